@@ -1,0 +1,251 @@
+//! The `leapsim` command-line tool.
+
+mod fit_baseline;
+
+use clap::{Args, Parser, Subcommand};
+use leapsim_engine::{history, output, run, scenario};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// leapsim: an agent-based simulator of the Great Leap Forward's planning system
+/// (communes, cadres who inflate reports, targets, procurement) and of the famine it caused.
+#[derive(Parser)]
+#[command(name = "leapsim", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario and write annual.csv, monthly.csv, summary.json and manifest.json.
+    Run(RunArgs),
+    /// List the built-in scenarios.
+    Scenarios,
+    /// List every parameter with its unit, default, range, meaning and source.
+    Params {
+        /// Print as a Markdown table.
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Fit the baseline demography (mortality level and trend, fertility 1953-1957) to the
+    /// registered CBR and CDR of 1953-1957 and print the values for the scenario file.
+    FitBaseline(fit_baseline::FitArgs),
+}
+
+/// Options every command that runs the model shares.
+#[derive(Args, Clone)]
+pub struct ModelArgs {
+    /// Built-in scenario name (see `leapsim scenarios`) or path to a scenario TOML file.
+    #[arg(default_value = "historical")]
+    pub scenario: String,
+    /// Share of real families simulated (0.00001 to 1; 1 = every family of China).
+    #[arg(long)]
+    pub scale: Option<f64>,
+    /// Base seed of the random streams.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override a parameter: --set key.path=value (repeatable; see `leapsim params`).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Output directory (default: out/<scenario>). Replaced atomically if it holds an earlier run.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// No progress bar or tables; errors only.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// An error that is the user's input: exit code 2.
+#[derive(Debug)]
+pub struct InputError(pub String);
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for InputError {}
+
+/// Resolve the scenario with overrides, seed and scale from the command line.
+pub fn resolve(m: &ModelArgs) -> anyhow::Result<scenario::Scenario> {
+    let bad = |e: scenario::ScenarioError| anyhow::Error::new(InputError(e.to_string()));
+    let mut s = scenario::load(&m.scenario).map_err(bad)?;
+    for kv in &m.set {
+        s.apply_override(kv).map_err(bad)?;
+    }
+    if let Some(scale) = m.scale {
+        s.apply_override(&format!("run.scale={scale}"))
+            .map_err(|e| bad(scenario::ScenarioError { file: "--scale".into(), ..e }))?;
+    }
+    if let Some(seed) = m.seed {
+        s.apply_override(&format!("run.seed={seed}"))
+            .map_err(|e| bad(scenario::ScenarioError { file: "--seed".into(), ..e }))?;
+    }
+    if let Some(n) = m.threads {
+        rayon::ThreadPoolBuilder::new().num_threads(n).build_global().ok();
+    }
+    Ok(s)
+}
+
+/// Ctrl-C and SIGTERM set this flag; long work checks it and stops cleanly.
+pub fn cancel_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let f = flag.clone();
+    let _ = ctrlc::set_handler(move || f.store(true, Ordering::SeqCst));
+    flag
+}
+
+fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new(0);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40}] {pos}/{len} months, {elapsed} elapsed, eta {eta}",
+        )
+        .unwrap()
+        .progress_chars("=> "),
+    );
+    Some(pb)
+}
+
+fn cmd_run(a: RunArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let s = resolve(&a.model)?;
+    let cancel = cancel_flag();
+    let pb = progress_bar(a.quiet);
+    if let Some(pb) = &pb {
+        pb.set_message(format!("{} (scale {}, seed {})", s.name, s.params.run.scale, s.params.run.seed));
+    }
+    let mut progress = |done: usize, total: usize| {
+        if let Some(pb) = &pb {
+            pb.set_length(total as u64);
+            pb.set_position(done as u64);
+        }
+    };
+    let result = run::run(&s, &mut progress, &cancel);
+    if let Some(pb) = &pb {
+        pb.finish_and_clear();
+    }
+    let result = match result {
+        Ok(r) => r,
+        Err(run::RunError::Interrupted) => anyhow::bail!(Interrupted),
+        Err(e) => return Err(anyhow::Error::new(InputError(e.to_string()))),
+    };
+    let out = a.out.unwrap_or_else(|| PathBuf::from("out").join(&s.name));
+    let command: Vec<String> = std::env::args().collect();
+    let manifest =
+        output::manifest(&s, &result, &command, env!("LEAPSIM_GIT_REVISION"), started.elapsed().as_secs_f64());
+    let files = output::files(&s, &result, &manifest);
+    output::write_dir(&out, &files, &cancel).map_err(|e| {
+        if cancel.load(Ordering::Relaxed) {
+            anyhow::Error::new(Interrupted)
+        } else {
+            anyhow::Error::new(e).context(format!("writing {}", out.display()))
+        }
+    })?;
+    if !a.quiet {
+        let rows = history::fit_table(&result.tables);
+        println!(
+            "{}: {} months of {} simulated persons (scale {}, seed {}) in {:.1} s",
+            s.name,
+            result.reports.len(),
+            fmt_millions(result.person_months / result.reports.len().max(1) as f64),
+            s.params.run.scale,
+            s.params.run.seed,
+            result.simulate_seconds
+        );
+        println!("\nModel beside the historical record (national):\n{}", history::render(&rows));
+        println!("Wrote {}/{{annual.csv, monthly.csv, summary.json, manifest.json}}", out.display());
+    }
+    Ok(())
+}
+
+fn fmt_millions(x: f64) -> String {
+    if x >= 1e6 {
+        format!("{:.1} million", x / 1e6)
+    } else {
+        format!("{x:.0}")
+    }
+}
+
+/// The user stopped the work.
+#[derive(Debug)]
+struct Interrupted;
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("interrupted; nothing was written")
+    }
+}
+impl std::error::Error for Interrupted {}
+
+fn cmd_scenarios() {
+    for (name, description) in scenario::builtin_list() {
+        println!("{name:<16} {description}");
+    }
+}
+
+fn cmd_params(markdown: bool) {
+    use leapsim_core::params::SPECS;
+    let defaults = scenario::load("historical").map(|s| s.params).unwrap_or_default();
+    if markdown {
+        println!("| key | unit | historical | default | range | meaning | source |\n|---|---|---|---|---|---|---|");
+    }
+    for s in SPECS {
+        let hist = defaults.get(s.key).unwrap_or(s.default);
+        if markdown {
+            println!(
+                "| `{}` | {} | {} | {} | {} – {} | {} | {} |",
+                s.key, s.unit, hist, s.default, s.min, s.max, s.meaning, s.source
+            );
+        } else {
+            println!(
+                "{}\n    {} [{}]; historical {}, default {}, range {} to {}\n    source: {}",
+                s.key, s.meaning, s.unit, hist, s.default, s.min, s.max, s.source
+            );
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(a) => cmd_run(a),
+        Command::Scenarios => {
+            cmd_scenarios();
+            Ok(())
+        }
+        Command::Params { markdown } => {
+            cmd_params(markdown);
+            Ok(())
+        }
+        Command::FitBaseline(a) => fit_baseline::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<InputError>().is_some() {
+                ExitCode::from(2)
+            } else if e.downcast_ref::<Interrupted>().is_some() {
+                ExitCode::from(130)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The `leapsim` binary as a user meets it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn leapsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leapsim")).args(args).output().unwrap()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("leapsim-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn help_explains_every_option() {
+    let top = text(&leapsim(&["--help"]).stdout);
+    for cmd in ["run", "scenarios", "params", "fit-baseline"] {
+        assert!(top.contains(cmd), "{cmd} missing from --help");
+    }
+    let run = text(&leapsim(&["run", "--help"]).stdout);
+    for opt in ["[SCENARIO]", "--scale", "--seed", "--out", "--set", "--threads", "--quiet"] {
+        assert!(run.contains(opt), "{opt} missing from run --help");
+    }
+}
+
+#[test]
+fn run_writes_the_four_files() {
+    let d = tmp("run");
+    let out = d.join("out");
+    let o = leapsim(&[
+        "run",
+        "--scale",
+        "0.0005",
+        "--seed",
+        "3",
+        "--set",
+        "run.end_year=1954",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    for f in ["annual.csv", "monthly.csv", "summary.json", "manifest.json"] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let annual = std::fs::read_to_string(out.join("annual.csv")).unwrap();
+    assert!(annual.starts_with("year,region,series,value\n1953,CN,population,"));
+    let monthly = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
+    assert!(monthly.starts_with("year,month,region,series,value\n1953,1,CN,population,"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["seed"], 3);
+    assert_eq!(manifest["params"]["run.end_year"], 1954.0);
+    let stdout = text(&o.stdout);
+    assert!(stdout.contains("CDR 1953") && stdout.contains("record"), "{stdout}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+fn assert_bad_scenario(body: &str, line: usize, key: &str) {
+    let d = tmp(&format!("bad-{line}-{}", key.replace('.', "_")));
+    let file = d.join("bad.toml");
+    std::fs::write(&file, body).unwrap();
+    let out = d.join("out");
+    let o = leapsim(&["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("bad.toml:{line}")), "{err}");
+    assert!(err.contains(key), "{err}");
+    assert!(err.lines().count() <= 5, "more than a screen: {err}");
+    assert!(!out.exists());
+    assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1, "something was written beside the scenario");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn bad_scenarios_name_line_and_key_and_write_nothing() {
+    assert_bad_scenario("name = \"x\"\n[procurement]\nrat = 0.3\n", 3, "procurement.rat");
+    assert_bad_scenario("[procurement]\nrate = 7\n", 2, "procurement.rate");
+    assert_bad_scenario("[[timeline]]\nevent = \"communize\"\ndate = \"Sept 1958\"\n", 3, "timeline.date");
+}
+
+#[test]
+fn bad_overrides_exit_2() {
+    let o = leapsim(&["run", "--set", "procurement.rate=abc", "--out", "/nonexistent/never"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("procurement.rate"));
+    let o = leapsim(&["run", "--scale", "3"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = leapsim(&["run", "no-such-scenario"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("historical"));
+}
+
+#[test]
+fn lists_scenarios_and_params() {
+    assert!(text(&leapsim(&["scenarios"]).stdout).starts_with("historical"));
+    let p = text(&leapsim(&["params"]).stdout);
+    for key in ["procurement.rate", "demography.mortality_level", "hierarchy.team_families"] {
+        assert!(p.contains(key), "{key}");
+    }
+    assert!(p.contains("source:"));
+}
+
+#[cfg(unix)]
+#[test]
+fn interrupted_run_leaves_no_output() {
+    let d = tmp("interrupt");
+    let out = d.join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leapsim"))
+        .args(["run", "--scale", "0.05", "-q", "--out", out.to_str().unwrap()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(!out.exists());
+    assert_eq!(count_entries(&d), 0, "temporary files left behind");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+fn count_entries(d: &Path) -> usize {
+    std::fs::read_dir(d).unwrap().count()
+}

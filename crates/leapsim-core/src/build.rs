@@ -1,0 +1,146 @@
+//! Building the 1953 world from inputs at a given scale.
+
+use crate::calendar::Month;
+use crate::inputs::Inputs;
+use crate::lifetable::stable_population;
+use crate::params::Params;
+use crate::person::{encode, AGES, EMPTY, FAMILY_SLOTS};
+use crate::rng::{Purpose, Stream};
+use crate::state::{Centre, Province, TeamFlow, Teams, World};
+use rayon::prelude::*;
+
+/// Why a world could not be built.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildError(pub String);
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for BuildError {}
+
+/// Build the world of January 1953: every province's rural and urban families at
+/// `params.run.scale`, their people drawn from the stable age-sex distribution.
+pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
+    if inputs.provinces.is_empty() {
+        return Err(BuildError("no provinces in the inputs".into()));
+    }
+    let h = &params.hierarchy;
+    let scale = params.run.scale;
+    let seed = params.run.seed as u64;
+    let tf = h.team_families as usize;
+    let team_slots = tf * FAMILY_SLOTS;
+
+    let mut provinces = Vec::with_capacity(inputs.provinces.len());
+    let mut teams = Teams::default();
+    let mut brigades = Vec::new();
+    let mut brigade_province = Vec::new();
+    let total_urban: f64 = inputs.provinces.iter().map(|p| p.population * p.urban_share).sum();
+
+    for (pi, inp) in inputs.provinces.iter().enumerate() {
+        if inp.population <= 0.0 || inp.cultivated_ha <= 0.0 {
+            return Err(BuildError(format!("province {}: population and cultivated area must be positive", inp.code)));
+        }
+        let rural_families = inp.population * (1.0 - inp.urban_share) / h.family_size;
+        let urban_families = inp.population * inp.urban_share / h.family_size;
+        let n_rural = ((rural_families * scale / tf as f64).round() as usize).max(1);
+        let n_urban = ((urban_families * scale / tf as f64).round() as usize).max(1);
+        let start = teams.len();
+        let land_per_team = inp.cultivated_ha / rural_families * tf as f64;
+        for _ in 0..n_rural {
+            teams.province.push(pi as u16);
+            teams.urban.push(false);
+            teams.land_ha.push(land_per_team as f32);
+        }
+        let brigade_start = brigades.len();
+        for b in (start..start + n_rural).step_by(h.brigade_teams as usize) {
+            brigades.push(b..(b + h.brigade_teams as usize).min(start + n_rural));
+            brigade_province.push(pi as u16);
+        }
+        for _ in 0..n_urban {
+            teams.province.push(pi as u16);
+            teams.urban.push(true);
+            teams.land_ha.push(0.0);
+        }
+        provinces.push(Province {
+            code: inp.code.clone(),
+            name: inp.name.clone(),
+            rural_teams: start..start + n_rural,
+            urban_teams: start + n_rural..start + n_rural + n_urban,
+            brigades: brigade_start..brigades.len(),
+            expand_rural: rural_families / (n_rural * tf) as f64,
+            expand_urban: urban_families.max(1e-9) / (n_urban * tf) as f64,
+            real_rural_families: rural_families,
+            base_yield_kg_ha: inp.grain_base_t * 1000.0 / inp.cultivated_ha,
+            summer_share: inp.summer_share,
+            cotton_base_t: inp.cotton_base_t,
+            pacesetter: inp.pacesetter,
+            industry_share: inp.population * inp.urban_share / total_urban,
+            grain_target_t: 0.0,
+        });
+    }
+    let n = teams.len();
+    let sd = params.production.team_yield_sd;
+    teams.quality = (0..n)
+        .map(|t| {
+            let mut s = Stream::new(seed, t as u64, 0, Purpose::TeamLand);
+            (sd * s.normal() - sd * sd / 2.0).exp() as f32
+        })
+        .collect();
+
+    // People: each family's size is 1 + Poisson(mean - 1); ages and sexes from the stable population.
+    let stable = stable_population(params);
+    let mut cumulative = Vec::with_capacity(2 * AGES);
+    let mut acc = 0.0;
+    for row in stable.iter() {
+        for v in row.iter() {
+            acc += v;
+            cumulative.push(acc);
+        }
+    }
+    let mut slots = vec![EMPTY; n * team_slots];
+    let mut family_len = vec![0u8; n * tf];
+    slots.par_chunks_mut(FAMILY_SLOTS).zip(family_len.par_iter_mut()).enumerate().for_each(|(family, (fam, len))| {
+        let mut s = Stream::new(seed, family as u64, 0, Purpose::BuildPeople);
+        let size = (1 + s.poisson(h.family_size - 1.0) as usize).min(FAMILY_SLOTS);
+        for slot in fam.iter_mut().take(size) {
+            let k = s.pick_cumulative(&cumulative);
+            *slot = encode((k % AGES) as u8, k >= AGES);
+        }
+        *len = size as u8;
+    });
+
+    let mut world = World {
+        params: params.clone(),
+        inputs: inputs.clone(),
+        month: Month(0),
+        provinces,
+        teams,
+        brigades,
+        brigade_province,
+        communes: Vec::new(),
+        slots,
+        family_len,
+        team_slots,
+        centre: Centre {
+            industry_capacity: crate::mechanisms::production::initial_capacity(params),
+            trust: 1.0,
+            industry_utilisation: 1.0,
+            climate: params.politics.climate,
+            commune_size_families: params.hierarchy.commune_families as f64,
+            ..Centre::default()
+        },
+    };
+    world.teams.census = crate::mechanisms::demography::census_all(&world);
+    world.teams.hunger = vec![0.0; n];
+    world.teams.flow = vec![TeamFlow::default(); n];
+    // Grain in hand in January: the need of the months until the autumn harvest, less the summer
+    // harvest still to come (about nine months of need: January to September).
+    let need = crate::mechanisms::consumption::grain_need_kg_per_person_month(params);
+    world.teams.grain_kg = (0..n)
+        .map(|t| if world.teams.urban[t] { 0.0 } else { world.teams.census[t].persons as f64 * need * 9.0 })
+        .collect();
+    world.centre.granary_t = params.food.state_stock_initial_mt * 1e6;
+    Ok(world)
+}

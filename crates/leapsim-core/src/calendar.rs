@@ -1,0 +1,71 @@
+//! Model time: months counted from January of the first simulated year.
+
+/// First calendar year of every run. The initial population is built from end-1952 data.
+pub const START_YEAR: i32 = 1953;
+
+/// A month of the run: 0 is January 1953.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month(pub u32);
+
+impl Month {
+    pub fn from_ym(year: i32, month: u32) -> Option<Month> {
+        if year < START_YEAR || !(1..=12).contains(&month) {
+            return None;
+        }
+        Some(Month((year - START_YEAR) as u32 * 12 + month - 1))
+    }
+    /// Calendar year, e.g. 1958.
+    pub fn year(self) -> i32 {
+        START_YEAR + (self.0 / 12) as i32
+    }
+    /// Month of the year, 1 = January.
+    pub fn month_of_year(self) -> u32 {
+        self.0 % 12 + 1
+    }
+    pub fn next(self) -> Month {
+        Month(self.0 + 1)
+    }
+    /// Number of months from `self` forward to the next month whose month-of-year is `target`
+    /// (1..=12); 12 when `self` already is that month.
+    pub fn months_until(self, target: u32) -> u32 {
+        let m = self.month_of_year();
+        if target > m {
+            target - m
+        } else {
+            target + 12 - m
+        }
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{:02}", self.year(), self.month_of_year())
+    }
+}
+
+/// Parse "YYYY-MM".
+pub fn parse_month(s: &str) -> Option<Month> {
+    let (y, m) = s.split_once('-')?;
+    if y.len() != 4 || m.len() != 2 {
+        return None;
+    }
+    Month::from_ym(y.parse().ok()?, m.parse().ok()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn round_trip_and_until() {
+        let m = parse_month("1958-08").unwrap();
+        assert_eq!(m.year(), 1958);
+        assert_eq!(m.month_of_year(), 8);
+        assert_eq!(m.to_string(), "1958-08");
+        assert_eq!(m.months_until(10), 2);
+        assert_eq!(m.months_until(8), 12);
+        assert_eq!(m.months_until(6), 10);
+        assert!(parse_month("1958-13").is_none());
+        assert!(parse_month("1952-01").is_none());
+        assert!(parse_month("58-01").is_none());
+    }
+}

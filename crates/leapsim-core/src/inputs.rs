@@ -1,0 +1,66 @@
+//! What the model is built from: per-province inputs and the scenario's timeline.
+//! The engine reads these from `data/` and scenario files; the core never touches files.
+
+use crate::calendar::Month;
+
+/// Inputs of one province (1958 borders). Provinces differ only through these.
+#[derive(Clone, Debug)]
+pub struct ProvinceInput {
+    /// ISO 3166-2:CN code, e.g. `CN-AH`.
+    pub code: String,
+    pub name: String,
+    /// Population at the start of the run (end of 1952), persons.
+    pub population: f64,
+    /// Urban share of that population.
+    pub urban_share: f64,
+    /// Cultivated area, hectares.
+    pub cultivated_ha: f64,
+    /// Mean grain output 1955-1957, tonnes per year.
+    pub grain_base_t: f64,
+    /// Share of the year's grain harvested in summer (the rest in autumn).
+    pub summer_share: f64,
+    /// Cotton output 1957, tonnes of lint.
+    pub cotton_base_t: f64,
+    /// The model province that all others are told to emulate (Henan).
+    pub pacesetter: bool,
+}
+
+/// A dated change the policy mechanism applies when its month comes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Set a parameter (dotted key) to a value from this month on.
+    Set { key: String, value: f64 },
+    /// Merge each province's cooperatives (brigades) into communes of about
+    /// `hierarchy.commune_families` families.
+    Communize,
+    /// Split every commune into `parts` communes of equal brigade count.
+    SplitCommunes { parts: u32 },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub month: Month,
+    pub action: Action,
+    /// What happened, for people reading outputs.
+    pub label: String,
+}
+
+/// Everything the model is built from besides parameters.
+#[derive(Clone, Debug, Default)]
+pub struct Inputs {
+    pub provinces: Vec<ProvinceInput>,
+    /// Weather index per province and year (1.0 = normal), `weather[p][year - 1953]`;
+    /// missing years count as normal.
+    pub weather: Vec<Vec<f64>>,
+    pub timeline: Vec<Event>,
+}
+
+impl Inputs {
+    pub fn weather(&self, province: usize, year: i32) -> f64 {
+        self.weather
+            .get(province)
+            .and_then(|w| w.get((year - crate::calendar::START_YEAR) as usize))
+            .copied()
+            .unwrap_or(1.0)
+    }
+}

@@ -1,0 +1,89 @@
+//! 7. Consumption: the state granary feeds the cities first, then exports, other state uses
+//! and resales to hungry rural teams; imports flow in. Rural teams eat from their own stock,
+//! spreading it over the months to the next autumn harvest, up to satiation.
+
+use crate::params::Params;
+use crate::state::World;
+use rayon::prelude::*;
+
+const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
+
+/// Grain one person needs in a month, kg (need less non-grain food).
+pub fn grain_need_kg_per_person_month(p: &Params) -> f64 {
+    (p.food.kcal_need_per_day - p.food.kcal_other_per_day).max(0.0) * DAYS_PER_MONTH / p.food.kcal_per_kg_grain
+}
+
+fn kcal_per_day(p: &Params, eaten_kg: f64, persons: u32) -> f32 {
+    if persons == 0 {
+        return 0.0;
+    }
+    (eaten_kg * p.food.kcal_per_kg_grain / (persons as f64 * DAYS_PER_MONTH) + p.food.kcal_other_per_day) as f32
+}
+
+/// Sum of `f(team) * expand` over teams, real units, in a fixed order.
+fn real_sum(world: &World, urban: bool, f: impl Fn(usize) -> f64) -> f64 {
+    world
+        .provinces
+        .iter()
+        .map(|p| {
+            let (range, e) =
+                if urban { (p.urban_teams.clone(), p.expand_urban) } else { (p.rural_teams.clone(), p.expand_rural) };
+            range.map(&f).sum::<f64>() * e
+        })
+        .sum()
+}
+
+/// Draw up to `want` tonnes from the granary; returns what was drawn.
+fn draw(granary: &mut f64, want: f64) -> f64 {
+    let got = want.min(*granary).max(0.0);
+    *granary -= got;
+    got
+}
+
+pub fn consume(world: &mut World) {
+    let p = world.params.clone();
+    let months_left = world.month.months_until(super::production::AUTUMN_HARVEST) as f64;
+    let c = &mut world.centre;
+    c.imported_t = p.trade.imports_mt_per_year * 1e6 / 12.0;
+    c.granary_t += c.imported_t;
+
+    // Cities first: rations pro rata to what the granary holds.
+    let urban_demand_kg_pp = p.food.urban_ration_kg_per_year / 12.0;
+    let urban_demand_t = real_sum(world, true, |t| world.teams.census[t].persons as f64) * urban_demand_kg_pp / 1000.0;
+    let supplied_t = draw(&mut world.centre.granary_t, urban_demand_t);
+    let urban_fill = if urban_demand_t > 0.0 { supplied_t / urban_demand_t } else { 1.0 };
+    world.centre.urban_supplied_t = supplied_t;
+    world.centre.exported_t = draw(&mut world.centre.granary_t, p.trade.exports_mt_per_year * 1e6 / 12.0);
+    draw(&mut world.centre.granary_t, p.trade.other_state_use_mt_per_year * 1e6 / 12.0);
+
+    // Resales: rural teams below the resale floor for the months to the next autumn harvest.
+    let floor_pp = p.food.resale_floor_kg_per_year * months_left / 12.0;
+    let gap = |t: usize| -> f64 {
+        if world.teams.urban[t] {
+            0.0
+        } else {
+            (floor_pp * world.teams.census[t].persons as f64 - world.teams.grain_kg[t]).max(0.0)
+        }
+    };
+    let resale_demand_t = real_sum(world, false, gap) / 1000.0;
+    let resold_t = draw(&mut world.centre.granary_t, resale_demand_t);
+    world.centre.resold_t = resold_t;
+    let resale_fill = if resale_demand_t > 0.0 { resold_t / resale_demand_t } else { 0.0 };
+
+    let need_pp = grain_need_kg_per_person_month(&p);
+    let teams = &mut world.teams;
+    teams.flow.par_iter_mut().zip(teams.grain_kg.par_iter_mut()).enumerate().for_each(|(t, (flow, stock))| {
+        let persons = teams.census[t].persons;
+        if teams.urban[t] {
+            flow.eaten_kg = persons as f64 * urban_demand_kg_pp * urban_fill;
+        } else {
+            let resale = (floor_pp * persons as f64 - *stock).max(0.0) * resale_fill;
+            flow.resold_kg = resale;
+            *stock += resale;
+            let ration = (*stock / months_left).min(p.food.satiation_ratio * need_pp * persons as f64);
+            flow.eaten_kg = ration;
+            *stock -= ration;
+        }
+        flow.kcal_per_day = kcal_per_day(&p, flow.eaten_kg, persons);
+    });
+}

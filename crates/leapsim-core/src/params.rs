@@ -1,0 +1,355 @@
+//! Every parameter of the model, with its meaning, unit, range and source.
+//!
+//! One table declares them all: the `Params` struct the mechanisms read, the defaults, and the
+//! registry (`SPECS`) that scenario files are checked against and `leapsim params` prints.
+//! A value's source says where it comes from; "calibrated: …" names what it was fitted to.
+
+/// The type of a parameter's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Float,
+    Int,
+    Bool,
+}
+
+/// Documentation and bounds of one parameter.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamSpec {
+    /// Dotted key as written in a scenario file, e.g. `demography.mortality_level`.
+    pub key: &'static str,
+    pub kind: Kind,
+    pub default: f64,
+    pub min: f64,
+    pub max: f64,
+    pub unit: &'static str,
+    pub meaning: &'static str,
+    pub source: &'static str,
+}
+
+macro_rules! ty {
+    (Float) => {
+        f64
+    };
+    (Int) => {
+        i64
+    };
+    (Bool) => {
+        bool
+    };
+}
+macro_rules! from_f64 {
+    (Float, $v:expr) => {
+        $v
+    };
+    (Int, $v:expr) => {
+        $v as i64
+    };
+    (Bool, $v:expr) => {
+        $v != 0.0
+    };
+}
+macro_rules! to_f64 {
+    (Float, $v:expr) => {
+        $v
+    };
+    (Int, $v:expr) => {
+        $v as f64
+    };
+    (Bool, $v:expr) => {
+        if $v {
+            1.0
+        } else {
+            0.0
+        }
+    };
+}
+
+macro_rules! define_params {
+    ($( $group:ident : $Group:ident { $(
+        $field:ident : $kind:ident = $default:expr, [$min:expr, $max:expr], $unit:expr, $meaning:expr, $source:expr;
+    )* } )*) => {
+        /// All parameters, grouped by mechanism.
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct Params { $( pub $group: $Group, )* }
+        $(
+            #[derive(Clone, Debug, PartialEq)]
+            pub struct $Group { $( pub $field: ty!($kind), )* }
+        )*
+        impl Default for Params {
+            fn default() -> Self {
+                Params { $( $group: $Group { $( $field: from_f64!($kind, ($default) as f64), )* }, )* }
+            }
+        }
+        /// The registry of every parameter, in declaration order.
+        pub const SPECS: &[ParamSpec] = &[ $( $( ParamSpec {
+            key: concat!(stringify!($group), ".", stringify!($field)),
+            kind: Kind::$kind,
+            default: ($default) as f64,
+            min: ($min) as f64,
+            max: ($max) as f64,
+            unit: $unit,
+            meaning: $meaning,
+            source: $source,
+        }, )* )* ];
+        impl Params {
+            /// Value of a parameter by key (bools as 0/1).
+            pub fn get(&self, key: &str) -> Option<f64> {
+                match key {
+                    $( $( concat!(stringify!($group), ".", stringify!($field)) => Some(to_f64!($kind, self.$group.$field)), )* )*
+                    _ => None,
+                }
+            }
+            /// Set a parameter by key; the value must already be checked against its spec.
+            pub fn set(&mut self, key: &str, value: f64) -> bool {
+                match key {
+                    $( $( concat!(stringify!($group), ".", stringify!($field)) => { self.$group.$field = from_f64!($kind, value); true } )* )*
+                    _ => false,
+                }
+            }
+        }
+    };
+}
+
+const FALSE: f64 = 0.0;
+
+define_params! {
+    run: Run {
+        end_year: Int = 1966, [1954, 1990], "year",
+            "Last calendar year simulated (runs always start in January 1953).",
+            "DESIGN: 1953-1966 covers the first Five-Year Plan and the recovery";
+        seed: Int = 1, [0, 9_007_199_254_740_991i64], "-",
+            "Base seed of every random stream.", "user choice";
+        scale: Float = 0.01, [1e-5, 1.0], "share of families",
+            "Share of real families simulated; 1.0 is every family of China.", "user choice";
+    }
+    hierarchy: Hierarchy {
+        team_families: Int = 12, [4, 40], "families",
+            "Families per production team (and per urban household group).",
+            "seed report: 'Team units consisted of 12 families' (Soled 1995)";
+        brigade_teams: Int = 12, [2, 40], "teams",
+            "Teams per brigade; before 1958 a brigade is an advanced cooperative (APC).",
+            "seed report: '12 team units formed a brigade'";
+        commune_families: Int = 5000, [500, 20000], "families",
+            "Families per commune when communes are formed.",
+            "seed report: 'approx. 5000 families' (Soled 1995)";
+        family_size: Float = 4.33, [2.0, 8.0], "persons",
+            "Mean persons per family when the population is built.",
+            "1953 census mean household size 4.33 (low: not checked against a printed table)";
+    }
+    demography: Demography {
+        mortality_level: Float = 0.62, [0.05, 5.0], "x",
+            "Multiplier of the Siler baseline hazard in 1953.",
+            "calibrated: registered CDR 1953-1957 (data/national.csv), by leapsim fit-baseline";
+        mortality_trend: Float = -0.06, [-0.3, 0.3], "per year",
+            "Proportional yearly change of baseline mortality until mortality_trend_end_year.",
+            "calibrated: registered CDR 1953-1957, by leapsim fit-baseline";
+        mortality_trend_end_year: Int = 1957, [1953, 1990], "year",
+            "Last year of the secular mortality decline; baseline mortality is held after it.",
+            "assumption: the pre-Leap trend is not extrapolated into the years the model explains";
+        siler_infant_a: Float = 0.25, [0.0, 2.0], "per year",
+            "Siler infant-hazard scale a1 in a1*exp(-b1*age).",
+            "Siler (1979) competing-risk form; shape chosen for a high-mortality population (assumption)";
+        siler_infant_b: Float = 1.0, [0.01, 10.0], "per year of age",
+            "Siler infant-hazard decay b1.", "as siler_infant_a";
+        siler_background: Float = 0.006, [0.0, 0.1], "per year",
+            "Siler age-independent hazard a2.", "as siler_infant_a";
+        siler_senescent_a: Float = 0.00008, [0.0, 0.01], "per year",
+            "Siler senescent-hazard scale a3 in a3*exp(b3*age).", "as siler_infant_a";
+        siler_senescent_b: Float = 0.09, [0.01, 0.2], "per year of age",
+            "Siler senescent-hazard growth b3.", "as siler_infant_a";
+        female_mortality_ratio: Float = 0.95, [0.5, 1.5], "x",
+            "Female to male baseline hazard ratio at every age.",
+            "assumption: usual female advantage in model life tables (Coale-Demeny West)";
+        fertility_1953: Float = 5.5, [0.5, 10.0], "births per woman",
+            "Baseline total fertility rate in 1953.",
+            "calibrated: registered CBR 1953 (data/national.csv), by leapsim fit-baseline";
+        fertility_1954: Float = 5.6, [0.5, 10.0], "births per woman",
+            "Baseline total fertility rate in 1954.", "calibrated: registered CBR 1954";
+        fertility_1955: Float = 4.9, [0.5, 10.0], "births per woman",
+            "Baseline total fertility rate in 1955.", "calibrated: registered CBR 1955";
+        fertility_1956: Float = 4.8, [0.5, 10.0], "births per woman",
+            "Baseline total fertility rate in 1956.", "calibrated: registered CBR 1956";
+        fertility_1957: Float = 5.1, [0.5, 10.0], "births per woman",
+            "Baseline total fertility rate in 1957 and every later year.",
+            "calibrated: registered CBR 1957; held after 1957 (assumption)";
+        sex_ratio_at_birth: Float = 1.06, [0.9, 1.3], "boys per girl",
+            "Sex ratio at birth.", "biological norm of about 105-107 boys per 100 girls (UN World Population Prospects)";
+        initial_growth_rate: Float = 0.023, [0.0, 0.05], "per year",
+            "Growth rate of the stable population from which the 1953 ages are drawn.",
+            "registered CBR - CDR 1953 = 37.0 - 14.0 per mille (data/national.csv)";
+        hunger_mortality_slope: Float = 6.0, [0.0, 40.0], "per unit hunger",
+            "Death hazard is multiplied by exp(slope * weight * hunger).",
+            "calibrated (with the Great Leap: national excess deaths); no effect at normal diets";
+        hunger_child_weight: Float = 1.5, [0.0, 5.0], "x",
+            "Weight of hunger on the hazard of ages 0-9 (adults 10-59 have weight 1).",
+            "assumption: young children and the old die first in famines (Ashton et al. 1984)";
+        hunger_old_weight: Float = 1.5, [0.0, 5.0], "x",
+            "Weight of hunger on the hazard of ages 60 and over.", "as hunger_child_weight";
+        hunger_fertility_slope: Float = 4.0, [0.0, 40.0], "per unit hunger",
+            "Fertility is multiplied by exp(-slope * hunger).",
+            "calibrated (with the Great Leap: the CBR collapse of 1959-1961)";
+        hunger_memory_months: Float = 6.0, [0.5, 60.0], "months",
+            "Time constant over which a food deficit accumulates into hunger and recovers.",
+            "assumption: body reserves of a few months";
+    }
+    food: Food {
+        kcal_per_kg_grain: Float = 2800.0, [1500.0, 3600.0], "kcal per kg",
+            "Food energy of a kilogram of unhusked grain as the statistics count it, after milling.",
+            "FAO food composition tables: milled rice and wheat about 3,500-3,600 kcal/kg at 70-85% extraction";
+        kcal_other_per_day: Float = 300.0, [0.0, 1500.0], "kcal per person per day",
+            "Food energy from non-grain food (vegetables, oil, meat).",
+            "assumption (low): grain gave over 80% of calories in 1950s rural China";
+        kcal_need_per_day: Float = 1750.0, [1000.0, 3000.0], "kcal per person per day",
+            "Food energy below which people go hungry (a deficit); a population-average threshold.",
+            "assumption: below the 1,900-2,100 kcal FAO/WHO requirement, since rural diets of about 1,900-2,000 kcal (1957) caused no excess mortality";
+        seed_feed_share: Float = 0.2, [0.0, 0.5], "share of harvest",
+            "Share of every harvest set aside for seed, feed and losses.",
+            "calibrated: rural consumption of about 204.5 kg per person in 1957 (data/national.csv)";
+        satiation_ratio: Float = 1.15, [1.0, 3.0], "x need",
+            "Most a team eats in a month, as a multiple of its grain need.", "assumption";
+        urban_ration_kg_per_year: Float = 195.0, [50.0, 400.0], "kg per person per year",
+            "Grain ration of urban residents, drawn from the state granary.",
+            "assumption (low): urban grain sales per urban resident in the mid-1950s";
+        state_stock_initial_mt: Float = 20.0, [0.0, 200.0], "Mt",
+            "State granary at the start of 1953.",
+            "assumption (low): enough for rations, exports and resales until the 1953 summer procurement";
+        resale_floor_kg_per_year: Float = 195.0, [0.0, 400.0], "kg per person per year",
+            "The state resells grain to rural teams whose stock falls below this yearly rate.",
+            "calibrated: 1957 gross 48.04 vs net 33.87 Mt procurement, i.e. about 14 Mt resold (data/national.csv)";
+    }
+    procurement: Procurement {
+        rate: Float = 0.32, [0.0, 0.9], "share of reported harvest",
+            "State procurement quota as a share of each team's reported harvest.",
+            "calibrated: 1957 gross procurement ratio 24.6% of output (data/national.csv), given the retention floor";
+        retention_floor_kg_per_year: Float = 170.0, [0.0, 400.0], "kg per person per year",
+            "Grain a team keeps whatever its quota (the 1955 'three fixes' guarantee).",
+            "assumption (low): retention norms of about 360 jin of unhusked grain per person";
+        floor_override: Float = 0.0, [0.0, 1.0], "share",
+            "Share of the retention floor that procurement may take anyway (anti-concealment drives).",
+            "pre-Leap: 0; raised by the political climate in the Great Leap";
+    }
+    trade: Trade {
+        exports_mt_per_year: Float = 2.0, [0.0, 20.0], "Mt per year",
+            "Planned grain exports from the state granary.", "1957 grain exports 2.09 Mt (data/national.csv)";
+        imports_mt_per_year: Float = 0.0, [0.0, 20.0], "Mt per year",
+            "Grain imports into the state granary.", "1957 imports 0.17 Mt (data/national.csv), taken as nil";
+        other_state_use_mt_per_year: Float = 14.0, [0.0, 50.0], "Mt per year",
+            "State grain used outside rations and resales (army, industry, reserves).",
+            "calibrated: keeps state stocks level in 1953-1957 (assumption)";
+    }
+    production: Production {
+        yield_growth: Float = 0.037, [-0.2, 0.3], "per year",
+            "Yearly growth of grain yields from technique, fertiliser and irrigation.",
+            "calibrated: official grain output 1953-1957 (data/national.csv)";
+        yield_base_year: Int = 1956, [1953, 1990], "year",
+            "Year in which yields equal the 1955-1957 mean of each province.",
+            "mid-point of the 1955-1957 provincial grain data (data/provinces.csv)";
+        team_yield_sd: Float = 0.2, [0.0, 1.0], "log sd",
+            "Spread of land quality between teams (lognormal, mean 1).", "assumption";
+        farm_labour_need_per_ha: Float = 1.2, [0.05, 10.0], "workers per ha",
+            "Farm workers a hectare needs for a full harvest; fewer lose output.",
+            "assumption: about 1.7 rural workers per cultivated ha in 1957 left a labour surplus";
+        labour_elasticity: Float = 0.6, [0.0, 1.0], "-",
+            "Elasticity of the harvest to farm labour below need.", "assumption";
+        cotton_growth: Float = 0.06, [-0.2, 0.3], "per year",
+            "Yearly growth of cotton output from the 1957 provincial base.",
+            "calibrated: official cotton output 1953-1957 (data/national.csv)";
+    }
+    labour: Labour {
+        working_age_min: Int = 15, [10, 20], "years", "Youngest age that works.", "convention";
+        working_age_max: Int = 59, [50, 80], "years", "Oldest age that works.", "convention";
+        female_participation: Float = 0.7, [0.0, 1.0], "workers per woman",
+            "Working women counted as a share of a full worker.", "assumption";
+        other_work_share: Float = 0.1, [0.0, 0.5], "share of labour",
+            "Labour in sidelines and other work outside farming.", "assumption";
+        steel_campaign: Float = 0.0, [0.0, 0.8], "share of labour",
+            "Rural labour drawn to backyard steel furnaces (timeline events set it).", "pre-Leap: none";
+        irrigation_campaign: Float = 0.0, [0.0, 0.8], "share of labour",
+            "Rural labour drawn to water-conservancy works (timeline events set it).", "pre-Leap: none";
+    }
+    industry: Industry {
+        capacity_growth: Float = 0.14, [-0.5, 1.0], "per year",
+            "Yearly growth of modern industrial capacity from investment.",
+            "calibrated: first Five-Year Plan industrial growth of 14% a year (seed report, Soled 1995)";
+        steel_1953_mt: Float = 1.77, [0.0, 100.0], "Mt", "Steel output in 1953.", "official series (data/national.csv)";
+        coal_1953_mt: Float = 69.68, [0.0, 1000.0], "Mt", "Coal output in 1953.", "official series (data/national.csv)";
+        steel_elasticity: Float = 2.1, [0.0, 5.0], "-",
+            "Elasticity of modern steel output to industrial capacity.",
+            "calibrated: official steel 1953-1957 (1.77 to 5.35 Mt, data/national.csv)";
+        coal_elasticity: Float = 1.2, [0.0, 5.0], "-",
+            "Elasticity of coal output to industrial capacity.",
+            "calibrated: official coal 1953-1957 (69.7 to 130.7 Mt, data/national.csv)";
+    }
+    income: Income {
+        agriculture_weight: Float = 0.47, [0.0, 1.0], "share",
+            "Agriculture's share of national income at 1957 prices; the rest moves with industry.",
+            "assumption (low): agriculture about 47% of 1957 national income (official compilations)";
+        cotton_weight: Float = 0.1, [0.0, 1.0], "share",
+            "Cotton's share of agricultural output value; the rest moves with grain.", "assumption (low)";
+    }
+    planning: Planning {
+        plenum_month: Int = 12, [1, 12], "month",
+            "Month in which the centre sets next year's targets.",
+            "the 6th plenum met in December 1958 (seed report)";
+        planned_grain_growth: Float = 0.04, [-0.5, 2.0], "per year",
+            "Growth the centre plans over what it believes last year's grain was.",
+            "seed report: agriculture rose 4% a year in the first Five-Year Plan";
+    }
+    reporting: Reporting {
+        honest: Bool = FALSE, [0, 1], "switch",
+            "Cadres report the truth whatever the pressure.", "counterfactual switch";
+        inflation_per_level: Float = 0.0, [0.0, 2.0], "share",
+            "Share by which each cadre inflates a report at full political pressure.",
+            "calibrated (with the Great Leap: 375 Mt reported grain in 1958, seed report)";
+    }
+    politics: Politics {
+        climate: Float = 0.0, [0.0, 1.0], "0-1",
+            "Political climate: pressure on cadres to exaggerate and to extract (timeline events set it).",
+            "pre-Leap: none";
+    }
+    truth: Truth {
+        belief_update: Float = 1.0, [0.0, 1.0], "share per year",
+            "Share of the gap between the centre's belief and the truth closed each year by inspections.",
+            "pre-Leap the centre sees true reports, so this has no effect yet";
+    }
+}
+
+impl Params {
+    /// Baseline total fertility rate for a calendar year.
+    pub fn fertility_for_year(&self, year: i32) -> f64 {
+        let d = &self.demography;
+        match year {
+            ..=1953 => d.fertility_1953,
+            1954 => d.fertility_1954,
+            1955 => d.fertility_1955,
+            1956 => d.fertility_1956,
+            _ => d.fertility_1957,
+        }
+    }
+}
+
+/// Look up a parameter's spec.
+pub fn spec(key: &str) -> Option<&'static ParamSpec> {
+    SPECS.iter().find(|s| s.key == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn registry_matches_struct_and_defaults_in_range() {
+        let p = Params::default();
+        for s in SPECS {
+            let v = p.get(s.key).unwrap_or_else(|| panic!("{} not gettable", s.key));
+            assert_eq!(v, s.default, "{}", s.key);
+            assert!(v >= s.min && v <= s.max, "{} default {} outside [{}, {}]", s.key, v, s.min, s.max);
+            assert!(!s.meaning.is_empty() && !s.source.is_empty() && !s.unit.is_empty(), "{}", s.key);
+        }
+        let mut q = p.clone();
+        assert!(q.set("procurement.rate", 0.4));
+        assert_eq!(q.procurement.rate, 0.4);
+        assert!(q.set("reporting.honest", 1.0));
+        assert!(q.reporting.honest);
+        assert!(!q.set("procurement.nope", 1.0));
+    }
+}

@@ -1,0 +1,62 @@
+//! One byte per person: age in bits 0-6, sex in bit 7, 0xFF for an empty family slot.
+//!
+//! A family owns a fixed number of slots, so a team's people are one contiguous run of bytes
+//! and a month's demography is a single sequential sweep.
+
+/// Slots per family. Families are larger than this only very rarely; a birth into a full family
+/// goes to a free slot of another family of the same team (as households divided).
+pub const FAMILY_SLOTS: usize = 12;
+pub const EMPTY: u8 = 0xFF;
+pub const FEMALE: u8 = 0x80;
+/// Oldest age kept; nobody survives past it.
+pub const MAX_AGE: u8 = 110;
+pub const AGES: usize = MAX_AGE as usize + 1;
+
+#[inline(always)]
+pub fn encode(age: u8, female: bool) -> u8 {
+    age.min(MAX_AGE) | if female { FEMALE } else { 0 }
+}
+#[inline(always)]
+pub fn age(p: u8) -> u8 {
+    p & 0x7F
+}
+#[inline(always)]
+pub fn is_female(p: u8) -> bool {
+    p & FEMALE != 0
+}
+
+/// The three age groups whose deaths the output reports and whose hunger response differs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgeGroup {
+    Child = 0,
+    Adult = 1,
+    Old = 2,
+}
+
+#[inline(always)]
+pub fn age_group(age: u8) -> AgeGroup {
+    if age < 10 {
+        AgeGroup::Child
+    } else if age < 60 {
+        AgeGroup::Adult
+    } else {
+        AgeGroup::Old
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn encoding() {
+        for a in 0..=MAX_AGE {
+            for f in [false, true] {
+                let p = encode(a, f);
+                assert_ne!(p, EMPTY);
+                assert_eq!(age(p), a);
+                assert_eq!(is_female(p), f);
+            }
+        }
+        assert_eq!(age(encode(200, false)), MAX_AGE);
+    }
+}

@@ -1,0 +1,184 @@
+//! The model state: flat arrays indexed by id. The hierarchy is index ranges:
+//! a province owns a range of rural teams and a range of urban teams, a brigade a range of
+//! teams, a commune a range of brigades, a team `team_families` families and a family
+//! `FAMILY_SLOTS` person slots.
+
+use crate::calendar::Month;
+use crate::inputs::Inputs;
+use crate::params::Params;
+use std::ops::Range;
+
+/// A province: its inputs and the ranges of its units.
+#[derive(Clone, Debug)]
+pub struct Province {
+    pub code: String,
+    pub name: String,
+    pub rural_teams: Range<usize>,
+    pub urban_teams: Range<usize>,
+    pub brigades: Range<usize>,
+    /// Real families represented by one simulated rural (urban) family.
+    pub expand_rural: f64,
+    pub expand_urban: f64,
+    /// Real rural families at the start of the run.
+    pub real_rural_families: f64,
+    /// Grain yield in the base year, kg per cultivated hectare.
+    pub base_yield_kg_ha: f64,
+    pub summer_share: f64,
+    pub cotton_base_t: f64,
+    pub pacesetter: bool,
+    /// Share of the nation's modern industry located here (urban population share).
+    pub industry_share: f64,
+    /// The province's share of this year's national grain target, tonnes.
+    pub grain_target_t: f64,
+}
+
+/// Head-counts of a team, refreshed by every demography sweep.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Census {
+    pub persons: u32,
+    pub age_0_9: u32,
+    pub age_60_plus: u32,
+    /// Labour in full-worker units (working ages, women weighted by participation).
+    pub workers: f32,
+}
+
+/// A team's flows during the current month; cleared at the start of each step.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TeamFlow {
+    pub workers_farm: f32,
+    pub workers_steel: f32,
+    pub workers_irrigation: f32,
+    pub workers_other: f32,
+    /// Grain harvested (before seed and feed), kg.
+    pub harvest_kg: f64,
+    /// Harvest as the team leader reported it, kg.
+    pub reported_kg: f64,
+    pub cotton_kg: f64,
+    pub cotton_reported_kg: f64,
+    pub quota_kg: f64,
+    pub procured_kg: f64,
+    pub resold_kg: f64,
+    /// Grain eaten this month, kg.
+    pub eaten_kg: f64,
+    /// Food energy per person per day this month.
+    pub kcal_per_day: f32,
+    pub eats_in_mess_hall: bool,
+    pub births: u32,
+    /// Deaths by [age group][0 male, 1 female].
+    pub deaths: [[u32; 2]; 3],
+    /// Births that found no free slot in the whole team (kept as a diagnostic; should stay 0).
+    pub births_unplaced: u32,
+}
+
+impl TeamFlow {
+    pub fn total_deaths(&self) -> u32 {
+        self.deaths.iter().flatten().sum()
+    }
+}
+
+/// Per-team columns.
+#[derive(Clone, Debug, Default)]
+pub struct Teams {
+    pub province: Vec<u16>,
+    pub urban: Vec<bool>,
+    pub land_ha: Vec<f32>,
+    /// Land quality multiplier (lognormal, mean 1).
+    pub quality: Vec<f32>,
+    /// Grain the team holds, kg (rural teams only).
+    pub grain_kg: Vec<f64>,
+    pub census: Vec<Census>,
+    /// Accumulated hunger, 0 (none) to 1.
+    pub hunger: Vec<f32>,
+    pub flow: Vec<TeamFlow>,
+}
+
+impl Teams {
+    pub fn len(&self) -> usize {
+        self.province.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.province.is_empty()
+    }
+}
+
+/// The centre: what it believes, plans and holds.
+#[derive(Clone, Debug, Default)]
+pub struct Centre {
+    /// Political climate, 0 (normal) to 1 (pressure to exaggerate and extract at its height).
+    pub climate: f64,
+    /// Modern industrial capacity, 1953 = 1.
+    pub industry_capacity: f64,
+    /// Utilisation of that capacity (1 in normal times).
+    pub industry_utilisation: f64,
+    /// State granary, real tonnes.
+    pub granary_t: f64,
+    /// What the centre believes last year's grain output was, tonnes.
+    pub believed_grain_t: f64,
+    /// This year's national grain target, tonnes.
+    pub grain_target_t: f64,
+    /// Reported grain received so far this year, tonnes.
+    pub reported_grain_ytd_t: f64,
+    /// True grain harvested so far this year, tonnes (known to the centre only by inspection).
+    pub true_grain_ytd_t: f64,
+    /// Share of a report the centre believes (1 = takes reports at face value).
+    pub trust: f64,
+    /// Families per commune now (changes when communes are split).
+    pub commune_size_families: f64,
+    /// This month's state flows, real tonnes.
+    pub exported_t: f64,
+    pub imported_t: f64,
+    pub urban_supplied_t: f64,
+    pub resold_t: f64,
+}
+
+/// The whole model state.
+#[derive(Clone, Debug)]
+pub struct World {
+    pub params: Params,
+    pub inputs: Inputs,
+    pub month: Month,
+    pub provinces: Vec<Province>,
+    pub teams: Teams,
+    /// Teams of each brigade (before 1958 a brigade is an advanced cooperative, APC).
+    pub brigades: Vec<Range<usize>>,
+    /// Province of each brigade.
+    pub brigade_province: Vec<u16>,
+    /// Brigades of each commune; empty before communization.
+    pub communes: Vec<Range<usize>>,
+    /// Person slots: team t owns `t * team_slots .. (t + 1) * team_slots`. A family's people
+    /// are packed at the front of its slots; the rest are `EMPTY`.
+    pub slots: Vec<u8>,
+    /// People in each family (team t owns families `t * team_families ..`).
+    pub family_len: Vec<u8>,
+    pub team_slots: usize,
+    pub centre: Centre,
+}
+
+impl World {
+    pub fn communized(&self) -> bool {
+        !self.communes.is_empty()
+    }
+    pub fn team_families(&self) -> usize {
+        self.params.hierarchy.team_families as usize
+    }
+    /// Expansion factor (real per simulated) of a team.
+    pub fn expand(&self, team: usize) -> f64 {
+        let p = &self.provinces[self.teams.province[team] as usize];
+        if self.teams.urban[team] {
+            p.expand_urban
+        } else {
+            p.expand_rural
+        }
+    }
+    /// Real-world number of communes: rural families in communes over the commune size.
+    pub fn real_communes(&self, province: Option<usize>) -> f64 {
+        if !self.communized() {
+            return 0.0;
+        }
+        let fams: f64 = match province {
+            Some(p) => self.provinces[p].real_rural_families,
+            None => self.provinces.iter().map(|p| p.real_rural_families).sum(),
+        };
+        fams / self.centre.commune_size_families
+    }
+}

@@ -1,0 +1,108 @@
+//! The project's data (`data/` at the repository root), embedded in the binary: provincial
+//! inputs and the national record the runs are compared with.
+
+use crate::csv::records;
+use leapsim_core::ProvinceInput;
+use std::collections::HashMap;
+
+pub const PROVINCES_CSV: &str = include_str!("../../../data/provinces.csv");
+pub const NATIONAL_CSV: &str = include_str!("../../../data/national.csv");
+
+/// National end-1952 population, the run's starting population (data/national.csv).
+const POPULATION_END_1952_VARIABLE: (i32, &str) = (1952, "population_year_end");
+
+/// The national record: `(year, variable) -> value`, from data/national.csv.
+#[derive(Clone, Debug, Default)]
+pub struct Record {
+    values: HashMap<(i32, String), f64>,
+}
+
+impl Record {
+    pub fn embedded() -> Record {
+        let mut values = HashMap::new();
+        for (_, r) in records(NATIONAL_CSV) {
+            if let (Ok(y), Ok(v)) = (r["year"].parse::<i32>(), r["value"].parse::<f64>()) {
+                values.insert((y, r["variable"].clone()), v);
+            }
+        }
+        Record { values }
+    }
+    pub fn get(&self, year: i32, variable: &str) -> Option<f64> {
+        self.values.get(&(year, variable.to_string())).copied()
+    }
+}
+
+/// Provincial inputs for the model, from data/provinces.csv.
+///
+/// Two national adjustments, both because the provincial panel does not cover the whole
+/// country (Tibet and the army are outside it, and borders differ between sources):
+/// populations are scaled so that they sum to the national end-1952 population, and grain
+/// bases so that they sum to the national 1955-1957 mean output.
+pub fn provinces() -> Result<Vec<ProvinceInput>, String> {
+    let mut by_code: Vec<(String, String, HashMap<String, String>)> = Vec::new();
+    for (line, r) in records(PROVINCES_CSV) {
+        let code = r.get("code").cloned().ok_or(format!("data/provinces.csv line {line}: no code"))?;
+        let entry = match by_code.iter().position(|(c, _, _)| *c == code) {
+            Some(i) => &mut by_code[i],
+            None => {
+                by_code.push((code.clone(), r["name"].clone(), HashMap::new()));
+                by_code.last_mut().unwrap()
+            }
+        };
+        entry.2.insert(r["variable"].clone(), r["value"].clone());
+    }
+    let record = Record::embedded();
+    let num = |code: &str, vars: &HashMap<String, String>, key: &str| -> Result<f64, String> {
+        vars.get(key)
+            .and_then(|v| v.parse::<f64>().ok())
+            .ok_or(format!("data/provinces.csv: {code} has no numeric `{key}`"))
+    };
+    let mut out = Vec::new();
+    for (code, name, v) in &by_code {
+        let pop = num(code, v, "population_1953")? * 1e4;
+        out.push(ProvinceInput {
+            code: code.clone(),
+            name: name.clone(),
+            population: pop,
+            urban_share: num(code, v, "urban_population_1953")? * 1e4 / pop,
+            cultivated_ha: num(code, v, "cultivated_area_1957")? * 1e4,
+            grain_base_t: num(code, v, "grain_output_1955_1957")? * 1e4,
+            summer_share: num(code, v, "summer_grain_share")?,
+            cotton_base_t: num(code, v, "cotton_output_1957")? * 1e4,
+            pacesetter: num(code, v, "pacesetter")? != 0.0,
+        });
+    }
+    let (y, var) = POPULATION_END_1952_VARIABLE;
+    let national_pop = record.get(y, var).ok_or("data/national.csv: no 1952 population")? * 1e6;
+    let national_grain = (1955..=1957)
+        .map(|y| record.get(y, "grain_output_official").ok_or(format!("data/national.csv: no {y} grain")))
+        .sum::<Result<f64, String>>()?
+        / 3.0
+        * 1e6;
+    let pop_sum: f64 = out.iter().map(|p| p.population).sum();
+    let grain_sum: f64 = out.iter().map(|p| p.grain_base_t).sum();
+    for p in &mut out {
+        p.population *= national_pop / pop_sum;
+        p.grain_base_t *= national_grain / grain_sum;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn embedded_data_loads() {
+        let p = provinces().unwrap();
+        assert_eq!(p.len(), 28);
+        let pop: f64 = p.iter().map(|p| p.population).sum();
+        assert!((pop / 574.82e6 - 1.0).abs() < 1e-9);
+        assert_eq!(p.iter().filter(|p| p.pacesetter).map(|p| p.code.as_str()).collect::<Vec<_>>(), vec!["CN-HA"]);
+        for q in &p {
+            assert!(q.urban_share > 0.0 && q.urban_share < 1.0, "{}", q.code);
+            assert!((0.0..=1.0).contains(&q.summer_share));
+        }
+        let r = Record::embedded();
+        assert_eq!(r.get(1957, "crude_death_rate"), Some(10.8));
+    }
+}

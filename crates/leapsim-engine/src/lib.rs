@@ -1,0 +1,12 @@
+//! leapsim-engine: everything around the pure model core — embedded data, scenario files,
+//! the run loop, the output series and files, and the comparison with the historical record.
+//!
+//! Depends on `leapsim-core`; the core never depends on this crate.
+
+pub mod csv;
+pub mod data;
+pub mod history;
+pub mod output;
+pub mod run;
+pub mod scenario;
+pub mod series;

@@ -1,0 +1,76 @@
+//! The run loop: build the world, step it month by month, collect what each month reports.
+
+use crate::scenario::Scenario;
+use crate::series::{tables, Tables};
+use leapsim_core::{build, step, Inputs, MonthReport};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// Why a run stopped without results.
+#[derive(Debug)]
+pub enum RunError {
+    /// Bad inputs (data or scenario) found while building the world.
+    Inputs(String),
+    /// The user interrupted the run.
+    Interrupted,
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Inputs(m) => write!(f, "{m}"),
+            RunError::Interrupted => write!(f, "interrupted"),
+        }
+    }
+}
+impl std::error::Error for RunError {}
+
+/// A finished run: its reports and tables, and how long it took.
+pub struct RunResult {
+    pub reports: Vec<MonthReport>,
+    pub tables: Tables,
+    pub regions: Vec<String>,
+    pub build_seconds: f64,
+    pub simulate_seconds: f64,
+    /// Simulated persons summed over months (the work done).
+    pub person_months: f64,
+}
+
+/// Inputs of a scenario: the embedded provincial data and the scenario's timeline.
+pub fn inputs_for(scenario: &Scenario) -> Result<Inputs, RunError> {
+    Ok(Inputs {
+        provinces: crate::data::provinces().map_err(RunError::Inputs)?,
+        weather: Vec::new(),
+        timeline: scenario.timeline.clone(),
+    })
+}
+
+/// Run a scenario. `progress(done, total)` is called after every month; setting `cancel`
+/// stops the run at the next month with `RunError::Interrupted`.
+pub fn run(
+    scenario: &Scenario,
+    progress: &mut dyn FnMut(usize, usize),
+    cancel: &AtomicBool,
+) -> Result<RunResult, RunError> {
+    let t0 = Instant::now();
+    let inputs = inputs_for(scenario)?;
+    let mut world = build(&scenario.params, &inputs).map_err(|e| RunError::Inputs(e.to_string()))?;
+    let build_seconds = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
+    let total = ((scenario.params.run.end_year as i32 - leapsim_core::calendar::START_YEAR + 1) * 12) as usize;
+    let mut reports = Vec::with_capacity(total);
+    let mut person_months = 0.0;
+    for i in 0..total {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(RunError::Interrupted);
+        }
+        person_months += world.teams.census.iter().map(|c| c.persons as f64).sum::<f64>();
+        reports.push(step(&mut world));
+        progress(i + 1, total);
+    }
+    let simulate_seconds = t1.elapsed().as_secs_f64();
+    let regions: Vec<String> = world.provinces.iter().map(|p| p.code.clone()).collect();
+    let p = &scenario.params;
+    let tables = tables(&reports, &regions, p.income.cotton_weight, p.income.agriculture_weight);
+    Ok(RunResult { reports, tables, regions, build_seconds, simulate_seconds, person_months })
+}
