@@ -78,6 +78,15 @@ pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
             pacesetter: inp.pacesetter,
             industry_share: inp.population * inp.urban_share / total_urban,
             grain_target_t: 0.0,
+            zeal: 1.0
+                + if inp.pacesetter { params.politics.pacesetter_zeal } else { 0.0 }
+                + match inp.leader_alternate {
+                    Some(true) => params.politics.alternate_member_zeal,
+                    Some(false) => 0.0,
+                    None => params.politics.alternate_member_zeal / 2.0,
+                },
+            last_reported_yield: 0.0,
+            sample_land_ha: land_per_team * n_rural as f64,
         });
     }
     let n = teams.len();
@@ -126,14 +135,17 @@ pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
         centre: Centre {
             industry_capacity: crate::mechanisms::production::initial_capacity(params),
             trust: 1.0,
-            industry_utilisation: 1.0,
+            last_true_ratio: 1.0,
             climate: params.politics.climate,
             commune_size_families: params.hierarchy.commune_families as f64,
+            sown_factor: 1.0,
             ..Centre::default()
         },
     };
     world.teams.census = crate::mechanisms::demography::census_all(&world);
     world.teams.hunger = vec![0.0; n];
+    world.teams.famine_memory = vec![0.0; n];
+    world.teams.report_ratio = vec![1.0; n];
     world.teams.flow = vec![TeamFlow::default(); n];
     // Grain in hand in January: the need of the months until the autumn harvest, less the summer
     // harvest still to come (about nine months of need: January to September).

@@ -23,6 +23,9 @@ pub struct ProvinceInput {
     pub cotton_base_t: f64,
     /// The model province that all others are told to emulate (Henan).
     pub pacesetter: bool,
+    /// The first secretary (1958-1960) was an alternate, not a full, Central Committee member;
+    /// `None` where unknown.
+    pub leader_alternate: Option<bool>,
 }
 
 /// A dated change the policy mechanism applies when its month comes.
@@ -35,6 +38,9 @@ pub enum Action {
     Communize,
     /// Split every commune into `parts` communes of equal brigade count.
     SplitCommunes { parts: u32 },
+    /// The centre resets this year's grain target from its current belief and planned growth
+    /// (as the Beidaihe conference did in August 1958).
+    Replan,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -49,18 +55,19 @@ pub struct Event {
 #[derive(Clone, Debug, Default)]
 pub struct Inputs {
     pub provinces: Vec<ProvinceInput>,
-    /// Weather index per province and year (1.0 = normal), `weather[p][year - 1953]`;
-    /// missing years count as normal.
-    pub weather: Vec<Vec<f64>>,
+    /// Share of sown area seriously hit by natural disasters, per province and year
+    /// (`disaster[p][year - 1953]`); NaN or missing years count as normal.
+    pub disaster: Vec<Vec<f64>>,
     pub timeline: Vec<Event>,
 }
 
 impl Inputs {
-    pub fn weather(&self, province: usize, year: i32) -> f64 {
-        self.weather
+    /// Disaster share of a province-year, if the data give one.
+    pub fn disaster_share(&self, province: usize, year: i32) -> Option<f64> {
+        self.disaster
             .get(province)
             .and_then(|w| w.get((year - crate::calendar::START_YEAR) as usize))
             .copied()
-            .unwrap_or(1.0)
+            .filter(|v| v.is_finite())
     }
 }

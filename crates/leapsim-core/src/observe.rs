@@ -44,6 +44,9 @@ pub struct RegionMonth {
     pub coal_reported_t: f64,
     /// Modern industrial output in capacity units (1953 average = 1 per year).
     pub industry_output: f64,
+    /// The same as claimed (at the reported steel and coal inflation).
+    pub industry_output_claimed: f64,
+    pub backyard_steel_t: f64,
     pub births_unplaced: f64,
 }
 
@@ -80,6 +83,7 @@ fn add_flow(r: &mut RegionMonth, f: &TeamFlow, urban: bool, persons: f64, kcal_p
         r.cotton_true_t += f.cotton_kg / 1000.0;
         r.grain_procured_t += f.procured_kg / 1000.0;
         r.grain_resold_t += f.resold_kg / 1000.0;
+        r.backyard_steel_t += f.backyard_steel_kg / 1000.0;
         r.kcal_rural_total += kcal_persons;
         r.workers_farm += f.workers_farm as f64;
         r.workers_steel += f.workers_steel as f64;
@@ -111,6 +115,7 @@ fn scale(r: &mut RegionMonth, e: f64) {
         &mut r.workers_irrigation,
         &mut r.persons_in_mess_halls,
         &mut r.births_unplaced,
+        &mut r.backyard_steel_t,
     ] {
         *v *= e;
     }
@@ -121,7 +126,10 @@ fn scale(r: &mut RegionMonth, e: f64) {
 
 pub fn observe(world: &World, province_reports: &[(f64, f64)]) -> MonthReport {
     let (industry, steel, coal) = production::modern_output(world);
-    let inflate = reporting::level_factor(&world.params, world.centre.climate);
+    let params = &world.params;
+    let steel_f = reporting::industry_factor(params, world.centre.climate, params.reporting.steel_inflation);
+    let coal_f = reporting::industry_factor(params, world.centre.climate, params.reporting.coal_inflation);
+    let usable = params.production.backyard_usable_share;
     let provinces = world
         .provinces
         .par_iter()
@@ -144,11 +152,13 @@ pub fn observe(world: &World, province_reports: &[(f64, f64)]) -> MonthReport {
             r.grain_target_t = p.grain_target_t;
             r.communes = world.real_communes(Some(i));
             r.industry_output = industry * p.industry_share;
-            r.steel_true_t = steel * p.industry_share;
-            r.steel_usable_t = r.steel_true_t;
-            r.steel_reported_t = r.steel_true_t * inflate;
+            r.industry_output_claimed = r.industry_output * (steel_f + coal_f) / 2.0;
+            let modern_steel = steel * p.industry_share;
+            r.steel_true_t = modern_steel + r.backyard_steel_t;
+            r.steel_usable_t = modern_steel + usable * r.backyard_steel_t;
+            r.steel_reported_t = r.steel_true_t * steel_f;
             r.coal_true_t = coal * p.industry_share;
-            r.coal_reported_t = r.coal_true_t * inflate;
+            r.coal_reported_t = r.coal_true_t * coal_f;
             r
         })
         .collect();
@@ -194,6 +204,8 @@ pub fn merge(a: &mut RegionMonth, b: &RegionMonth) {
         coal_true_t,
         coal_reported_t,
         industry_output,
+        industry_output_claimed,
+        backyard_steel_t,
         births_unplaced
     );
     for i in 0..3 {

@@ -111,6 +111,7 @@ macro_rules! define_params {
 }
 
 const FALSE: f64 = 0.0;
+const TRUE: f64 = 1.0;
 
 define_params! {
     run: Run {
@@ -191,6 +192,12 @@ define_params! {
         hunger_memory_months: Float = 6.0, [0.5, 60.0], "months",
             "Time constant over which a food deficit accumulates into hunger and recovers.",
             "assumption: body reserves of a few months";
+        famine_memory_months: Float = 24.0, [1.0, 120.0], "months",
+            "Time constant of a team's memory of past hunger (postponed births).",
+            "assumption: births postponed in the famine are made up within a few years";
+        fertility_rebound: Float = 1.0, [0.0, 20.0], "per unit hunger",
+            "Fertility is multiplied by 1 + rebound * (remembered hunger - current hunger), when positive.",
+            "calibrated (with the Great Leap: CBR rebound of 1962-1963, data/national.csv)";
     }
     food: Food {
         kcal_per_kg_grain: Float = 2800.0, [1500.0, 3600.0], "kcal per kg",
@@ -205,6 +212,15 @@ define_params! {
         seed_feed_share: Float = 0.2, [0.0, 0.5], "share of harvest",
             "Share of every harvest set aside for seed, feed and losses.",
             "calibrated: rural consumption of about 204.5 kg per person in 1957 (data/national.csv)";
+        mess_halls: Bool = FALSE, [0, 1], "switch",
+            "Rural families eat in communal mess halls (timeline events open and close them).",
+            "historical: autumn 1958 to mid-1961 (data/timeline.csv)";
+        free_eating: Float = 1.0, [0.0, 1.0], "0-1",
+            "How far mess halls plan eating on the reported harvest rather than the grain in store.",
+            "seed report: 'they can eat five times a day' (Lu 90); events lower it when rationing starts";
+        mess_hall_other_food_loss: Float = 0.5, [0.0, 1.0], "share",
+            "Share of non-grain food lost when private cooking ends (pots melted, private plots gone).",
+            "assumption (low)";
         satiation_ratio: Float = 1.15, [1.0, 3.0], "x need",
             "Most a team eats in a month, as a multiple of its grain need.", "assumption";
         urban_ration_kg_per_year: Float = 195.0, [50.0, 400.0], "kg per person per year",
@@ -225,8 +241,13 @@ define_params! {
             "Grain a team keeps whatever its quota (the 1955 'three fixes' guarantee).",
             "assumption (low): retention norms of about 360 jin of unhusked grain per person";
         floor_override: Float = 0.0, [0.0, 1.0], "share",
-            "Share of the retention floor that procurement may take anyway (anti-concealment drives).",
-            "pre-Leap: 0; raised by the political climate in the Great Leap";
+            "Share of the retention floor that procurement may take anyway in normal times.",
+            "pre-Leap: 0";
+        enforcement: Float = 1.0, [0.0, 3.0], "per unit climate",
+            "Extra share of the floor taken per unit of political climate times the leader's zeal (anti-concealment drives).",
+            "calibrated (with the Great Leap: procurement ratio 1959, data/national.csv)";
+        on_true_output: Bool = FALSE, [0, 1], "switch",
+            "Quotas follow true output instead of reports (flexible procurement).", "counterfactual switch";
     }
     trade: Trade {
         exports_mt_per_year: Float = 2.0, [0.0, 20.0], "Mt per year",
@@ -251,6 +272,25 @@ define_params! {
             "assumption: about 1.7 rural workers per cultivated ha in 1957 left a labour surplus";
         labour_elasticity: Float = 0.6, [0.0, 1.0], "-",
             "Elasticity of the harvest to farm labour below need.", "assumption";
+        weather: Bool = TRUE, [0, 1], "switch",
+            "Weather moves yields (off: every year normal).", "counterfactual switch";
+        normal_loss_share: Float = 0.06, [0.0, 0.5], "share of sown area",
+            "Share of sown area seriously hit by disasters in a normal year.",
+            "assumption (low): years outside data/weather.csv count as normal";
+        loss_on_affected_land: Float = 0.5, [0.0, 1.0], "share",
+            "Harvest lost on seriously hit land (defined as a loss of 30% or more).",
+            "assumption: mid-point of losses of 30-70% (China Disaster Report 1949-1995 definition)";
+        irrigation_yield_gain: Float = 0.005, [0.0, 0.1], "per share-month",
+            "Lasting yield gain per month of rural labour share spent on water works.",
+            "assumption (low): the lasting irrigation gains of the seed report";
+        pacesetter_yield_bonus: Float = 0.1, [0.0, 1.0], "share",
+            "Extra yield of the pacesetter province from 1958 (funds and attention).",
+            "assumption: seed report, Henan 'proved far more productive than typical' (Chang 81)";
+        backyard_t_per_worker_month: Float = 0.01, [0.0, 1.0], "t per worker-month",
+            "Backyard steel per worker-month in the furnaces.",
+            "calibrated (with the Great Leap: 11 Mt reported steel 1958, seed report)";
+        backyard_usable_share: Float = 0.1, [0.0, 1.0], "share",
+            "Usable share of backyard steel.", "seed report: 'virtually useless steel' (Lawrance 58)";
         cotton_growth: Float = 0.06, [-0.2, 0.3], "per year",
             "Yearly growth of cotton output from the 1957 provincial base.",
             "calibrated: official cotton output 1953-1957 (data/national.csv)";
@@ -266,6 +306,14 @@ define_params! {
             "Rural labour drawn to backyard steel furnaces (timeline events set it).", "pre-Leap: none";
         irrigation_campaign: Float = 0.0, [0.0, 0.8], "share of labour",
             "Rural labour drawn to water-conservancy works (timeline events set it).", "pre-Leap: none";
+        accounting_level: Int = 1, [1, 3], "1 team, 2 brigade, 3 commune",
+            "Unit that pools output and food (timeline events move it).",
+            "level 1 is the 1957 cooperative; the commune pooled in 1958, the brigade from 1959, the team from 1961-62 (seed report)";
+        effort_loss_per_level: Float = 0.1, [0.0, 0.5], "share",
+            "Effort lost per level the accounting unit moves above the team (free riding).",
+            "calibrated (with the Great Leap: grain 1959-1961, data/national.csv)";
+        hunger_effort: Float = 1.0, [0.0, 5.0], "per unit hunger",
+            "Effort lost per unit of hunger.", "assumption";
     }
     industry: Industry {
         capacity_growth: Float = 0.14, [-0.5, 1.0], "per year",
@@ -273,6 +321,9 @@ define_params! {
             "calibrated: first Five-Year Plan industrial growth of 14% a year (seed report, Soled 1995)";
         steel_1953_mt: Float = 1.77, [0.0, 100.0], "Mt", "Steel output in 1953.", "official series (data/national.csv)";
         coal_1953_mt: Float = 69.68, [0.0, 1000.0], "Mt", "Coal output in 1953.", "official series (data/national.csv)";
+        utilisation: Float = 1.0, [0.0, 2.0], "share",
+            "Use of modern industrial capacity (timeline events lower it in the 1961 readjustment).",
+            "normal: 1";
         steel_elasticity: Float = 2.1, [0.0, 5.0], "-",
             "Elasticity of modern steel output to industrial capacity.",
             "calibrated: official steel 1953-1957 (1.77 to 5.35 Mt, data/national.csv)";
@@ -294,23 +345,48 @@ define_params! {
         planned_grain_growth: Float = 0.04, [-0.5, 2.0], "per year",
             "Growth the centre plans over what it believes last year's grain was.",
             "seed report: agriculture rose 4% a year in the first Five-Year Plan";
+        grain_need_kg_per_person: Float = 300.0, [100.0, 600.0], "kg per person per year",
+            "Grain the planners count the nation as needing; belief above it is a surplus.",
+            "1957 output per head about 300 kg (data/national.csv)";
+        area_cut: Float = 0.1, [0.0, 1.0], "per unit surplus",
+            "Share of grain land left unsown per unit of believed surplus over need.",
+            "calibrated (with the Great Leap: grain 1959; sown area fell about a tenth)";
     }
     reporting: Reporting {
         honest: Bool = FALSE, [0, 1], "switch",
             "Cadres report the truth whatever the pressure.", "counterfactual switch";
-        inflation_per_level: Float = 0.0, [0.0, 2.0], "share",
-            "Share by which each cadre inflates a report at full political pressure.",
+        inflation_per_level: Float = 0.15, [0.0, 2.0], "share",
+            "Share by which each cadre inflates a report at full political climate, before pressure and peers.",
             "calibrated (with the Great Leap: 375 Mt reported grain in 1958, seed report)";
+        pressure_weight: Float = 0.5, [0.0, 5.0], "per unit gap",
+            "Extra inflation per unit by which the target exceeds what the cadre has.",
+            "assumption: cadres below target are 'white flags' (seed report, Lu 92)";
+        peer_weight: Float = 0.5, [0.0, 5.0], "per unit gap",
+            "Extra inflation per unit by which peers' reported yields exceed the cadre's own (and, for provinces, the pacesetter's).",
+            "assumption: competition for red flags and emulation of Henan (seed report)";
+        steel_inflation: Float = 0.3, [0.0, 5.0], "per unit climate",
+            "Inflation of steel reports per unit of climate.", "calibrated (with the Great Leap: 11 Mt reported 1958, 18 Mt 1960, seed report)";
+        coal_inflation: Float = 0.7, [0.0, 5.0], "per unit climate",
+            "Inflation of coal reports per unit of climate.", "calibrated (with the Great Leap: 270 Mt reported 1958, seed report)";
     }
     politics: Politics {
         climate: Float = 0.0, [0.0, 1.0], "0-1",
             "Political climate: pressure on cadres to exaggerate and to extract (timeline events set it).",
             "pre-Leap: none";
+        pacesetter_zeal: Float = 0.5, [0.0, 3.0], "x",
+            "Extra zeal of the pacesetter province's cadres.",
+            "assumption: seed report, Henan 'encouraging corruption and overestimation' (Chang 81)";
+        alternate_member_zeal: Float = 0.3, [0.0, 3.0], "x",
+            "Extra zeal of a province whose first secretary was an alternate Central Committee member.",
+            "assumption: Kung & Chen (2011, APSR) find such career-seeking leaders procured more (data/provinces.csv)";
     }
     truth: Truth {
-        belief_update: Float = 1.0, [0.0, 1.0], "share per year",
-            "Share of the gap between the centre's belief and the truth closed each year by inspections.",
-            "pre-Leap the centre sees true reports, so this has no effect yet";
+        belief_update: Float = 0.2, [0.0, 1.0], "share per harvest",
+            "Share of the gap between the centre's trust in reports and the truth closed at each harvest by inspections.",
+            "calibrated (with the Great Leap: targets and beliefs of 1959, data/reported_vs_actual_1958.csv)";
+        death_signal: Float = 1.0, [0.0, 20.0], "per unit excess mortality",
+            "Extra monthly closing of that gap per unit of national excess mortality (visible deaths).",
+            "assumption";
     }
 }
 

@@ -30,6 +30,12 @@ pub struct Province {
     pub industry_share: f64,
     /// The province's share of this year's national grain target, tonnes.
     pub grain_target_t: f64,
+    /// Zeal of the province's cadres: 1, plus the pacesetter's and a career-seeking leader's.
+    pub zeal: f64,
+    /// Grain yield the province last reported, kg per ha of its land (for emulation).
+    pub last_reported_yield: f64,
+    /// Cultivated land of the province's simulated teams, ha.
+    pub sample_land_ha: f64,
 }
 
 /// Head-counts of a team, refreshed by every demography sweep.
@@ -55,6 +61,8 @@ pub struct TeamFlow {
     pub reported_kg: f64,
     pub cotton_kg: f64,
     pub cotton_reported_kg: f64,
+    /// Steel from the team's backyard furnaces, kg.
+    pub backyard_steel_kg: f64,
     pub quota_kg: f64,
     pub procured_kg: f64,
     pub resold_kg: f64,
@@ -89,6 +97,10 @@ pub struct Teams {
     pub census: Vec<Census>,
     /// Accumulated hunger, 0 (none) to 1.
     pub hunger: Vec<f32>,
+    /// Slow memory of past hunger (drives the birth rebound after a famine).
+    pub famine_memory: Vec<f32>,
+    /// Reported over true grain at the team's last harvest (what its mess hall believes).
+    pub report_ratio: Vec<f32>,
     pub flow: Vec<TeamFlow>,
 }
 
@@ -108,8 +120,6 @@ pub struct Centre {
     pub climate: f64,
     /// Modern industrial capacity, 1953 = 1.
     pub industry_capacity: f64,
-    /// Utilisation of that capacity (1 in normal times).
-    pub industry_utilisation: f64,
     /// State granary, real tonnes.
     pub granary_t: f64,
     /// What the centre believes last year's grain output was, tonnes.
@@ -124,6 +134,15 @@ pub struct Centre {
     pub trust: f64,
     /// Families per commune now (changes when communes are split).
     pub commune_size_families: f64,
+    /// Share of grain land sown this year (below 1 when the centre believes in a surplus).
+    pub sown_factor: f64,
+    /// Lasting irrigation capital: rural labour share times months spent on water works.
+    pub irrigation_capital: f64,
+    /// Mean monthly deaths of the last pre-Leap year, real persons (what the centre takes as
+    /// normal when it sees deaths).
+    pub normal_deaths_month: f64,
+    /// True over reported grain at the last harvest (what inspections would show).
+    pub last_true_ratio: f64,
     /// This month's state flows, real tonnes.
     pub exported_t: f64,
     pub imported_t: f64,

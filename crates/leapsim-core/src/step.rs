@@ -10,20 +10,34 @@ use rayon::prelude::*;
 pub fn step(world: &mut World) -> MonthReport {
     world.teams.flow.par_iter_mut().for_each(|f| *f = TeamFlow::default());
 
-    policy::apply(world); // 1. timeline events, political climate
+    let replan = policy::apply(world); // 1. timeline events, political climate
     labour::allocate(world); // 2. farm / steel / irrigation / other
-    production::produce(world); // 3. harvests and industry
+    production::produce(world); // 3. harvests, backyard steel, industry
     let province_reports = reporting::report(world); // 4. reports up the chain
-    planning::plan(world); // 5. targets at the plenum
+    planning::plan(world, replan); // 5. targets (the ratchet) and sown area
     procurement::procure(world, &province_reports); // 6. quotas on reported output
-    consumption::consume(world); // 7. granary, rations, resales, eating
+    consumption::consume(world); // 7. granary, rations, resales, mess halls
     demography::update(world); // 8. hunger, deaths, births, ageing
     let (reported_t, true_t) = national_grain_t(world, &province_reports);
-    truth::update(world, reported_t, true_t); // 9. what the centre believes
+    let deaths = national_deaths(world);
+    truth::update(world, reported_t, true_t, deaths); // 9. what the centre believes
 
     let report = observe(world, &province_reports);
     world.month = world.month.next();
     report
+}
+
+/// This month's deaths, real persons.
+fn national_deaths(world: &World) -> f64 {
+    world
+        .provinces
+        .iter()
+        .map(|p| {
+            let d =
+                |r: std::ops::Range<usize>| world.teams.flow[r].iter().map(|f| f.total_deaths() as f64).sum::<f64>();
+            d(p.rural_teams.clone()) * p.expand_rural + d(p.urban_teams.clone()) * p.expand_urban
+        })
+        .sum()
 }
 
 /// This month's reported and true grain, real tonnes.

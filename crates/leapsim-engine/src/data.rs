@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 pub const PROVINCES_CSV: &str = include_str!("../../../data/provinces.csv");
 pub const NATIONAL_CSV: &str = include_str!("../../../data/national.csv");
+pub const WEATHER_CSV: &str = include_str!("../../../data/weather.csv");
 
 /// National end-1952 population, the run's starting population (data/national.csv).
 const POPULATION_END_1952_VARIABLE: (i32, &str) = (1952, "population_year_end");
@@ -70,6 +71,8 @@ pub fn provinces() -> Result<Vec<ProvinceInput>, String> {
             summer_share: num(code, v, "summer_grain_share")?,
             cotton_base_t: num(code, v, "cotton_output_1957")? * 1e4,
             pacesetter: num(code, v, "pacesetter")? != 0.0,
+            // Full members were established; alternates sought promotion (Kung & Chen 2011).
+            leader_alternate: v.get("leader_cc_full_member").and_then(|x| x.parse::<f64>().ok()).map(|x| x == 0.0),
         });
     }
     let (y, var) = POPULATION_END_1952_VARIABLE;
@@ -84,6 +87,34 @@ pub fn provinces() -> Result<Vec<ProvinceInput>, String> {
     for p in &mut out {
         p.population *= national_pop / pop_sum;
         p.grain_base_t *= national_grain / grain_sum;
+    }
+    Ok(out)
+}
+
+/// Disaster shares by province and year for the model (`Inputs::disaster`), from
+/// data/weather.csv. National rows (`CN`) apply to every province that has no row of its own.
+pub fn disaster(provinces: &[ProvinceInput]) -> Result<Vec<Vec<f64>>, String> {
+    let years = 60;
+    let mut out = vec![vec![f64::NAN; years]; provinces.len()];
+    let mut rows = records(WEATHER_CSV);
+    // National rows first, so provincial rows override them.
+    rows.sort_by_key(|(_, r)| r.get("region").map(|x| x != "CN"));
+    for (line, r) in rows {
+        let bad = |what: &str| format!("data/weather.csv line {line}: {what}");
+        let year: i32 = r.get("year").and_then(|y| y.parse().ok()).ok_or_else(|| bad("year is not a number"))?;
+        let value: f64 = r.get("value").and_then(|y| y.parse().ok()).ok_or_else(|| bad("value is not a number"))?;
+        let i = (year - leapsim_core::calendar::START_YEAR) as usize;
+        if i >= years || !(0.0..=1.0).contains(&value) {
+            return Err(bad("year before 1953 or value outside 0-1"));
+        }
+        match r.get("region").map(String::as_str) {
+            Some("CN") => out.iter_mut().for_each(|p| p[i] = value),
+            Some(code) => {
+                let p = provinces.iter().position(|p| p.code == code).ok_or_else(|| bad("unknown region"))?;
+                out[p][i] = value;
+            }
+            None => return Err(bad("no region")),
+        }
     }
     Ok(out)
 }

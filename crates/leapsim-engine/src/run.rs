@@ -38,11 +38,9 @@ pub struct RunResult {
 
 /// Inputs of a scenario: the embedded provincial data and the scenario's timeline.
 pub fn inputs_for(scenario: &Scenario) -> Result<Inputs, RunError> {
-    Ok(Inputs {
-        provinces: crate::data::provinces().map_err(RunError::Inputs)?,
-        weather: Vec::new(),
-        timeline: scenario.timeline.clone(),
-    })
+    let provinces = crate::data::provinces().map_err(RunError::Inputs)?;
+    let disaster = crate::data::disaster(&provinces).map_err(RunError::Inputs)?;
+    Ok(Inputs { provinces, disaster, timeline: scenario.timeline.clone() })
 }
 
 /// Run a scenario. `progress(done, total)` is called after every month; setting `cancel`

@@ -254,7 +254,7 @@ pub fn check_range(sp: &ParamSpec, x: f64) -> Result<f64, String> {
     Ok(x)
 }
 
-const EVENTS: &str = "set, communize, split_communes";
+const EVENTS: &str = "set, communize, split_communes, replan";
 
 fn timeline(cx: &Ctx, v: &Spanned<DeValue>) -> Result<Vec<Event>, ScenarioError> {
     let DeValue::Array(items) = v.get_ref() else {
@@ -305,6 +305,7 @@ fn timeline(cx: &Ctx, v: &Spanned<DeValue>) -> Result<Vec<Event>, ScenarioError>
                 Action::Set { key: sp.key.to_string(), value: value_for(cx, sp, vv)? }
             }
             "communize" => Action::Communize,
+            "replan" => Action::Replan,
             "split_communes" => {
                 let pv = get("parts").ok_or_else(|| {
                     cx.err(Some(item.span()), Some("timeline.parts"), "missing: expected an integer 2 to 10")

@@ -47,6 +47,10 @@ pub const SERIES: &[&str] = &[
     "population_urban",
     "grain_resold_mt",
     "state_granary_mt",
+    "steel_backyard_mt",
+    "agri_output_index_claimed",
+    "industry_output_index_claimed",
+    "national_income_index_claimed",
 ];
 
 /// One row of a tidy table; `month` is `None` in the annual table.
@@ -148,6 +152,11 @@ fn values(p: &Period, base: &Base, national: bool, cotton_weight: f64, agri_weig
         * ((1.0 - cotton_weight) * ratio(s.grain_true_t, base.grain * p.months)
             + cotton_weight * ratio(s.cotton_true_t, base.cotton * p.months));
     let industry = 100.0 * ratio(s.industry_output, base.industry * p.months);
+    // As claimed: reported grain and cotton, modern industry at its reported inflation.
+    let agri_claimed = 100.0
+        * ((1.0 - cotton_weight) * ratio(s.grain_reported_t, base.grain * p.months)
+            + cotton_weight * ratio(s.cotton_reported_t, base.cotton * p.months));
+    let industry_claimed = 100.0 * ratio(s.industry_output_claimed, base.industry * p.months);
     let national_only = |v: f64| if national { v } else { f64::NAN };
     vec![
         p.end.population,
@@ -190,6 +199,10 @@ fn values(p: &Period, base: &Base, national: bool, cotton_weight: f64, agri_weig
         p.end.population_urban,
         mt(s.grain_resold_t),
         national_only(mt(p.granary_end_t)),
+        mt(s.backyard_steel_t),
+        agri_claimed,
+        industry_claimed,
+        agri_weight * agri_claimed + (1.0 - agri_weight) * industry_claimed,
     ]
 }
 

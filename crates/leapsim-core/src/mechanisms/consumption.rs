@@ -1,6 +1,10 @@
 //! 7. Consumption: the state granary feeds the cities first, then exports, other state uses
-//! and resales to hungry rural teams; imports flow in. Rural teams eat from their own stock,
-//! spreading it over the months to the next autumn harvest, up to satiation.
+//! and resales to rural teams that look short on paper (their store as their reported harvest
+//! makes it look); imports flow in. Rural teams eat from their own stock,
+//! spreading it over the months to the next autumn harvest, up to satiation. In mess halls
+//! eating follows belief: the hall plans on the harvest as reported (`food.free_eating` of the
+//! inflation believed), so an inflated report empties the store early; private cooking is gone,
+//! and with it part of the non-grain food.
 
 use crate::params::Params;
 use crate::state::World;
@@ -13,11 +17,11 @@ pub fn grain_need_kg_per_person_month(p: &Params) -> f64 {
     (p.food.kcal_need_per_day - p.food.kcal_other_per_day).max(0.0) * DAYS_PER_MONTH / p.food.kcal_per_kg_grain
 }
 
-fn kcal_per_day(p: &Params, eaten_kg: f64, persons: u32) -> f32 {
+fn kcal_per_day(p: &Params, eaten_kg: f64, persons: u32, other_kcal: f64) -> f32 {
     if persons == 0 {
         return 0.0;
     }
-    (eaten_kg * p.food.kcal_per_kg_grain / (persons as f64 * DAYS_PER_MONTH) + p.food.kcal_other_per_day) as f32
+    (eaten_kg * p.food.kcal_per_kg_grain / (persons as f64 * DAYS_PER_MONTH) + other_kcal) as f32
 }
 
 /// Sum of `f(team) * expand` over teams, real units, in a fixed order.
@@ -57,12 +61,15 @@ pub fn consume(world: &mut World) {
     draw(&mut world.centre.granary_t, p.trade.other_state_use_mt_per_year * 1e6 / 12.0);
 
     // Resales: rural teams below the resale floor for the months to the next autumn harvest.
+    // The state judges a team's store on paper: as its reported harvest makes it look.
     let floor_pp = p.food.resale_floor_kg_per_year * months_left / 12.0;
+    let gap_of =
+        |persons: u32, stock: f64, ratio: f32| (floor_pp * persons as f64 - stock * ratio.max(1.0) as f64).max(0.0);
     let gap = |t: usize| -> f64 {
         if world.teams.urban[t] {
             0.0
         } else {
-            (floor_pp * world.teams.census[t].persons as f64 - world.teams.grain_kg[t]).max(0.0)
+            gap_of(world.teams.census[t].persons, world.teams.grain_kg[t], world.teams.report_ratio[t])
         }
     };
     let resale_demand_t = real_sum(world, false, gap) / 1000.0;
@@ -71,19 +78,33 @@ pub fn consume(world: &mut World) {
     let resale_fill = if resale_demand_t > 0.0 { resold_t / resale_demand_t } else { 0.0 };
 
     let need_pp = grain_need_kg_per_person_month(&p);
+    let mess = p.food.mess_halls;
+    let rural_other = if mess {
+        p.food.kcal_other_per_day * (1.0 - p.food.mess_hall_other_food_loss)
+    } else {
+        p.food.kcal_other_per_day
+    };
     let teams = &mut world.teams;
     teams.flow.par_iter_mut().zip(teams.grain_kg.par_iter_mut()).enumerate().for_each(|(t, (flow, stock))| {
         let persons = teams.census[t].persons;
         if teams.urban[t] {
             flow.eaten_kg = persons as f64 * urban_demand_kg_pp * urban_fill;
+            flow.kcal_per_day = kcal_per_day(&p, flow.eaten_kg, persons, p.food.kcal_other_per_day);
         } else {
-            let resale = (floor_pp * persons as f64 - *stock).max(0.0) * resale_fill;
+            let resale = gap_of(persons, *stock, teams.report_ratio[t]) * resale_fill;
             flow.resold_kg = resale;
             *stock += resale;
-            let ration = (*stock / months_left).min(p.food.satiation_ratio * need_pp * persons as f64);
+            // A mess hall plans on the harvest its cadres reported, as far as it believes it.
+            let believed = if mess {
+                *stock * (1.0 + p.food.free_eating * (teams.report_ratio[t] as f64 - 1.0).max(0.0))
+            } else {
+                *stock
+            };
+            let ration = (believed / months_left).min(p.food.satiation_ratio * need_pp * persons as f64).min(*stock);
             flow.eaten_kg = ration;
+            flow.eats_in_mess_hall = mess;
             *stock -= ration;
+            flow.kcal_per_day = kcal_per_day(&p, flow.eaten_kg, persons, rural_other);
         }
-        flow.kcal_per_day = kcal_per_day(&p, flow.eaten_kg, persons);
     });
 }

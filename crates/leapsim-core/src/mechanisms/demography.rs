@@ -4,7 +4,8 @@
 //! Food enters through hunger `H` (0-1), a team's food deficit `max(0, 1 - kcal / need)`
 //! accumulated with time constant `hunger_memory_months`. The death hazard of age group g is the
 //! baseline times `exp(hunger_mortality_slope * w_g * H)` (w = child, 1, old weights) and
-//! fertility is the baseline times `exp(-hunger_fertility_slope * H)`.
+//! fertility is the baseline times `exp(-hunger_fertility_slope * H)`, and after a famine times
+//! `1 + fertility_rebound * max(0, M - H)`, where M is a slow memory of hunger (postponed births).
 
 use crate::lifetable::{annual_hazard, fertility_shape, monthly_probability};
 use crate::params::Params;
@@ -20,6 +21,11 @@ pub struct Schedules {
     pub fertility: [f32; 256],
     pub group: [u8; 256],
     pub worker: [f32; 256],
+}
+
+/// Fertility multiplier after a famine: births postponed are made up as hunger recedes.
+pub fn rebound(p: &Params, hunger: f32, memory: f32) -> f32 {
+    1.0 + (p.demography.fertility_rebound * (memory - hunger).max(0.0) as f64) as f32
 }
 
 /// Hunger levels at which draw thresholds are tabulated each month; a team's hunger is rounded
@@ -139,6 +145,7 @@ pub fn update(world: &mut World) {
     let seed = p.run.seed as u64;
     let girl = (1.0 / (1.0 + p.demography.sex_ratio_at_birth)) as f32;
     let tf = world.team_families();
+    let memory_rate = (1.0 - (-1.0 / p.demography.famine_memory_months).exp()) as f32;
     let teams = &mut world.teams;
     world
         .slots
@@ -146,14 +153,17 @@ pub fn update(world: &mut World) {
         .zip(world.family_len.par_chunks_mut(tf))
         .zip(teams.flow.par_iter_mut())
         .zip(teams.hunger.par_iter_mut())
+        .zip(teams.famine_memory.par_iter_mut())
         .zip(teams.census.par_iter_mut())
         .enumerate()
-        .for_each(|(t, ((((slots, lens), flow), hunger), census))| {
+        .for_each(|(t, (((((slots, lens), flow), hunger), memory), census))| {
             *hunger = next_hunger(p, *hunger, flow.kcal_per_day);
+            *memory += memory_rate * (*hunger - *memory);
+            let birth_scale = (rebound(p, *hunger, *memory) * 65536.0) as u64;
             let mut rng = Stream::new(seed, t as u64, month.0, Purpose::Demography);
             let x = hunger.clamp(0.0, 1.0) * (HUNGER_LEVELS - 1) as f32;
             let level = x as usize + (x.fract() > 0.0 && rng.uniform_f32() < x.fract()) as usize;
-            *census = sweep_team(slots, lens, flow, &sched, &by_hunger[level], girl, january, &mut rng);
+            *census = sweep_team(slots, lens, flow, &sched, &by_hunger[level], birth_scale, girl, january, &mut rng);
         });
 }
 
@@ -166,6 +176,7 @@ fn sweep_team(
     flow: &mut TeamFlow,
     sched: &Schedules,
     thresholds: &Thresholds,
+    birth_scale: u64,
     girl: f32,
     january: bool,
     rng: &mut Stream,
@@ -196,7 +207,8 @@ fn sweep_team(
                 died = true;
                 continue;
             }
-            fam_births += (((r >> 32) as u32) < thresholds.birth[s as usize]) as u32;
+            // Birth threshold times the rebound factor (fixed point, 16 fractional bits).
+            fam_births += ((r >> 32) < (thresholds.birth[s as usize] as u64 * birth_scale) >> 16) as u32;
             persons += 1;
             young += (g == 0) as u32;
             old += (g == 2) as u32;
@@ -292,7 +304,7 @@ mod tests {
         let mut census = Census::default();
         for m in 0..120 {
             let th = Thresholds::new(&sched, [3.0; 3], 1.0);
-            census = sweep_team(&mut slots, &mut lens, &mut flow, &sched, &th, 0.49, m % 12 == 0, &mut rng);
+            census = sweep_team(&mut slots, &mut lens, &mut flow, &sched, &th, 1 << 16, 0.49, m % 12 == 0, &mut rng);
         }
         let after = slots.iter().filter(|&&s| s != EMPTY).count() as i64;
         assert_eq!(after - before, flow.births as i64 - flow.total_deaths() as i64);

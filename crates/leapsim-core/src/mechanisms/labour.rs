@@ -1,8 +1,17 @@
 //! 2. Labour: each team splits its workers between farming, backyard steel, water conservancy
-//! and other work, as the campaigns demand.
+//! and other work, as the campaigns demand; the effort of those who farm falls with hunger and
+//! with the size of the unit that pools output (free riding when the commune shares it all).
 
+use crate::params::Params;
 use crate::state::World;
 use rayon::prelude::*;
+
+/// Effort of a team's farm workers, 0-1: lost per accounting level above the team, and to hunger.
+pub fn effort(p: &Params, hunger: f32) -> f64 {
+    let l = &p.labour;
+    let pooling = 1.0 - l.effort_loss_per_level * (l.accounting_level - 1) as f64;
+    (pooling * (1.0 - l.hunger_effort * hunger as f64)).max(0.0)
+}
 
 pub fn allocate(world: &mut World) {
     let steel = world.params.labour.steel_campaign;
@@ -25,4 +34,5 @@ pub fn allocate(world: &mut World) {
             flow.workers_farm = (w - s - i - o).max(0.0) as f32;
         },
     );
+    world.centre.irrigation_capital += irrigation;
 }

@@ -1,30 +1,47 @@
 //! 5. Planning: at the plenum the centre sets next year's grain target from what it believes
-//! last year's output was (a ratchet once beliefs run ahead of the truth), and shares it out to
-//! provinces by their base output.
+//! last year's output was — a ratchet once beliefs run ahead of the truth — shares it out to
+//! provinces by their base output, and, believing in a surplus over the nation's need, leaves
+//! part of the grain land unsown the next year. A `Replan` event resets the current year's
+//! target mid-year (Beidaihe, August 1958).
 
 use crate::state::World;
 
-pub fn plan(world: &mut World) {
+pub fn plan(world: &mut World, replan: bool) {
     let month = world.month;
     let first_month = month.0 == 0;
-    if !first_month && month.month_of_year() != world.params.planning.plenum_month as u32 {
+    let plenum = month.month_of_year() == world.params.planning.plenum_month as u32;
+    if !first_month && !plenum && !replan {
         return;
     }
-    let growth = world.params.planning.planned_grain_growth;
+    let pl = &world.params.planning;
+    let growth = pl.planned_grain_growth;
     let target = if first_month {
         // The first year's plan: what the provinces' land gave in normal years, on trend.
         let p = &world.params.production;
         let trend = (1.0 + p.yield_growth).powi(month.year() - p.yield_base_year as i32);
         world.inputs.provinces.iter().map(|pr| pr.grain_base_t).sum::<f64>() * trend
-    } else {
+    } else if plenum {
         // Harvests are in by the plenum: belief is this year's reports as far as they are trusted.
         let c = &mut world.centre;
         c.believed_grain_t = c.reported_grain_ytd_t * c.trust;
-        c.believed_grain_t * (1.0 + growth)
+        let population: f64 =
+            world.provinces.iter().map(|p| p.real_rural_families).sum::<f64>() * world.params.hierarchy.family_size;
+        let need = population * pl.grain_need_kg_per_person / 1000.0 / (1.0 - urban_share(world));
+        let surplus = (world.centre.believed_grain_t / need - 1.0).max(0.0);
+        world.centre.sown_factor = (1.0 - pl.area_cut * surplus).clamp(0.5, 1.0);
+        world.centre.believed_grain_t * (1.0 + growth)
+    } else {
+        world.centre.believed_grain_t * (1.0 + growth)
     };
     world.centre.grain_target_t = target;
     let base: f64 = world.inputs.provinces.iter().map(|p| p.grain_base_t).sum();
     for (pr, inp) in world.provinces.iter_mut().zip(&world.inputs.provinces) {
         pr.grain_target_t = target * inp.grain_base_t / base;
     }
+}
+
+/// Urban share of the starting population (the planners' need counts the whole nation).
+fn urban_share(world: &World) -> f64 {
+    let total: f64 = world.inputs.provinces.iter().map(|p| p.population).sum();
+    world.inputs.provinces.iter().map(|p| p.population * p.urban_share).sum::<f64>() / total
 }

@@ -7,8 +7,10 @@
 use crate::inputs::Action;
 use crate::state::World;
 
-pub fn apply(world: &mut World) {
+/// Apply this month's events; returns whether the centre must replan this year's target.
+pub fn apply(world: &mut World) -> bool {
     let due: Vec<_> = world.inputs.timeline.iter().filter(|e| e.month == world.month).cloned().collect();
+    let mut replan = false;
     for event in due {
         match event.action {
             Action::Set { key, value } => {
@@ -16,9 +18,11 @@ pub fn apply(world: &mut World) {
             }
             Action::Communize => communize(world),
             Action::SplitCommunes { parts } => split_communes(world, parts.max(1) as usize),
+            Action::Replan => replan = true,
         }
     }
     world.centre.climate = world.params.politics.climate;
+    replan
 }
 
 /// Group each province's brigades into communes of about `hierarchy.commune_families` families.

@@ -1,32 +1,38 @@
 //! 6. Procurement: at each harvest the state's quota is `procurement.rate` of what the
-//! province reported, shared out to teams in proportion to their own reports. The grain is
-//! only taken if it exists, and not below the retention floor that the 1955 "three fixes"
-//! guaranteed, except for the share of the floor that `procurement.floor_override` lets
-//! anti-concealment drives take.
+//! province reported (of the true harvest with `procurement.on_true_output`), shared out to
+//! teams in proportion to their own reports. The grain is only taken if it exists, and not
+//! below the retention floor that the 1955 "three fixes" guaranteed — except for the share of
+//! the floor that anti-concealment drives take: `floor_override + enforcement * climate * zeal`.
 
 use crate::state::World;
 use rayon::prelude::*;
 
-/// Grain a team is allowed to keep, kg: the floor for the months until the next autumn harvest.
-pub fn retention_kg(world: &World, persons: u32) -> f64 {
+/// Grain per person a team of province `pi` is allowed to keep, kg: the floor for the months
+/// until the next autumn harvest, less what enforcement overrides.
+pub fn retention_kg_per_person(world: &World, pi: usize) -> f64 {
     let p = &world.params.procurement;
     let months = world.month.months_until(super::production::AUTUMN_HARVEST) as f64;
-    p.retention_floor_kg_per_year * persons as f64 * months / 12.0 * (1.0 - p.floor_override)
+    let overridden =
+        (p.floor_override + p.enforcement * world.centre.climate * world.provinces[pi].zeal).clamp(0.0, 1.0);
+    p.retention_floor_kg_per_year * months / 12.0 * (1.0 - overridden)
 }
 
 /// Take the quotas; `province_reports` are the (grain, cotton) figures each province sent up,
 /// in sample kg. Procured grain goes to the state granary (real tonnes).
 pub fn procure(world: &mut World, province_reports: &[(f64, f64)]) {
     let rate = world.params.procurement.rate;
+    let on_truth = world.params.procurement.on_true_output;
     // Quota per kg of a team's own report, by province.
     let quota_per_reported: Vec<f64> = world
         .provinces
         .iter()
         .zip(province_reports)
         .map(|(p, r)| {
-            let own: f64 = world.teams.flow[p.rural_teams.clone()].iter().map(|f| f.reported_kg).sum();
+            let flows = &world.teams.flow[p.rural_teams.clone()];
+            let own: f64 = flows.iter().map(|f| f.reported_kg).sum();
+            let base = if on_truth { flows.iter().map(|f| f.harvest_kg).sum() } else { r.0 };
             if own > 0.0 {
-                rate * r.0 / own
+                rate * base / own
             } else {
                 0.0
             }
@@ -35,14 +41,15 @@ pub fn procure(world: &mut World, province_reports: &[(f64, f64)]) {
     if quota_per_reported.iter().all(|&q| q == 0.0) {
         return;
     }
-    let keep_per_person = retention_kg(world, 1);
+    let keep_per_person: Vec<f64> = (0..world.provinces.len()).map(|pi| retention_kg_per_person(world, pi)).collect();
     let teams = &mut world.teams;
     teams.flow.par_iter_mut().zip(teams.grain_kg.par_iter_mut()).enumerate().for_each(|(t, (flow, stock))| {
         if teams.urban[t] {
             return;
         }
-        flow.quota_kg = quota_per_reported[teams.province[t] as usize] * flow.reported_kg;
-        let keep = keep_per_person * teams.census[t].persons as f64;
+        let pi = teams.province[t] as usize;
+        flow.quota_kg = quota_per_reported[pi] * flow.reported_kg;
+        let keep = keep_per_person[pi] * teams.census[t].persons as f64;
         let take = flow.quota_kg.min((*stock - keep).max(0.0));
         flow.procured_kg = take;
         *stock -= take;

@@ -1,9 +1,11 @@
-//! 3. Production: grain and cotton harvests from land, yields, weather and farm labour, and the
+//! 3. Production: grain and cotton harvests from land, yields, weather, irrigation and farm
+//! labour (its number and its effort); backyard steel from the labour in the furnaces; and the
 //! output of modern industry (steel, coal and the rest) from its capacity.
 //!
 //! Harvests fall in their months: the summer harvest (winter wheat, barley, early rice) in June,
 //! the autumn harvest (rice, maize, sorghum, millet, tubers) and cotton in October.
 
+use super::labour::effort;
 use crate::calendar::Month;
 use crate::params::Params;
 use crate::state::World;
@@ -31,28 +33,47 @@ pub fn labour_factor(p: &Params, farm_workers: f64, land_ha: f64) -> f64 {
     (farm_workers / need).min(1.0).powf(p.production.labour_elasticity)
 }
 
+/// Yield multiplier of the weather: land seriously hit by disasters loses
+/// `loss_on_affected_land` of its harvest, relative to a normal year's share of such land.
+pub fn weather_factor(world: &World, province: usize, year: i32) -> f64 {
+    let p = &world.params.production;
+    if !p.weather {
+        return 1.0;
+    }
+    match world.inputs.disaster_share(province, year) {
+        Some(share) => 1.0 - p.loss_on_affected_land * (share - p.normal_loss_share),
+        None => 1.0,
+    }
+}
+
 pub fn produce(world: &mut World) {
     grow_modern_industry(world);
     let month = world.month;
     let year = month.year();
     let p = &world.params;
+    let pr_ = &p.production;
+    let steel_t = pr_.backyard_t_per_worker_month * 1000.0;
     let grain_month = matches!(month.month_of_year(), SUMMER_HARVEST | AUTUMN_HARVEST);
-    if !grain_month {
-        return;
-    }
-    let trend = (1.0 + p.production.yield_growth).powi(year - p.production.yield_base_year as i32);
-    let cotton_trend = (1.0 + p.production.cotton_growth).powi(year - 1957);
+    let trend = (1.0 + pr_.yield_growth).powi(year - pr_.yield_base_year as i32);
+    let cotton_trend = (1.0 + pr_.cotton_growth).powi(year - 1957);
+    let irrigation = 1.0 + pr_.irrigation_yield_gain * world.centre.irrigation_capital;
+    let sown = world.centre.sown_factor;
     let seed_feed = p.food.seed_feed_share;
-    // Per-province yield this harvest, kg per ha, and cotton per ha of the province's land.
+    // Per-province grain yield of this harvest (kg per ha) and cotton per ha.
     let per_province: Vec<(f64, f64)> = world
         .provinces
         .iter()
         .enumerate()
         .map(|(i, pr)| {
-            let weather = world.inputs.weather(i, year);
-            let grain = pr.base_yield_kg_ha * trend * weather * harvest_share(pr.summer_share, month);
+            if !grain_month {
+                return (0.0, 0.0);
+            }
+            let w = weather_factor(world, i, year);
+            let bonus = if pr.pacesetter && year >= 1958 { 1.0 + pr_.pacesetter_yield_bonus } else { 1.0 };
+            let grain =
+                pr.base_yield_kg_ha * trend * w * irrigation * bonus * sown * harvest_share(pr.summer_share, month);
             let cotton = if month.month_of_year() == AUTUMN_HARVEST {
-                pr.cotton_base_t * 1000.0 * cotton_trend * weather / world.inputs.provinces[i].cultivated_ha
+                pr.cotton_base_t * 1000.0 * cotton_trend * w / world.inputs.provinces[i].cultivated_ha
             } else {
                 0.0
             };
@@ -64,9 +85,14 @@ pub fn produce(world: &mut World) {
         if teams.urban[t] {
             return;
         }
+        flow.backyard_steel_kg = flow.workers_steel as f64 * steel_t;
+        if !grain_month {
+            return;
+        }
         let (yield_ha, cotton_ha) = per_province[teams.province[t] as usize];
         let land = teams.land_ha[t] as f64;
-        let lf = labour_factor(p, flow.workers_farm as f64, land);
+        // Crops are left in the field when hands are away or unwilling at harvest time.
+        let lf = labour_factor(p, flow.workers_farm as f64 * effort(p, teams.hunger[t]), land);
         let harvest = land * yield_ha * teams.quality[t] as f64 * lf;
         flow.harvest_kg = harvest;
         flow.cotton_kg = land * cotton_ha * lf;
@@ -88,7 +114,7 @@ pub fn initial_capacity(p: &Params) -> f64 {
 /// Modern output this month: (industry value index units, steel t, coal t), nationally.
 pub fn modern_output(world: &World) -> (f64, f64, f64) {
     let i = &world.params.industry;
-    let c = world.centre.industry_capacity * world.centre.industry_utilisation;
+    let c = world.centre.industry_capacity * world.params.industry.utilisation;
     (
         c / 12.0,
         i.steel_1953_mt * 1e6 * c.powf(i.steel_elasticity) / 12.0,

@@ -1,0 +1,154 @@
+//! Each Great Leap mechanism in isolation: switch it on from 1955 in an otherwise normal run
+//! and check the behaviour a user relies on.
+
+use leapsim_core::calendar::parse_month;
+use leapsim_core::{Action, Event};
+use leapsim_engine::run::{run, RunResult};
+use leapsim_engine::scenario::{load, Scenario};
+use std::sync::atomic::AtomicBool;
+
+fn base() -> Scenario {
+    let mut s = load("historical").unwrap();
+    for kv in ["run.scale=0.001", "run.seed=5", "run.end_year=1956"] {
+        s.apply_override(kv).unwrap();
+    }
+    s
+}
+
+fn set_from(s: &mut Scenario, date: &str, key: &str, value: f64) {
+    s.timeline.push(Event {
+        month: parse_month(date).unwrap(),
+        action: Action::Set { key: key.into(), value },
+        label: String::new(),
+    });
+    s.timeline.sort_by_key(|e| e.month);
+}
+
+fn simulate(s: &Scenario) -> RunResult {
+    run(s, &mut |_, _| {}, &AtomicBool::new(false)).unwrap()
+}
+
+fn cn(r: &RunResult, year: i32, series: &str) -> f64 {
+    r.tables.annual(year, "CN", series).unwrap()
+}
+
+#[test]
+fn reports_inflate_under_the_climate_unless_honest() {
+    let normal = simulate(&base());
+    assert!((cn(&normal, 1955, "grain_reported_mt") / cn(&normal, 1955, "grain_true_mt") - 1.0).abs() < 1e-9);
+    let mut leap = base();
+    set_from(&mut leap, "1955-01", "politics.climate", 0.8);
+    let r = simulate(&leap);
+    let ratio = cn(&r, 1955, "grain_reported_mt") / cn(&r, 1955, "grain_true_mt");
+    assert!(ratio > 1.3, "four levels of inflation give {ratio}");
+    assert!(cn(&r, 1955, "steel_reported_mt") > cn(&r, 1955, "steel_true_mt"));
+    assert!(cn(&r, 1955, "coal_reported_mt") > cn(&r, 1955, "coal_true_mt"));
+    // Henan, the pacesetter, inflates more than the average province.
+    let henan = r.tables.annual(1955, "CN-HA", "grain_reported_mt").unwrap()
+        / r.tables.annual(1955, "CN-HA", "grain_true_mt").unwrap();
+    assert!(henan > ratio);
+    leap.apply_override("reporting.honest=true").unwrap();
+    let honest = simulate(&leap);
+    assert!((cn(&honest, 1955, "grain_reported_mt") / cn(&honest, 1955, "grain_true_mt") - 1.0).abs() < 1e-9);
+}
+
+#[test]
+fn procurement_follows_reports_and_enforcement_takes_the_floor() {
+    let mut leap = base();
+    set_from(&mut leap, "1955-01", "politics.climate", 0.8);
+    let r = simulate(&leap);
+    let normal = simulate(&base());
+    assert!(cn(&r, 1955, "procurement_ratio") > cn(&normal, 1955, "procurement_ratio") + 0.05);
+    // Rural people eat less when the floor is overridden on inflated quotas.
+    assert!(cn(&r, 1955, "kcal_per_capita_rural") < cn(&normal, 1955, "kcal_per_capita_rural"));
+    leap.apply_override("procurement.on_true_output=true").unwrap();
+    let flexible = simulate(&leap);
+    assert!(cn(&flexible, 1955, "procurement_ratio") < cn(&r, 1955, "procurement_ratio"));
+}
+
+#[test]
+fn backyard_furnaces_draw_labour_and_make_mostly_useless_steel() {
+    let mut s = base();
+    set_from(&mut s, "1955-09", "labour.steel_campaign", 0.4);
+    set_from(&mut s, "1956-01", "labour.steel_campaign", 0.0);
+    s.apply_override("production.farm_labour_need_per_ha=2.5").unwrap();
+    let r = simulate(&s);
+    let mut normal = base();
+    normal.apply_override("production.farm_labour_need_per_ha=2.5").unwrap();
+    let n = simulate(&normal);
+    assert!(cn(&r, 1955, "steel_backyard_mt") > 0.0);
+    assert!(cn(&r, 1955, "labour_share_steel") > 0.1);
+    let backyard = cn(&r, 1955, "steel_true_mt") - cn(&n, 1955, "steel_true_mt");
+    let usable = cn(&r, 1955, "steel_usable_mt") - cn(&n, 1955, "steel_usable_mt");
+    assert!(backyard > 0.0 && usable < 0.2 * backyard + 1e-9);
+    // Hands away at the October harvest leave crops in the field.
+    assert!(cn(&r, 1955, "grain_true_mt") < cn(&n, 1955, "grain_true_mt") * 0.97);
+}
+
+#[test]
+fn mess_halls_eat_by_belief_and_empty_the_store_early() {
+    // The same inflated October harvest, eaten with and without mess halls.
+    let mut without = base();
+    without.apply_override("food.mess_hall_other_food_loss=0").unwrap();
+    // No resales, so that the store alone feeds the team through to the next harvest.
+    without.apply_override("food.resale_floor_kg_per_year=0").unwrap();
+    set_from(&mut without, "1955-01", "politics.climate", 0.8);
+    set_from(&mut without, "1955-01", "procurement.enforcement", 0.0);
+    let w = simulate(&without);
+    let mut s = without.clone();
+    set_from(&mut s, "1955-10", "food.mess_halls", 1.0);
+    let r = simulate(&s);
+    assert!(cn(&r, 1956, "mess_hall_share") > 0.99);
+    let kcal = |r: &RunResult, y: i32, m: u32| {
+        r.tables
+            .monthly
+            .iter()
+            .find(|x| x.year == y && x.month == Some(m) && x.region == "CN" && x.series == "kcal_per_capita_rural")
+            .unwrap()
+            .value
+    };
+    assert!(kcal(&r, 1955, 11) > kcal(&w, 1955, 11), "feasting after the harvest");
+    assert!(kcal(&r, 1956, 5) < kcal(&w, 1956, 5), "hunger before the next one");
+}
+
+#[test]
+fn bad_weather_and_pooling_cut_the_harvest() {
+    let mut s = base();
+    s.apply_override("run.end_year=1961").unwrap();
+    let r = simulate(&s);
+    s.apply_override("production.weather=false").unwrap();
+    let normal = simulate(&s);
+    assert!(cn(&r, 1961, "grain_true_mt") < cn(&normal, 1961, "grain_true_mt") * 0.95);
+    assert_eq!(cn(&r, 1956, "grain_true_mt"), cn(&normal, 1956, "grain_true_mt"));
+
+    let mut pooled = base();
+    pooled.apply_override("production.farm_labour_need_per_ha=2.5").unwrap();
+    let loose = simulate(&pooled);
+    set_from(&mut pooled, "1955-01", "labour.accounting_level", 3.0);
+    let tight = simulate(&pooled);
+    assert!(cn(&tight, 1955, "grain_true_mt") < cn(&loose, 1955, "grain_true_mt"));
+}
+
+#[test]
+fn hunger_kills_the_young_and_old_first_and_births_rebound() {
+    let mut s = base();
+    s.apply_override("run.end_year=1959").unwrap();
+    // Anti-concealment drives take the floor and nothing is resold.
+    set_from(&mut s, "1955-01", "politics.climate", 1.0);
+    set_from(&mut s, "1955-01", "procurement.enforcement", 3.0);
+    set_from(&mut s, "1955-01", "food.resale_floor_kg_per_year", 0.0);
+    set_from(&mut s, "1956-01", "politics.climate", 0.0);
+    set_from(&mut s, "1956-01", "food.resale_floor_kg_per_year", 195.0);
+    let r = simulate(&s);
+    let n = simulate(&{
+        let mut b = base();
+        b.apply_override("run.end_year=1959").unwrap();
+        b
+    });
+    let rel = |series: &str, y: i32| cn(&r, y, series) / cn(&n, y, series);
+    assert!(rel("deaths", 1955) > 1.1, "{}", rel("deaths", 1955));
+    assert!(rel("deaths_age_0_9", 1955) > rel("deaths_age_10_59", 1955));
+    assert!(rel("deaths_age_60_plus", 1955) > rel("deaths_age_10_59", 1955));
+    assert!(rel("births", 1955) < 1.0);
+    assert!(cn(&r, 1957, "cbr_permille") > cn(&n, 1957, "cbr_permille"), "births made up after the famine");
+}
