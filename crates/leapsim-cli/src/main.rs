@@ -49,7 +49,8 @@ pub struct ModelArgs {
     /// Base seed of the random streams.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Override a parameter: --set key.path=value (repeatable; see `leapsim params`).
+    /// Fix a parameter for the whole run: --set key.path=value (repeatable; timeline events do
+    /// not change a fixed parameter; see `leapsim params`).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
@@ -67,6 +68,10 @@ struct RunArgs {
     /// No progress bar or tables; errors only.
     #[arg(long, short)]
     quiet: bool,
+    /// Also write detail.csv: one commune of this province (e.g. CN-HA), each team and brigade
+    /// month by month (true, reported, procured, eaten, deaths).
+    #[arg(long, value_name = "PROVINCE", num_args = 0..=1, default_missing_value = "CN-HA")]
+    detail: Option<String>,
 }
 
 /// An error that is the user's input: exit code 2.
@@ -137,7 +142,7 @@ fn cmd_run(a: RunArgs) -> anyhow::Result<()> {
             pb.set_position(done as u64);
         }
     };
-    let result = run::run(&s, &mut progress, &cancel);
+    let result = run::run_with_detail(&s, a.detail.as_deref(), &mut progress, &cancel);
     if let Some(pb) = &pb {
         pb.finish_and_clear();
     }
@@ -170,7 +175,8 @@ fn cmd_run(a: RunArgs) -> anyhow::Result<()> {
             result.simulate_seconds
         );
         println!("\nModel beside the historical record (national):\n{}", history::render(&rows));
-        println!("Wrote {}/{{annual.csv, monthly.csv, summary.json, manifest.json}}", out.display());
+        let names: Vec<&str> = files.iter().map(|f| f.0).collect();
+        println!("Wrote {}/{{{}}}", out.display(), names.join(", "));
     }
     Ok(())
 }

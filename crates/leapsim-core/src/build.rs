@@ -139,6 +139,8 @@ pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
             climate: params.politics.climate,
             commune_size_families: params.hierarchy.commune_families as f64,
             sown_factor: 1.0,
+            yield_trend: crate::mechanisms::production::initial_yield_trend(params),
+            yield_trend_1957: crate::mechanisms::production::yield_trend_1957(params),
             ..Centre::default()
         },
     };
@@ -146,6 +148,7 @@ pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
     world.teams.hunger = vec![0.0; n];
     world.teams.famine_memory = vec![0.0; n];
     world.teams.report_ratio = vec![1.0; n];
+    world.teams.capital = vec![1.0; n];
     world.teams.flow = vec![TeamFlow::default(); n];
     // Grain in hand in January: the need of the months until the autumn harvest, less the summer
     // harvest still to come (about nine months of need: January to September).

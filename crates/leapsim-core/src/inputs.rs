@@ -59,6 +59,9 @@ pub struct Inputs {
     /// (`disaster[p][year - 1953]`); NaN or missing years count as normal.
     pub disaster: Vec<Vec<f64>>,
     pub timeline: Vec<Event>,
+    /// Parameters fixed for the whole run (command-line overrides): `set` events skip them, so
+    /// any mechanism can be switched off even where the timeline switches it on.
+    pub pinned: Vec<String>,
 }
 
 impl Inputs {

@@ -150,7 +150,7 @@ pub fn observe(world: &World, province_reports: &[(f64, f64)]) -> MonthReport {
             r.grain_reported_t = province_reports[i].0 * p.expand_rural / 1000.0;
             r.cotton_reported_t = province_reports[i].1 * p.expand_rural / 1000.0;
             r.grain_target_t = p.grain_target_t;
-            r.communes = world.real_communes(Some(i));
+            r.communes = world.real_communes(r.population_rural);
             r.industry_output = industry * p.industry_share;
             r.industry_output_claimed = r.industry_output * (steel_f + coal_f) / 2.0;
             let modern_steel = steel * p.industry_share;

@@ -229,6 +229,9 @@ define_params! {
         state_stock_initial_mt: Float = 20.0, [0.0, 200.0], "Mt",
             "State granary at the start of 1953.",
             "assumption (low): enough for rations, exports and resales until the 1953 summer procurement";
+        relief_denial: Float = 0.8, [0.0, 1.0], "per unit climate",
+            "Share of resales withheld per unit of political climate (hunger denied as a slander on the Leap).",
+            "calibrated (with the Great Leap: net procurement 1959-1960, data/national.csv)";
         resale_floor_kg_per_year: Float = 195.0, [0.0, 400.0], "kg per person per year",
             "The state resells grain to rural teams whose stock falls below this yearly rate.",
             "calibrated: 1957 gross 48.04 vs net 33.87 Mt procurement, i.e. about 14 Mt resold (data/national.csv)";
@@ -254,24 +257,33 @@ define_params! {
             "Planned grain exports from the state granary.", "1957 grain exports 2.09 Mt (data/national.csv)";
         imports_mt_per_year: Float = 0.0, [0.0, 20.0], "Mt per year",
             "Grain imports into the state granary.", "1957 imports 0.17 Mt (data/national.csv), taken as nil";
-        other_state_use_mt_per_year: Float = 14.0, [0.0, 50.0], "Mt per year",
-            "State grain used outside rations and resales (army, industry, reserves).",
-            "calibrated: keeps state stocks level in 1953-1957 (assumption)";
+        other_state_use_share: Float = 0.29, [0.0, 1.0], "share of procurement",
+            "Share of procured grain the state uses outside rations, exports and resales (army, industry, urban growth, stock).",
+            "calibrated: keeps state stocks level in 1953-1957 (about 14 of 48.5 Mt in 1957)";
     }
     production: Production {
         yield_growth: Float = 0.037, [-0.2, 0.3], "per year",
-            "Yearly growth of grain yields from technique, fertiliser and irrigation.",
+            "Yearly growth of grain yields from technique and fertiliser, while in force (events can halt it).",
             "calibrated: official grain output 1953-1957 (data/national.csv)";
         yield_base_year: Int = 1956, [1953, 1990], "year",
-            "Year in which yields equal the 1955-1957 mean of each province.",
+            "Year whose middle has the 1955-1957 mean yield of each province.",
             "mid-point of the 1955-1957 provincial grain data (data/provinces.csv)";
         team_yield_sd: Float = 0.2, [0.0, 1.0], "log sd",
             "Spread of land quality between teams (lognormal, mean 1).", "assumption";
-        farm_labour_need_per_ha: Float = 1.2, [0.05, 10.0], "workers per ha",
-            "Farm workers a hectare needs for a full harvest; fewer lose output.",
-            "assumption: about 1.7 rural workers per cultivated ha in 1957 left a labour surplus";
+        labour_slack: Float = 0.85, [0.1, 1.0], "share of normal farm labour",
+            "Farm labour, relative to a team's normal (all workers less other work), below which the harvest falls.",
+            "assumption: the labour surplus of 1950s Chinese farming (about 1.7 workers per cultivated ha in 1957)";
         labour_elasticity: Float = 0.6, [0.0, 1.0], "-",
-            "Elasticity of the harvest to farm labour below need.", "assumption";
+            "Elasticity of the harvest to farm labour (in effort units) below the slack.", "assumption";
+        capital_loss_hunger: Float = 0.02, [0.0, 1.0], "per unit hunger per month",
+            "Farm capital (draught animals, seed, tools) lost each month per unit of hunger: eaten or neglected.",
+            "calibrated (with the Great Leap: grain 1960-1962, data/national.csv)";
+        capital_loss_steel: Float = 0.05, [0.0, 1.0], "per unit steel-campaign share per month",
+            "Farm capital lost each month per unit share of labour in backyard furnaces (tools melted, fuel felled).",
+            "assumption: seed report, 'all forms of metal were melted down' (Lawrance 58)";
+        capital_recovery: Float = 0.03, [0.0, 1.0], "per month",
+            "Share of lost farm capital rebuilt each month.",
+            "calibrated (with the Great Leap: living standards back at 1957 about eight years later, seed report)";
         weather: Bool = TRUE, [0, 1], "switch",
             "Weather moves yields (off: every year normal).", "counterfactual switch";
         normal_loss_share: Float = 0.06, [0.0, 0.5], "share of sown area",
@@ -291,9 +303,6 @@ define_params! {
             "calibrated (with the Great Leap: 11 Mt reported steel 1958, seed report)";
         backyard_usable_share: Float = 0.1, [0.0, 1.0], "share",
             "Usable share of backyard steel.", "seed report: 'virtually useless steel' (Lawrance 58)";
-        cotton_growth: Float = 0.06, [-0.2, 0.3], "per year",
-            "Yearly growth of cotton output from the 1957 provincial base.",
-            "calibrated: official cotton output 1953-1957 (data/national.csv)";
     }
     labour: Labour {
         working_age_min: Int = 15, [10, 20], "years", "Youngest age that works.", "convention";
@@ -333,8 +342,8 @@ define_params! {
     }
     income: Income {
         agriculture_weight: Float = 0.47, [0.0, 1.0], "share",
-            "Agriculture's share of national income at 1957 prices; the rest moves with industry.",
-            "assumption (low): agriculture about 47% of 1957 national income (official compilations)";
+            "Share of national income (1957 prices) that moves with agriculture; the rest moves with industry.",
+            "assumption (low): agriculture about 47% and commerce, which moved with farm goods, about 16% of 1957 national income (official compilations, not checked against a printed table); the historical scenario uses 0.63";
         cotton_weight: Float = 0.1, [0.0, 1.0], "share",
             "Cotton's share of agricultural output value; the rest moves with grain.", "assumption (low)";
     }

@@ -101,6 +101,8 @@ pub struct Teams {
     pub famine_memory: Vec<f32>,
     /// Reported over true grain at the team's last harvest (what its mess hall believes).
     pub report_ratio: Vec<f32>,
+    /// Farm capital (draught animals, seed, tools), 1 = normal; multiplies the harvest.
+    pub capital: Vec<f32>,
     pub flow: Vec<TeamFlow>,
 }
 
@@ -136,6 +138,10 @@ pub struct Centre {
     pub commune_size_families: f64,
     /// Share of grain land sown this year (below 1 when the centre believes in a surplus).
     pub sown_factor: f64,
+    /// Yield level from technique, 1 in the base year; grows by `production.yield_growth`.
+    pub yield_trend: f64,
+    /// The yield trend in mid-1957, where cotton yields equal the 1957 provincial figures.
+    pub yield_trend_1957: f64,
     /// Lasting irrigation capital: rural labour share times months spent on water works.
     pub irrigation_capital: f64,
     /// Mean monthly deaths of the last pre-Leap year, real persons (what the centre takes as
@@ -148,6 +154,8 @@ pub struct Centre {
     pub imported_t: f64,
     pub urban_supplied_t: f64,
     pub resold_t: f64,
+    /// Grain procured this month, real tonnes (part of it goes to other state uses).
+    pub procured_t: f64,
 }
 
 /// The whole model state.
@@ -189,15 +197,12 @@ impl World {
             p.expand_rural
         }
     }
-    /// Real-world number of communes: rural families in communes over the commune size.
-    pub fn real_communes(&self, province: Option<usize>) -> f64 {
+    /// Real-world number of communes for a real rural population: its families (at the
+    /// mean family size) over the families per commune.
+    pub fn real_communes(&self, rural_persons: f64) -> f64 {
         if !self.communized() {
             return 0.0;
         }
-        let fams: f64 = match province {
-            Some(p) => self.provinces[p].real_rural_families,
-            None => self.provinces.iter().map(|p| p.real_rural_families).sum(),
-        };
-        fams / self.centre.commune_size_families
+        rural_persons / self.params.hierarchy.family_size / self.centre.commune_size_families
     }
 }

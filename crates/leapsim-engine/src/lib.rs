@@ -5,6 +5,7 @@
 
 pub mod csv;
 pub mod data;
+pub mod detail;
 pub mod history;
 pub mod output;
 pub mod run;

@@ -89,12 +89,16 @@ pub fn peak_memory_bytes() -> Option<u64> {
 
 /// The files of a run directory, in memory.
 pub fn files(scenario: &Scenario, r: &RunResult, manifest: &Value) -> Vec<(&'static str, Vec<u8>)> {
-    vec![
+    let mut f = vec![
         ("annual.csv", to_csv(&r.tables.annual, false).into_bytes()),
         ("monthly.csv", to_csv(&r.tables.monthly, true).into_bytes()),
         ("summary.json", pretty(&summary(scenario, r))),
         ("manifest.json", pretty(manifest)),
-    ]
+    ];
+    if let Some(d) = &r.detail {
+        f.push(("detail.csv", d.clone().into_bytes()));
+    }
+    f
 }
 
 fn pretty(v: &Value) -> Vec<u8> {

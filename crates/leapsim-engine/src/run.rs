@@ -1,5 +1,6 @@
 //! The run loop: build the world, step it month by month, collect what each month reports.
 
+use crate::detail::Detail;
 use crate::scenario::Scenario;
 use crate::series::{tables, Tables};
 use leapsim_core::{build, step, Inputs, MonthReport};
@@ -34,13 +35,16 @@ pub struct RunResult {
     pub simulate_seconds: f64,
     /// Simulated persons summed over months (the work done).
     pub person_months: f64,
+    /// detail.csv text when a commune was followed.
+    pub detail: Option<String>,
 }
 
 /// Inputs of a scenario: the embedded provincial data and the scenario's timeline.
 pub fn inputs_for(scenario: &Scenario) -> Result<Inputs, RunError> {
     let provinces = crate::data::provinces().map_err(RunError::Inputs)?;
     let disaster = crate::data::disaster(&provinces).map_err(RunError::Inputs)?;
-    Ok(Inputs { provinces, disaster, timeline: scenario.timeline.clone() })
+    let pinned = scenario.overrides.iter().map(|(k, _)| k.clone()).collect();
+    Ok(Inputs { provinces, disaster, timeline: scenario.timeline.clone(), pinned })
 }
 
 /// Run a scenario. `progress(done, total)` is called after every month; setting `cancel`
@@ -50,9 +54,21 @@ pub fn run(
     progress: &mut dyn FnMut(usize, usize),
     cancel: &AtomicBool,
 ) -> Result<RunResult, RunError> {
+    run_with_detail(scenario, None, progress, cancel)
+}
+
+/// As [`run`], and with `detail = Some(province)` also follow that province's first commune
+/// team by team (`RunResult::detail`, the text of detail.csv).
+pub fn run_with_detail(
+    scenario: &Scenario,
+    detail: Option<&str>,
+    progress: &mut dyn FnMut(usize, usize),
+    cancel: &AtomicBool,
+) -> Result<RunResult, RunError> {
     let t0 = Instant::now();
     let inputs = inputs_for(scenario)?;
     let mut world = build(&scenario.params, &inputs).map_err(|e| RunError::Inputs(e.to_string()))?;
+    let mut detail = detail.map(|p| Detail::new(&world, p)).transpose().map_err(RunError::Inputs)?;
     let build_seconds = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
     let total = ((scenario.params.run.end_year as i32 - leapsim_core::calendar::START_YEAR + 1) * 12) as usize;
@@ -63,12 +79,17 @@ pub fn run(
             return Err(RunError::Interrupted);
         }
         person_months += world.teams.census.iter().map(|c| c.persons as f64).sum::<f64>();
-        reports.push(step(&mut world));
+        let report = step(&mut world);
+        if let Some(d) = detail.as_mut() {
+            d.record(&world, report.month.year(), report.month.month_of_year());
+        }
+        reports.push(report);
         progress(i + 1, total);
     }
     let simulate_seconds = t1.elapsed().as_secs_f64();
     let regions: Vec<String> = world.provinces.iter().map(|p| p.code.clone()).collect();
     let p = &scenario.params;
     let tables = tables(&reports, &regions, p.income.cotton_weight, p.income.agriculture_weight);
-    Ok(RunResult { reports, tables, regions, build_seconds, simulate_seconds, person_months })
+    let detail = detail.map(Detail::into_csv);
+    Ok(RunResult { reports, tables, regions, build_seconds, simulate_seconds, person_months, detail })
 }

@@ -71,10 +71,10 @@ fn backyard_furnaces_draw_labour_and_make_mostly_useless_steel() {
     let mut s = base();
     set_from(&mut s, "1955-09", "labour.steel_campaign", 0.4);
     set_from(&mut s, "1956-01", "labour.steel_campaign", 0.0);
-    s.apply_override("production.farm_labour_need_per_ha=2.5").unwrap();
+    s.apply_override("production.labour_slack=0.97").unwrap();
     let r = simulate(&s);
     let mut normal = base();
-    normal.apply_override("production.farm_labour_need_per_ha=2.5").unwrap();
+    normal.apply_override("production.labour_slack=0.97").unwrap();
     let n = simulate(&normal);
     assert!(cn(&r, 1955, "steel_backyard_mt") > 0.0);
     assert!(cn(&r, 1955, "labour_share_steel") > 0.1);
@@ -122,7 +122,7 @@ fn bad_weather_and_pooling_cut_the_harvest() {
     assert_eq!(cn(&r, 1956, "grain_true_mt"), cn(&normal, 1956, "grain_true_mt"));
 
     let mut pooled = base();
-    pooled.apply_override("production.farm_labour_need_per_ha=2.5").unwrap();
+    pooled.apply_override("production.labour_slack=0.97").unwrap();
     let loose = simulate(&pooled);
     set_from(&mut pooled, "1955-01", "labour.accounting_level", 3.0);
     let tight = simulate(&pooled);

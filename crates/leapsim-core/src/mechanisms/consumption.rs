@@ -58,7 +58,8 @@ pub fn consume(world: &mut World) {
     let urban_fill = if urban_demand_t > 0.0 { supplied_t / urban_demand_t } else { 1.0 };
     world.centre.urban_supplied_t = supplied_t;
     world.centre.exported_t = draw(&mut world.centre.granary_t, p.trade.exports_mt_per_year * 1e6 / 12.0);
-    draw(&mut world.centre.granary_t, p.trade.other_state_use_mt_per_year * 1e6 / 12.0);
+    let other_use = p.trade.other_state_use_share * world.centre.procured_t;
+    draw(&mut world.centre.granary_t, other_use);
 
     // Resales: rural teams below the resale floor for the months to the next autumn harvest.
     // The state judges a team's store on paper: as its reported harvest makes it look.
@@ -72,10 +73,18 @@ pub fn consume(world: &mut World) {
             gap_of(world.teams.census[t].persons, world.teams.grain_kg[t], world.teams.report_ratio[t])
         }
     };
-    let resale_demand_t = real_sum(world, false, gap) / 1000.0;
-    let resold_t = draw(&mut world.centre.granary_t, resale_demand_t);
+    // Under the political climate hunger is denied, and relief withheld with it.
+    let relief = (1.0 - p.food.relief_denial * world.centre.climate).max(0.0);
+    let resale_demand_t = real_sum(world, false, gap) / 1000.0 * relief;
+    // Cities come first: resales never eat into the urban rations due before the next harvest
+    // (the 'protect Beijing' priority of December 1959, data/timeline.csv).
+    let to_next_harvest = world.month.months_until(super::production::SUMMER_HARVEST).min(months_left as u32) as f64;
+    let reserve = urban_demand_t * to_next_harvest;
+    let mut spare = (world.centre.granary_t - reserve).max(0.0);
+    let resold_t = draw(&mut spare, resale_demand_t);
+    world.centre.granary_t -= resold_t;
     world.centre.resold_t = resold_t;
-    let resale_fill = if resale_demand_t > 0.0 { resold_t / resale_demand_t } else { 0.0 };
+    let resale_fill = if resale_demand_t > 0.0 { relief * resold_t / resale_demand_t } else { 0.0 };
 
     let need_pp = grain_need_kg_per_person_month(&p);
     let mess = p.food.mess_halls;

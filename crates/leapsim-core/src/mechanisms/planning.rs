@@ -24,14 +24,15 @@ pub fn plan(world: &mut World, replan: bool) {
         // Harvests are in by the plenum: belief is this year's reports as far as they are trusted.
         let c = &mut world.centre;
         c.believed_grain_t = c.reported_grain_ytd_t * c.trust;
-        let population: f64 =
-            world.provinces.iter().map(|p| p.real_rural_families).sum::<f64>() * world.params.hierarchy.family_size;
-        let need = population * pl.grain_need_kg_per_person / 1000.0 / (1.0 - urban_share(world));
+        let need = real_population(world) * pl.grain_need_kg_per_person / 1000.0;
         let surplus = (world.centre.believed_grain_t / need - 1.0).max(0.0);
         world.centre.sown_factor = (1.0 - pl.area_cut * surplus).clamp(0.5, 1.0);
         world.centre.believed_grain_t * (1.0 + growth)
-    } else {
+    } else if world.centre.believed_grain_t > 0.0 {
         world.centre.believed_grain_t * (1.0 + growth)
+    } else {
+        // A replan before the first plenum has no belief to plan from: keep the target.
+        world.centre.grain_target_t
     };
     world.centre.grain_target_t = target;
     let base: f64 = world.inputs.provinces.iter().map(|p| p.grain_base_t).sum();
@@ -40,8 +41,14 @@ pub fn plan(world: &mut World, replan: bool) {
     }
 }
 
-/// Urban share of the starting population (the planners' need counts the whole nation).
-fn urban_share(world: &World) -> f64 {
-    let total: f64 = world.inputs.provinces.iter().map(|p| p.population).sum();
-    world.inputs.provinces.iter().map(|p| p.population * p.urban_share).sum::<f64>() / total
+/// The nation's population now, real persons.
+fn real_population(world: &World) -> f64 {
+    world
+        .provinces
+        .iter()
+        .map(|p| {
+            let n = |r: std::ops::Range<usize>| world.teams.census[r].iter().map(|c| c.persons as f64).sum::<f64>();
+            n(p.rural_teams.clone()) * p.expand_rural + n(p.urban_teams.clone()) * p.expand_urban
+        })
+        .sum()
 }

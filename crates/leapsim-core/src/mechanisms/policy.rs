@@ -14,7 +14,9 @@ pub fn apply(world: &mut World) -> bool {
     for event in due {
         match event.action {
             Action::Set { key, value } => {
-                world.params.set(&key, value);
+                if !world.inputs.pinned.contains(&key) {
+                    world.params.set(&key, value);
+                }
             }
             Action::Communize => communize(world),
             Action::SplitCommunes { parts } => split_communes(world, parts.max(1) as usize),

@@ -20,6 +20,7 @@ pub fn retention_kg_per_person(world: &World, pi: usize) -> f64 {
 /// Take the quotas; `province_reports` are the (grain, cotton) figures each province sent up,
 /// in sample kg. Procured grain goes to the state granary (real tonnes).
 pub fn procure(world: &mut World, province_reports: &[(f64, f64)]) {
+    world.centre.procured_t = 0.0;
     let rate = world.params.procurement.rate;
     let on_truth = world.params.procurement.on_true_output;
     // Quota per kg of a team's own report, by province.
@@ -62,4 +63,5 @@ pub fn procure(world: &mut World, province_reports: &[(f64, f64)]) {
         })
         .sum();
     world.centre.granary_t += procured_t;
+    world.centre.procured_t = procured_t;
 }

@@ -23,14 +23,16 @@ pub fn harvest_share(summer_share: f64, month: Month) -> f64 {
     }
 }
 
-/// Harvest multiplier from farm labour: full when labour meets the land's need, falling with
-/// the shortfall at elasticity `labour_elasticity`.
-pub fn labour_factor(p: &Params, farm_workers: f64, land_ha: f64) -> f64 {
-    let need = land_ha * p.production.farm_labour_need_per_ha;
-    if need <= 0.0 {
+/// Harvest multiplier from farm labour: full while the effective farm labour (workers times
+/// effort) stays above `labour_slack` of the team's normal farm labour, falling with the
+/// shortfall at elasticity `labour_elasticity`. Normal is every worker less other work, so the
+/// factor is 1 in normal times whatever the land-labour ratio (which the yields already hold).
+pub fn labour_factor(p: &Params, effective_farm_workers: f64, workers: f64) -> f64 {
+    let normal = workers * (1.0 - p.labour.other_work_share) * p.production.labour_slack;
+    if normal <= 0.0 {
         return 1.0;
     }
-    (farm_workers / need).min(1.0).powf(p.production.labour_elasticity)
+    (effective_farm_workers / normal).min(1.0).powf(p.production.labour_elasticity)
 }
 
 /// Yield multiplier of the weather: land seriously hit by disasters loses
@@ -48,14 +50,17 @@ pub fn weather_factor(world: &World, province: usize, year: i32) -> f64 {
 
 pub fn produce(world: &mut World) {
     grow_modern_industry(world);
+    // Technique advances month by month at the growth rate in force (events can halt it).
+    world.centre.yield_trend *= (1.0 + world.params.production.yield_growth).powf(1.0 / 12.0);
     let month = world.month;
     let year = month.year();
     let p = &world.params;
     let pr_ = &p.production;
     let steel_t = pr_.backyard_t_per_worker_month * 1000.0;
     let grain_month = matches!(month.month_of_year(), SUMMER_HARVEST | AUTUMN_HARVEST);
-    let trend = (1.0 + pr_.yield_growth).powi(year - pr_.yield_base_year as i32);
-    let cotton_trend = (1.0 + pr_.cotton_growth).powi(year - 1957);
+    let trend = world.centre.yield_trend;
+    // Cotton yields follow the same technique as grain, from their 1957 level.
+    let cotton_trend = trend / world.centre.yield_trend_1957;
     let irrigation = 1.0 + pr_.irrigation_yield_gain * world.centre.irrigation_capital;
     let sown = world.centre.sown_factor;
     let seed_feed = p.food.seed_feed_share;
@@ -80,30 +85,54 @@ pub fn produce(world: &mut World) {
             (grain, cotton)
         })
         .collect();
+    let (loss_h, loss_s, recovery) =
+        (pr_.capital_loss_hunger as f32, pr_.capital_loss_steel as f32, pr_.capital_recovery as f32);
+    let steel_share = p.labour.steel_campaign as f32;
     let teams = &mut world.teams;
-    teams.flow.par_iter_mut().zip(teams.grain_kg.par_iter_mut()).enumerate().for_each(|(t, (flow, stock))| {
-        if teams.urban[t] {
-            return;
-        }
-        flow.backyard_steel_kg = flow.workers_steel as f64 * steel_t;
-        if !grain_month {
-            return;
-        }
-        let (yield_ha, cotton_ha) = per_province[teams.province[t] as usize];
-        let land = teams.land_ha[t] as f64;
-        // Crops are left in the field when hands are away or unwilling at harvest time.
-        let lf = labour_factor(p, flow.workers_farm as f64 * effort(p, teams.hunger[t]), land);
-        let harvest = land * yield_ha * teams.quality[t] as f64 * lf;
-        flow.harvest_kg = harvest;
-        flow.cotton_kg = land * cotton_ha * lf;
-        *stock += harvest * (1.0 - seed_feed);
-    });
+    teams
+        .flow
+        .par_iter_mut()
+        .zip(teams.grain_kg.par_iter_mut())
+        .zip(teams.capital.par_iter_mut())
+        .enumerate()
+        .for_each(|(t, ((flow, stock), capital))| {
+            if teams.urban[t] {
+                return;
+            }
+            // Farm capital: eaten or neglected in hunger, melted in the furnaces, slowly rebuilt.
+            *capital = (*capital + recovery * (1.0 - *capital) - loss_h * teams.hunger[t] - loss_s * steel_share)
+                .clamp(0.2, 1.0);
+            flow.backyard_steel_kg = flow.workers_steel as f64 * steel_t;
+            if !grain_month {
+                return;
+            }
+            let (yield_ha, cotton_ha) = per_province[teams.province[t] as usize];
+            let land = teams.land_ha[t] as f64;
+            // Crops are left in the field when hands are away or unwilling at harvest time.
+            let workers = teams.census[t].workers as f64;
+            let lf = labour_factor(p, flow.workers_farm as f64 * effort(p, teams.hunger[t]), workers);
+            let harvest = land * yield_ha * teams.quality[t] as f64 * *capital as f64 * lf;
+            flow.harvest_kg = harvest;
+            flow.cotton_kg = land * cotton_ha * *capital as f64 * lf;
+            *stock += harvest * (1.0 - seed_feed);
+        });
 }
 
 /// Modern industrial capacity grows by its yearly rate, spread over the months.
 fn grow_modern_industry(world: &mut World) {
     let g = world.params.industry.capacity_growth;
     world.centre.industry_capacity *= (1.0 + g).powf(1.0 / 12.0);
+}
+
+/// The yield trend in the middle of 1957, at the starting growth rate (the cotton base year).
+pub fn yield_trend_1957(p: &Params) -> f64 {
+    (1.0 + p.production.yield_growth).powi(1957 - p.production.yield_base_year as i32)
+}
+
+/// Yield trend at the first month: the base year's mid-point is 1.
+pub fn initial_yield_trend(p: &Params) -> f64 {
+    let years = crate::calendar::START_YEAR as f64 - p.production.yield_base_year as f64 - 0.5;
+    (1.0 + p.production.yield_growth).powf(years - 1.0 / 12.0)
 }
 
 /// Capacity at the first month, set so that the average over 1953 is 1.
