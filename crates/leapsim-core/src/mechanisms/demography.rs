@@ -97,11 +97,15 @@ impl Schedules {
     }
 }
 
-/// Hunger after a month with `kcal` per person per day.
-pub fn next_hunger(p: &Params, hunger: f32, kcal: f32) -> f32 {
-    let deficit = (1.0 - kcal as f64 / p.food.kcal_need_per_day).clamp(0.0, 1.0);
-    let k = 1.0 - (-1.0 / p.demography.hunger_memory_months).exp();
-    (hunger as f64 + k * (deficit - hunger as f64)) as f32
+/// Share of the gap to this month's deficit that hunger closes in a month.
+pub fn hunger_rate(p: &Params) -> f32 {
+    (1.0 - (-1.0 / p.demography.hunger_memory_months).exp()) as f32
+}
+
+/// Hunger after a month with `kcal` per person per day (`rate` from [`hunger_rate`]).
+pub fn next_hunger(p: &Params, rate: f32, hunger: f32, kcal: f32) -> f32 {
+    let deficit = (1.0 - kcal / p.food.kcal_need_per_day as f32).clamp(0.0, 1.0);
+    hunger + rate * (deficit - hunger)
 }
 
 /// Hazard multipliers by age group, and the fertility multiplier, for hunger `h`.
@@ -146,6 +150,7 @@ pub fn update(world: &mut World) {
     let girl = (1.0 / (1.0 + p.demography.sex_ratio_at_birth)) as f32;
     let tf = world.team_families();
     let memory_rate = (1.0 - (-1.0 / p.demography.famine_memory_months).exp()) as f32;
+    let hunger_k = hunger_rate(p);
     let teams = &mut world.teams;
     world
         .slots
@@ -157,7 +162,7 @@ pub fn update(world: &mut World) {
         .zip(teams.census.par_iter_mut())
         .enumerate()
         .for_each(|(t, (((((slots, lens), flow), hunger), memory), census))| {
-            *hunger = next_hunger(p, *hunger, flow.kcal_per_day);
+            *hunger = next_hunger(p, hunger_k, *hunger, flow.kcal_per_day);
             *memory += memory_rate * (*hunger - *memory);
             let birth_scale = (rebound(p, *hunger, *memory) * 65536.0) as u64;
             let mut rng = Stream::new(seed, t as u64, month.0, Purpose::Demography);
@@ -276,14 +281,15 @@ mod tests {
         assert!(m[0] > m[1] && m[2] > m[1] && m[1] > 1.0);
         assert!(f < 1.0);
         // Hunger builds while food is short and recovers when it is not.
+        let k = hunger_rate(&p);
         let mut h = 0.0;
         for _ in 0..6 {
-            h = next_hunger(&p, h, 1000.0);
+            h = next_hunger(&p, k, h, 1000.0);
         }
         assert!(h > 0.2, "{h}");
-        let fed = next_hunger(&p, h, 2500.0);
+        let fed = next_hunger(&p, k, h, 2500.0);
         assert!(fed < h);
-        assert_eq!(next_hunger(&p, 0.0, 2500.0), 0.0);
+        assert_eq!(next_hunger(&p, k, 0.0, 2500.0), 0.0);
     }
 
     #[test]
