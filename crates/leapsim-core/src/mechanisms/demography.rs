@@ -9,7 +9,7 @@
 
 use crate::lifetable::{annual_hazard, fertility_shape, monthly_probability};
 use crate::params::Params;
-use crate::person::{age, age_group, encode, is_female, AGES, EMPTY, FAMILY_SLOTS, MAX_AGE};
+use crate::person::{age, age_group, encode, is_female, AgeGroup, AGES, EMPTY, FAMILY_SLOTS, MAX_AGE};
 use crate::rng::{Purpose, Stream};
 use crate::state::{Census, TeamFlow, World};
 use rayon::prelude::*;
@@ -21,7 +21,13 @@ pub struct Schedules {
     pub fertility: [f32; 256],
     pub group: [u8; 256],
     pub worker: [f32; 256],
+    /// Head-count increments packed in one word: persons (bits 0-20), ages 0-9 (21-41),
+    /// ages 60+ (42-62), so the census costs one add per person.
+    pub count: [u64; 256],
 }
+
+const COUNT_BITS: u32 = 21;
+const COUNT_MASK: u64 = (1 << COUNT_BITS) - 1;
 
 /// Fertility multiplier after a famine: births postponed are made up as hunger recedes.
 pub fn rebound(p: &Params, hunger: f32, memory: f32) -> f32 {
@@ -60,7 +66,13 @@ impl Thresholds {
 
 impl Schedules {
     pub fn for_year(p: &Params, year: i32) -> Schedules {
-        let mut s = Schedules { hazard: [0.0; 256], fertility: [0.0; 256], group: [0; 256], worker: [0.0; 256] };
+        let mut s = Schedules {
+            hazard: [0.0; 256],
+            fertility: [0.0; 256],
+            group: [0; 256],
+            worker: [0.0; 256],
+            count: [0; 256],
+        };
         let tfr = p.fertility_for_year(year);
         let shape = fertility_shape();
         let (wmin, wmax) = (p.labour.working_age_min as u8, p.labour.working_age_max as u8);
@@ -71,6 +83,9 @@ impl Schedules {
                 s.hazard[b] = if female { h * p.demography.female_mortality_ratio } else { h } as f32;
                 s.fertility[b] = if female { (tfr * shape[a as usize] / 12.0) as f32 } else { 0.0 };
                 s.group[b] = age_group(a) as u8;
+                s.count[b] = 1
+                    | ((age_group(a) == AgeGroup::Child) as u64) << COUNT_BITS
+                    | ((age_group(a) == AgeGroup::Old) as u64) << (2 * COUNT_BITS);
                 s.worker[b] = if a >= wmin && a <= wmax {
                     if female {
                         p.labour.female_participation as f32
@@ -189,7 +204,15 @@ fn sweep_team(
     let mut census = Census::default();
     let mut births = [0u8; 64];
     // Counters live in locals so the loop carries no memory dependency.
-    let (mut persons, mut young, mut old, mut workers) = (0u32, 0u32, 0u32, 0f32);
+    let (mut counts, mut workers) = (0u64, 0f32);
+    // The rebound scales birth thresholds (fixed point, 16 fractional bits); most teams have none.
+    let scaled;
+    let birth: &[u32; 256] = if birth_scale == 1 << 16 {
+        &thresholds.birth
+    } else {
+        scaled = thresholds.birth.map(|b| ((b as u64 * birth_scale) >> 16).min(u32::MAX as u64) as u32);
+        &scaled
+    };
     if january {
         for (fam, &len) in slots.chunks_exact_mut(FAMILY_SLOTS).zip(lens.iter()) {
             for s in &mut fam[..len as usize] {
@@ -205,18 +228,14 @@ fn sweep_team(
             let s = *slot;
             // One 64-bit draw gives the death and the birth uniforms.
             let r = rng.next_u64();
-            let g = sched.group[s as usize] as usize;
             if (r as u32) < thresholds.death[s as usize] {
-                flow.deaths[g][is_female(s) as usize] += 1;
+                flow.deaths[sched.group[s as usize] as usize][is_female(s) as usize] += 1;
                 *slot = EMPTY;
                 died = true;
                 continue;
             }
-            // Birth threshold times the rebound factor (fixed point, 16 fractional bits).
-            fam_births += ((r >> 32) < (thresholds.birth[s as usize] as u64 * birth_scale) >> 16) as u32;
-            persons += 1;
-            young += (g == 0) as u32;
-            old += (g == 2) as u32;
+            fam_births += (((r >> 32) as u32) < birth[s as usize]) as u32;
+            counts += sched.count[s as usize];
             workers += sched.worker[s as usize];
         }
         if died {
@@ -233,9 +252,9 @@ fn sweep_team(
         }
         births[f] = fam_births as u8;
     }
-    census.persons = persons;
-    census.age_0_9 = young;
-    census.age_60_plus = old;
+    census.persons = (counts & COUNT_MASK) as u32;
+    census.age_0_9 = ((counts >> COUNT_BITS) & COUNT_MASK) as u32;
+    census.age_60_plus = (counts >> (2 * COUNT_BITS)) as u32;
     census.workers = workers;
     for f in 0..lens.len() {
         for _ in 0..births[f] {
