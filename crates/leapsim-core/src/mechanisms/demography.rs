@@ -26,6 +26,9 @@ pub struct Schedules {
     pub count: [u64; 256],
 }
 
+/// Ages with a non-zero fertility in `lifetable::fertility_shape`.
+const FERTILE_AGES: std::ops::RangeInclusive<u8> = 15..=49;
+
 const COUNT_BITS: u32 = 21;
 const COUNT_MASK: u64 = (1 << COUNT_BITS) - 1;
 
@@ -210,7 +213,13 @@ fn sweep_team(
     let birth: &[u32; 256] = if birth_scale == 1 << 16 {
         &thresholds.birth
     } else {
-        scaled = thresholds.birth.map(|b| ((b as u64 * birth_scale) >> 16).min(u32::MAX as u64) as u32);
+        // Only women of childbearing age have a threshold to scale.
+        let mut t = thresholds.birth;
+        for a in FERTILE_AGES {
+            let b = &mut t[encode(a, true) as usize];
+            *b = ((*b as u64 * birth_scale) >> 16).min(u32::MAX as u64) as u32;
+        }
+        scaled = t;
         &scaled
     };
     if january {
