@@ -71,7 +71,6 @@ pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
             brigades: brigade_start..brigades.len(),
             expand_rural: rural_families / (n_rural * tf) as f64,
             expand_urban: urban_families.max(1e-9) / (n_urban * tf) as f64,
-            real_rural_families: rural_families,
             base_yield_kg_ha: inp.grain_base_t * 1000.0 / inp.cultivated_ha,
             summer_share: inp.summer_share,
             cotton_base_t: inp.cotton_base_t,

@@ -19,8 +19,6 @@ pub struct Province {
     /// Real families represented by one simulated rural (urban) family.
     pub expand_rural: f64,
     pub expand_urban: f64,
-    /// Real rural families at the start of the run.
-    pub real_rural_families: f64,
     /// Grain yield in the base year, kg per cultivated hectare.
     pub base_yield_kg_ha: f64,
     pub summer_share: f64,
@@ -130,8 +128,6 @@ pub struct Centre {
     pub grain_target_t: f64,
     /// Reported grain received so far this year, tonnes.
     pub reported_grain_ytd_t: f64,
-    /// True grain harvested so far this year, tonnes (known to the centre only by inspection).
-    pub true_grain_ytd_t: f64,
     /// Share of a report the centre believes (1 = takes reports at face value).
     pub trust: f64,
     /// Families per commune now (changes when communes are split).

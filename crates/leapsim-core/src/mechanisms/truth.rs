@@ -23,9 +23,7 @@ pub fn update(world: &mut World, reported_t: f64, true_t: f64, deaths: f64) {
         c.normal_deaths_month += deaths / 12.0;
     }
     c.reported_grain_ytd_t += reported_t;
-    c.true_grain_ytd_t += true_t;
     if world.month.month_of_year() == 12 {
         c.reported_grain_ytd_t = 0.0;
-        c.true_grain_ytd_t = 0.0;
     }
 }
