@@ -1,6 +1,7 @@
 //! The `leapsim` command-line tool.
 
 mod fit_baseline;
+mod fit_leap;
 
 use clap::{Args, Parser, Subcommand};
 use leapsim_engine::{history, output, run, scenario};
@@ -35,6 +36,9 @@ enum Command {
     /// Fit the baseline demography (mortality level and trend, fertility 1953-1957) to the
     /// registered CBR and CDR of 1953-1957 and print the values for the scenario file.
     FitBaseline(fit_baseline::FitArgs),
+    /// Fit the Great Leap's free parameters to the seed report's figures and the national
+    /// series (the great-leap rows of the fit table) and print them for the scenario file.
+    FitLeap(fit_leap::FitArgs),
 }
 
 /// Options every command that runs the model shares.
@@ -240,6 +244,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::FitBaseline(a) => fit_baseline::run(a),
+        Command::FitLeap(a) => fit_leap::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -129,3 +129,34 @@ fn interrupted_run_leaves_no_output() {
 fn count_entries(d: &Path) -> usize {
     std::fs::read_dir(d).unwrap().count()
 }
+
+#[test]
+fn fit_leap_prints_a_scenario_block_of_the_free_parameters() {
+    // No rounds: evaluates the loss of the committed parameters and prints them back.
+    let o = leapsim(&["fit-leap", "--rounds", "0", "--scale", "0.0005", "--set", "run.end_year=1966"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.starts_with("# leapsim fit-leap: loss "), "{out}");
+    for key in ["[reporting]", "inflation_per_level = ", "[demography]", "hunger_mortality_slope = ", "[planning]"] {
+        assert!(out.contains(key), "{key} missing: {out}");
+    }
+    // What it prints is a valid scenario overlay.
+    let d = tmp("fitleap");
+    let f = d.join("fit.toml");
+    std::fs::write(&f, format!("extends = \"historical\"\n{out}")).unwrap();
+    let check = leapsim(&["params"]);
+    assert!(check.status.success());
+    let o = leapsim(&[
+        "run",
+        f.to_str().unwrap(),
+        "--scale",
+        "0.0005",
+        "--set",
+        "run.end_year=1954",
+        "-q",
+        "--out",
+        d.join("o").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    std::fs::remove_dir_all(&d).unwrap();
+}

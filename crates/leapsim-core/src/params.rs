@@ -231,7 +231,7 @@ define_params! {
             "assumption (low): enough for rations, exports and resales until the 1953 summer procurement";
         relief_denial: Float = 0.8, [0.0, 1.0], "per unit climate",
             "Share of resales withheld per unit of political climate (hunger denied as a slander on the Leap).",
-            "calibrated (with the Great Leap: net procurement 1959-1960, data/national.csv)";
+            "assumption: after Lushan reporting hunger was dangerous (seed report); not among the fitted parameters";
         resale_floor_kg_per_year: Float = 195.0, [0.0, 400.0], "kg per person per year",
             "The state resells grain to rural teams whose stock falls below this yearly rate.",
             "calibrated: 1957 gross 48.04 vs net 33.87 Mt procurement, i.e. about 14 Mt resold (data/national.csv)";
@@ -320,7 +320,7 @@ define_params! {
             "level 1 is the 1957 cooperative; the commune pooled in 1958, the brigade from 1959, the team from 1961-62 (seed report)";
         effort_loss_per_level: Float = 0.1, [0.0, 0.5], "share",
             "Effort lost per level the accounting unit moves above the team (free riding).",
-            "calibrated (with the Great Leap: grain 1959-1961, data/national.csv)";
+            "assumption: a small free-riding loss; the historical scenario uses 0.05";
         hunger_effort: Float = 1.0, [0.0, 5.0], "per unit hunger",
             "Effort lost per unit of hunger.", "assumption";
     }
@@ -392,7 +392,7 @@ define_params! {
     truth: Truth {
         belief_update: Float = 0.2, [0.0, 1.0], "share per harvest",
             "Share of the gap between the centre's trust in reports and the truth closed at each harvest by inspections.",
-            "calibrated (with the Great Leap: targets and beliefs of 1959, data/reported_vs_actual_1958.csv)";
+            "assumption: the centre discounted the 1958 claim by about a third by April 1959 (data/reported_vs_actual_1958.csv)";
         death_signal: Float = 1.0, [0.0, 20.0], "per unit excess mortality",
             "Extra monthly closing of that gap per unit of national excess mortality (visible deaths).",
             "assumption";
