@@ -205,7 +205,7 @@ impl std::error::Error for Interrupted {}
 
 fn cmd_scenarios() {
     for (name, description) in scenario::builtin_list() {
-        println!("{name:<16} {description}");
+        println!("{name:<22} {description}");
     }
 }
 

@@ -9,7 +9,18 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 /// Built-in scenarios: (name, TOML text).
-pub const BUILTIN: &[(&str, &str)] = &[("historical", include_str!("../../../scenarios/historical.toml"))];
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("historical", include_str!("../../../scenarios/historical.toml")),
+    ("honest-reporting", include_str!("../../../scenarios/honest-reporting.toml")),
+    ("flexible-procurement", include_str!("../../../scenarios/flexible-procurement.toml")),
+    ("no-exports", include_str!("../../../scenarios/no-exports.toml")),
+    ("early-imports", include_str!("../../../scenarios/early-imports.toml")),
+    ("no-furnaces", include_str!("../../../scenarios/no-furnaces.toml")),
+    ("no-mess-halls", include_str!("../../../scenarios/no-mess-halls.toml")),
+    ("normal-weather", include_str!("../../../scenarios/normal-weather.toml")),
+    ("peng-heeded", include_str!("../../../scenarios/peng-heeded.toml")),
+    ("no-leap", include_str!("../../../scenarios/no-leap.toml")),
+];
 
 thread_local! {
     /// How many `extends` are being resolved on this thread (guards against cycles).
@@ -25,7 +36,8 @@ pub struct Scenario {
     pub origin: String,
     pub params: Params,
     pub timeline: Vec<Event>,
-    /// `--set` overrides applied on top of the file, in order.
+    /// Pinned parameters, in order: the file's `[pinned.*]` tables and `--set` overrides.
+    /// Timeline `set` events do not change them.
     pub overrides: Vec<(String, f64)>,
 }
 
@@ -132,6 +144,7 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         s.params = base.params;
         s.timeline = base.timeline;
         s.description = base.description;
+        s.overrides = base.overrides;
     }
     let groups: Vec<&str> = SPECS.iter().map(|s| s.key.split('.').next().unwrap()).collect();
     for (k, v) in doc.get_ref().iter() {
@@ -142,16 +155,24 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
             "description" => s.description = string(&cx, key, v)?,
             "timeline" => s.timeline.extend(timeline(&cx, v)?),
             g if groups.contains(&g) => {
+                for (key, value) in group_values(&cx, g, v)? {
+                    s.params.set(key, value);
+                }
+            }
+            "pinned" => {
+                // `[pinned.group]` tables set parameters that the timeline may not change.
                 let DeValue::Table(t) = v.get_ref() else {
-                    return Err(cx.err(Some(v.span()), Some(g), "expected a table of parameters"));
+                    return Err(cx.err(Some(v.span()), Some("pinned"), "expected [pinned.<group>] tables"));
                 };
-                for (pk, pv) in t.iter() {
-                    let full = format!("{g}.{}", pk.get_ref());
-                    let Some(sp) = spec(&full) else {
-                        return Err(cx.err(Some(pk.span()), Some(&full), unknown_key_message(&full)));
-                    };
-                    let value = value_for(&cx, sp, pv)?;
-                    s.params.set(sp.key, value);
+                for (gk, gv) in t.iter() {
+                    let g: &str = gk.get_ref();
+                    if !groups.contains(&g) {
+                        return Err(cx.err(Some(gk.span()), Some(&format!("pinned.{g}")), "unknown parameter group"));
+                    }
+                    for (key, value) in group_values(&cx, g, gv)? {
+                        s.params.set(key, value);
+                        s.overrides.push((key.to_string(), value));
+                    }
                 }
             }
             other => {
@@ -159,7 +180,7 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
                     Some(k.span()),
                     Some(other),
                     format!(
-                        "unknown key; expected name, description, extends, timeline or a parameter group ({})",
+                        "unknown key; expected name, description, extends, timeline, pinned or a parameter group ({})",
                         dedup(&groups).join(", ")
                     ),
                 ))
@@ -171,6 +192,22 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     }
     s.timeline.sort_by_key(|e| e.month);
     Ok(s)
+}
+
+/// The checked (key, value) pairs of one parameter group's table.
+fn group_values(cx: &Ctx, g: &str, v: &Spanned<DeValue>) -> Result<Vec<(&'static str, f64)>, ScenarioError> {
+    let DeValue::Table(t) = v.get_ref() else {
+        return Err(cx.err(Some(v.span()), Some(g), "expected a table of parameters"));
+    };
+    let mut out = Vec::new();
+    for (pk, pv) in t.iter() {
+        let full = format!("{g}.{}", pk.get_ref());
+        let Some(sp) = spec(&full) else {
+            return Err(cx.err(Some(pk.span()), Some(&full), unknown_key_message(&full)));
+        };
+        out.push((sp.key, value_for(cx, sp, pv)?));
+    }
+    Ok(out)
 }
 
 fn dedup<'a>(v: &[&'a str]) -> Vec<&'a str> {
@@ -409,6 +446,21 @@ mod tests {
         assert_eq!(s.timeline, base.timeline);
         let e = parse("extends = \"nope\"\n", "x.toml").unwrap_err();
         assert_eq!((e.line, e.key.as_deref()), (Some(1), Some("extends")));
+    }
+
+    #[test]
+    fn pinned_tables_set_and_pin() {
+        let s = parse("extends = \"historical\"\n[pinned.food]\nmess_halls = false\n", "p.toml").unwrap();
+        assert!(!s.params.food.mess_halls);
+        assert!(s.overrides.iter().any(|(k, v)| k == "food.mess_halls" && *v == 0.0));
+        let e = parse("[pinned.nope]\nx = 1\n", "p.toml").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("pinned.nope"));
+        let e = parse("[pinned.food]\nmess_hall = false\n", "p.toml").unwrap_err();
+        assert!(e.message.contains("did you mean"), "{e}");
+        // Every built-in scenario parses and names itself.
+        for (name, _) in BUILTIN {
+            assert_eq!(load(name).unwrap().name, *name);
+        }
     }
 
     #[test]

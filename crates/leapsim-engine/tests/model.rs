@@ -165,3 +165,40 @@ fn command_line_overrides_switch_a_mechanism_off_for_the_whole_run() {
     );
     assert!((rep / tru - 1.0).abs() < 1e-9, "{rep} {tru}");
 }
+
+#[test]
+fn every_built_in_scenario_runs_and_conserves_people_and_grain() {
+    for (name, _) in leapsim_engine::scenario::BUILTIN {
+        let mut s = load(name).unwrap();
+        s.apply_override("run.scale=0.0005").unwrap();
+        let inputs = inputs_for(&s).unwrap();
+        let mut w = build(&s.params, &inputs).unwrap();
+        let persons = |w: &leapsim_core::World| w.family_len.iter().map(|&l| l as i64).sum::<i64>();
+        let mut before = persons(&w);
+        for _ in 0..(14 * 12) {
+            step(&mut w);
+            let after = persons(&w);
+            let births: i64 = w.teams.flow.iter().map(|f| f.births as i64).sum();
+            let deaths: i64 = w.teams.flow.iter().map(|f| f.total_deaths() as i64).sum();
+            assert_eq!(after - before, births - deaths, "{name}, month {}", w.month);
+            assert!(w.centre.granary_t >= 0.0, "{name}");
+            assert!(w.teams.grain_kg.iter().all(|&g| g >= -1e-6), "{name}: negative team stock");
+            before = after;
+        }
+    }
+}
+
+#[test]
+fn honest_reporting_and_flexible_procurement_save_lives() {
+    let excess = |name: &str| {
+        let mut s = load(name).unwrap();
+        s.apply_override("run.scale=0.002").unwrap();
+        let r = simulate(&s);
+        (1959..=1961).map(|y| r.tables.annual(y, "CN", "excess_deaths").unwrap()).sum::<f64>()
+    };
+    let history = excess("historical");
+    assert!(history > 15e6, "{history}");
+    assert!(excess("honest-reporting") < 0.6 * history);
+    assert!(excess("flexible-procurement") < 0.8 * history);
+    assert!(excess("no-leap").abs() < 1e6);
+}
