@@ -265,7 +265,9 @@ fn sweep_team(
     census.age_0_9 = ((counts >> COUNT_BITS) & COUNT_MASK) as u32;
     census.age_60_plus = (counts >> (2 * COUNT_BITS)) as u32;
     census.workers = workers;
-    for f in 0..lens.len() {
+    // Most team-months have no birth: skip the placing pass then.
+    let any_birth = births.iter().any(|&b| b != 0);
+    for f in 0..if any_birth { lens.len() } else { 0 } {
         for _ in 0..births[f] {
             let baby = encode(0, rng.uniform_f32() < girl);
             if place(slots, lens, f, baby) {
