@@ -1,5 +1,6 @@
 //! The `leapsim` command-line tool.
 
+mod attribute;
 mod fit_baseline;
 mod fit_leap;
 
@@ -39,6 +40,9 @@ enum Command {
     /// Fit the Great Leap's free parameters to the seed report's figures and the national
     /// series (the great-leap rows of the fit table) and print them for the scenario file.
     FitLeap(fit_leap::FitArgs),
+    /// Each cause's Shapley share of the excess deaths of 1959-1961 (causes switched off in
+    /// every combination, with common random numbers).
+    Attribute(attribute::AttributeArgs),
 }
 
 /// Options every command that runs the model shares.
@@ -117,7 +121,7 @@ pub fn cancel_flag() -> Arc<AtomicBool> {
     flag
 }
 
-fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+pub fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
     if quiet || !std::io::stderr().is_terminal() {
         return None;
     }
@@ -195,7 +199,7 @@ fn fmt_millions(x: f64) -> String {
 
 /// The user stopped the work.
 #[derive(Debug)]
-struct Interrupted;
+pub struct Interrupted;
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("interrupted; nothing was written")
@@ -245,6 +249,7 @@ fn main() -> ExitCode {
         }
         Command::FitBaseline(a) => fit_baseline::run(a),
         Command::FitLeap(a) => fit_leap::run(a),
+        Command::Attribute(a) => attribute::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

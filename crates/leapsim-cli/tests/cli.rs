@@ -160,3 +160,32 @@ fn fit_leap_prints_a_scenario_block_of_the_free_parameters() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn attribute_writes_shares_that_add_up_to_the_total() {
+    let d = tmp("attribute");
+    let out = d.join("a");
+    let o = leapsim(&[
+        "attribute",
+        "--causes",
+        "reporting,mess-halls",
+        "--runs",
+        "2",
+        "--scale",
+        "0.0005",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let csv = std::fs::read_to_string(out.join("attribution.csv")).unwrap();
+    let rows: Vec<Vec<String>> = csv.lines().skip(1).map(|l| l.split(',').map(str::to_string).collect()).collect();
+    assert_eq!(rows.len(), 3, "{csv}");
+    let value = |cause: &str| rows.iter().find(|r| r[2] == cause).unwrap()[3].parse::<f64>().unwrap();
+    let sum = value("reporting") + value("mess-halls");
+    assert!((sum - value("total")).abs() <= 1.0 + 1e-6 * value("total").abs(), "{csv}");
+    assert!(value("reporting") > 0.0, "inflated reports kill: {csv}");
+    assert!(!text(&o.stdout).contains("Natural"), "weather was not among the causes");
+    let bad = leapsim(&["attribute", "--causes", "nope"]);
+    assert_eq!(bad.status.code(), Some(2));
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -3,6 +3,7 @@
 //!
 //! Depends on `leapsim-core`; the core never depends on this crate.
 
+pub mod attribution;
 pub mod csv;
 pub mod data;
 pub mod detail;
