@@ -105,7 +105,7 @@ mod tests {
     #[test]
     fn shares_add_up_to_the_total_effect() {
         // Any game: efficiency holds to rounding.
-        let values: Vec<f64> = (0..64u32).map(|s| ((s * 2654435761) % 1000) as f64 / 7.0).collect();
+        let values: Vec<f64> = (0..64u32).map(|s| (s.wrapping_mul(2_654_435_761) % 1000) as f64 / 7.0).collect();
         let phi = shapley(6, &values);
         assert!((phi.iter().sum::<f64>() - (values[63] - values[0])).abs() < 1e-9);
     }
