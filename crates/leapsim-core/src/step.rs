@@ -18,32 +18,13 @@ pub fn step(world: &mut World) -> MonthReport {
     procurement::procure(world, &province_reports); // 6. quotas on reported output
     consumption::consume(world); // 7. granary, rations, resales, mess halls
     demography::update(world); // 8. hunger, deaths, births, ageing
-    let (reported_t, true_t) = national_grain_t(world, &province_reports);
-    let deaths = national_deaths(world);
+                               // The centre learns from the month as observed (observation reads nothing truth changes).
+    let report = observe(world, &province_reports);
+    let national = |f: fn(&crate::observe::RegionMonth) -> f64| report.provinces.iter().map(f).sum::<f64>();
+    let (reported_t, true_t, deaths) =
+        (national(|r| r.grain_reported_t), national(|r| r.grain_true_t), national(|r| r.deaths));
     truth::update(world, reported_t, true_t, deaths); // 9. what the centre believes
 
-    let report = observe(world, &province_reports);
     world.month = world.month.next();
     report
-}
-
-/// This month's deaths, real persons.
-fn national_deaths(world: &World) -> f64 {
-    world
-        .provinces
-        .iter()
-        .map(|p| {
-            let d =
-                |r: std::ops::Range<usize>| world.teams.flow[r].iter().map(|f| f.total_deaths() as f64).sum::<f64>();
-            d(p.rural_teams.clone()) * p.expand_rural + d(p.urban_teams.clone()) * p.expand_urban
-        })
-        .sum()
-}
-
-/// This month's reported and true grain, real tonnes.
-fn national_grain_t(world: &World, province_reports: &[(f64, f64)]) -> (f64, f64) {
-    world.provinces.iter().zip(province_reports).fold((0.0, 0.0), |(r, t), (p, rep)| {
-        let harvest: f64 = world.teams.flow[p.rural_teams.clone()].iter().map(|f| f.harvest_kg).sum();
-        (r + rep.0 * p.expand_rural / 1000.0, t + harvest * p.expand_rural / 1000.0)
-    })
 }
