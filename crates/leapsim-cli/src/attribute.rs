@@ -3,7 +3,8 @@
 use crate::{cancel_flag, progress_bar, resolve, InputError, Interrupted, ModelArgs};
 use clap::Args;
 use leapsim_engine::attribution::{causes, coalition, shapley, CAUSES};
-use leapsim_engine::{output, run};
+use leapsim_engine::stats::quantile;
+use leapsim_engine::{batch, output, run};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
@@ -29,12 +30,6 @@ fn outcome(t: &leapsim_engine::series::Tables) -> f64 {
     (1959..=1961).filter_map(|y| t.annual(y, "CN", "excess_deaths")).sum()
 }
 
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let pos = q * (sorted.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
-}
-
 pub fn run(a: AttributeArgs) -> anyhow::Result<()> {
     let base = resolve(&a.model)?;
     let names: Vec<String> =
@@ -51,26 +46,30 @@ pub fn run(a: AttributeArgs) -> anyhow::Result<()> {
         pb.set_length(total as u64);
         pb.set_message(format!("{} causes, {} coalitions x {} seeds", n, 1 << n, a.runs));
     }
-    let mut per_seed: Vec<Vec<f64>> = Vec::new();
-    let mut totals = Vec::new();
-    for k in 0..a.runs {
-        let mut values = vec![0.0; 1 << n];
-        for (mask, v) in values.iter_mut().enumerate() {
-            let mut s = coalition(&base, &cs, mask as u32);
-            s.params.run.seed = base.params.run.seed + k as i64;
-            let r = run::run(&s, &mut |_, _| {}, &cancel).map_err(|e| match e {
-                run::RunError::Interrupted => anyhow::Error::new(Interrupted),
-                e => anyhow::Error::new(InputError(e.to_string())),
-            })?;
-            *v = outcome(&r.tables);
-            if let Some(pb) = &pb {
-                pb.inc(1);
-            }
+    // Every coalition for every seed is one work item: seed k's 2^n coalitions are items
+    // k * 2^n .. (k + 1) * 2^n, all with seed base + k (common random numbers).
+    let items: Vec<_> = (0..a.runs)
+        .flat_map(|k| {
+            let base = &base;
+            let cs = &cs;
+            (0..1u32 << n).map(move |mask| {
+                let mut s = coalition(base, cs, mask);
+                s.params.run.seed = base.params.run.seed + k as i64;
+                s
+            })
+        })
+        .collect();
+    let progress = |_, _| {
+        if let Some(pb) = &pb {
+            pb.inc(1);
         }
-        let phi = shapley(n, &values);
-        totals.push(values[(1 << n) - 1] - values[0]);
-        per_seed.push(phi);
-    }
+    };
+    let values = batch::run_all(&items, &|_, r| outcome(&r.tables), &progress, &cancel).map_err(|e| match e {
+        run::RunError::Interrupted => anyhow::Error::new(Interrupted),
+        e => anyhow::Error::new(InputError(e.to_string())),
+    })?;
+    let (per_seed, totals): (Vec<Vec<f64>>, Vec<f64>) =
+        values.chunks(1 << n).map(|v| (shapley(n, v), v[(1 << n) - 1] - v[0])).unzip();
     if let Some(pb) = &pb {
         pb.finish_and_clear();
     }

@@ -4,6 +4,7 @@
 //! Depends on `leapsim-core`; the core never depends on this crate.
 
 pub mod attribution;
+pub mod batch;
 pub mod csv;
 pub mod data;
 pub mod detail;
@@ -12,3 +13,4 @@ pub mod output;
 pub mod run;
 pub mod scenario;
 pub mod series;
+pub mod stats;
