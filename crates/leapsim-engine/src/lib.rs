@@ -9,6 +9,7 @@ pub mod csv;
 pub mod data;
 pub mod detail;
 pub mod history;
+pub mod outcome;
 pub mod output;
 pub mod run;
 pub mod scenario;
