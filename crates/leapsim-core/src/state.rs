@@ -36,14 +36,21 @@ pub struct Province {
     pub sample_land_ha: f64,
 }
 
-/// Head-counts of a team, refreshed by every demography sweep.
+/// Head-counts of a team, kept current by demography: counted afresh each January and moved by
+/// every death and birth in between.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Census {
     pub persons: u32,
     pub age_0_9: u32,
     pub age_60_plus: u32,
+    /// Men and women of working age.
+    pub working_men: u32,
+    pub working_women: u32,
     /// Labour in full-worker units (working ages, women weighted by participation).
     pub workers: f32,
+    /// Age of the oldest member at the last January count (an upper bound until the next):
+    /// it bounds the team's death hazard.
+    pub oldest: u8,
 }
 
 /// A team's flows during the current month; cleared at the start of each step.

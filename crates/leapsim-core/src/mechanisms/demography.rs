@@ -15,19 +15,17 @@ use crate::state::{Census, TeamFlow, World};
 use rayon::prelude::*;
 
 /// Monthly schedules for one calendar year, indexed by the person byte (age and sex), so the
-/// hot loop needs no decoding: hazard, birth probability, age group and labour weight.
+/// hot loop needs no decoding: hazard, birth probability, age group and head-count increments.
 pub struct Schedules {
     pub hazard: [f32; 256],
     pub fertility: [f32; 256],
     pub group: [u8; 256],
-    pub worker: [f32; 256],
     /// Head-count increments packed in one word: persons (bits 0-20), ages 0-9 (21-41),
-    /// ages 60+ (42-62), so the census costs one add per person.
+    /// ages 60+ (42-62), so a census change costs one add.
     pub count: [u64; 256],
+    /// Working-age increments packed in one word: men (bits 0-31), women (32-63).
+    pub work: [u64; 256],
 }
-
-/// Ages with a non-zero fertility in `lifetable::fertility_shape`.
-const FERTILE_AGES: std::ops::RangeInclusive<u8> = 15..=49;
 
 const COUNT_BITS: u32 = 21;
 const COUNT_MASK: u64 = (1 << COUNT_BITS) - 1;
@@ -42,12 +40,20 @@ pub fn rebound(p: &Params, hunger: f32, memory: f32) -> f32 {
 /// interpolates linearly between levels (3% apart at the steepest default response).
 pub const HUNGER_LEVELS: usize = 257;
 
-/// Death and birth probabilities of the month as 32-bit thresholds by person byte: a person
-/// dies if a uniform u32 falls below `death[byte]`.
+/// Death and birth probabilities of the month as 32-bit thresholds by person byte (an event
+/// has probability `threshold / 2^32`), and the bounds the draws thin from.
 #[derive(Clone)]
 pub struct Thresholds {
     pub death: [u32; 256],
     pub birth: [u32; 256],
+    /// Highest death threshold of anyone aged `a` or younger, either sex: with the team's
+    /// oldest age it bounds the death probability of every member.
+    pub death_bound: [u32; AGES],
+    /// ln(1 - bound / 2^32) of each death bound: the geometric skip's scale.
+    pub death_ln_miss: [f64; AGES],
+    /// Highest birth threshold of any woman, and ln(1 - it / 2^32).
+    pub birth_bound: u32,
+    pub birth_ln_miss: f64,
 }
 
 fn threshold(p: f32) -> u32 {
@@ -56,26 +62,36 @@ fn threshold(p: f32) -> u32 {
 
 impl Thresholds {
     pub fn new(s: &Schedules, mult: [f32; 3], fert: f32) -> Thresholds {
-        let mut t = Thresholds { death: [0; 256], birth: [0; 256] };
+        let mut t = Thresholds {
+            death: [0; 256],
+            birth: [0; 256],
+            death_bound: [0; AGES],
+            death_ln_miss: [0.0; AGES],
+            birth_bound: 0,
+            birth_ln_miss: 0.0,
+        };
         for b in 0..256 {
             if s.hazard[b] > 0.0 {
                 t.death[b] = threshold(monthly_probability(s.hazard[b] * mult[s.group[b] as usize]));
                 t.birth[b] = threshold(s.fertility[b] * fert);
+                t.birth_bound = t.birth_bound.max(t.birth[b]);
             }
         }
+        let mut bound = 0;
+        for a in 0..AGES as u8 {
+            bound = bound.max(t.death[encode(a, false) as usize]).max(t.death[encode(a, true) as usize]);
+            t.death_bound[a as usize] = bound;
+            t.death_ln_miss[a as usize] = ln_miss(bound);
+        }
+        t.birth_ln_miss = ln_miss(t.birth_bound);
         t
     }
 }
 
 impl Schedules {
     pub fn for_year(p: &Params, year: i32) -> Schedules {
-        let mut s = Schedules {
-            hazard: [0.0; 256],
-            fertility: [0.0; 256],
-            group: [0; 256],
-            worker: [0.0; 256],
-            count: [0; 256],
-        };
+        let mut s =
+            Schedules { hazard: [0.0; 256], fertility: [0.0; 256], group: [0; 256], count: [0; 256], work: [0; 256] };
         let tfr = p.fertility_for_year(year);
         let shape = fertility_shape();
         let (wmin, wmax) = (p.labour.working_age_min as u8, p.labour.working_age_max as u8);
@@ -89,29 +105,17 @@ impl Schedules {
                 s.count[b] = 1
                     | ((age_group(a) == AgeGroup::Child) as u64) << COUNT_BITS
                     | ((age_group(a) == AgeGroup::Old) as u64) << (2 * COUNT_BITS);
-                s.worker[b] = if a >= wmin && a <= wmax {
-                    if female {
-                        p.labour.female_participation as f32
-                    } else {
-                        1.0
-                    }
-                } else {
-                    0.0
-                };
+                let working = (a >= wmin && a <= wmax) as u64;
+                s.work[b] = if female { working << 32 } else { working };
             }
         }
         s
     }
 
-    /// Thresholds at every hunger level (index `i` is hunger `i / (HUNGER_LEVELS - 1)`).
-    pub fn thresholds_by_hunger(&self, p: &Params) -> Vec<Thresholds> {
-        (0..HUNGER_LEVELS)
-            .into_par_iter()
-            .map(|i| {
-                let (mult, fert) = hunger_response(p, i as f32 / (HUNGER_LEVELS - 1) as f32);
-                Thresholds::new(self, mult, fert)
-            })
-            .collect()
+    /// Thresholds at hunger level `i` (hunger `i / (HUNGER_LEVELS - 1)`).
+    pub fn thresholds_at(&self, p: &Params, i: usize) -> Thresholds {
+        let (mult, fert) = hunger_response(p, i as f32 / (HUNGER_LEVELS - 1) as f32);
+        Thresholds::new(self, mult, fert)
     }
 }
 
@@ -134,28 +138,61 @@ pub fn hunger_response(p: &Params, h: f32) -> ([f32; 3], f32) {
     ([m(d.hunger_child_weight), m(1.0), m(d.hunger_old_weight)], (-d.hunger_fertility_slope * h).exp() as f32)
 }
 
-/// Census of one team's slots.
-pub fn census_of(p: &Params, slots: &[u8]) -> Census {
-    let (wmin, wmax) = (p.labour.working_age_min as u8, p.labour.working_age_max as u8);
-    let fp = p.labour.female_participation as f32;
-    let mut c = Census::default();
-    for &s in slots {
-        if s == EMPTY {
-            continue;
-        }
-        let a = age(s);
-        c.persons += 1;
-        c.age_0_9 += (a < 10) as u32;
-        c.age_60_plus += (a >= 60) as u32;
-        if a >= wmin && a <= wmax {
-            c.workers += if is_female(s) { fp } else { 1.0 };
+/// Head-counts packed as the sweep keeps them: `count` and `work` words (see [`Schedules`]).
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    count: u64,
+    work: u64,
+}
+
+impl Tally {
+    fn add(&mut self, s: &Schedules, b: u8) {
+        self.count += s.count[b as usize];
+        self.work += s.work[b as usize];
+    }
+    fn remove(&mut self, s: &Schedules, b: u8) {
+        self.count -= s.count[b as usize];
+        self.work -= s.work[b as usize];
+    }
+    fn of(c: &Census) -> Tally {
+        Tally {
+            count: c.persons as u64 | (c.age_0_9 as u64) << COUNT_BITS | (c.age_60_plus as u64) << (2 * COUNT_BITS),
+            work: c.working_men as u64 | (c.working_women as u64) << 32,
         }
     }
-    c
+    fn census(&self, female_participation: f32, oldest: u8) -> Census {
+        let (men, women) = (self.work as u32, (self.work >> 32) as u32);
+        Census {
+            persons: (self.count & COUNT_MASK) as u32,
+            age_0_9: ((self.count >> COUNT_BITS) & COUNT_MASK) as u32,
+            age_60_plus: (self.count >> (2 * COUNT_BITS)) as u32,
+            working_men: men,
+            working_women: women,
+            workers: men as f32 + female_participation * women as f32,
+            oldest,
+        }
+    }
+}
+
+/// Census of one team's slots.
+pub fn census_of(p: &Params, slots: &[u8]) -> Census {
+    count(&Schedules::for_year(p, crate::calendar::START_YEAR), p.labour.female_participation as f32, slots)
+}
+
+fn count(sched: &Schedules, female_participation: f32, slots: &[u8]) -> Census {
+    let mut tally = Tally::default();
+    let mut oldest = 0;
+    for &b in slots.iter().filter(|&&b| b != EMPTY) {
+        tally.add(sched, b);
+        oldest = oldest.max(age(b));
+    }
+    tally.census(female_participation, oldest)
 }
 
 pub fn census_all(world: &World) -> Vec<Census> {
-    world.slots.par_chunks(world.team_slots).map(|s| census_of(&world.params, s)).collect()
+    let p = &world.params;
+    let sched = Schedules::for_year(p, crate::calendar::START_YEAR);
+    world.slots.par_chunks(world.team_slots).map(|s| count(&sched, p.labour.female_participation as f32, s)).collect()
 }
 
 pub fn update(world: &mut World) {
@@ -163,9 +200,12 @@ pub fn update(world: &mut World) {
     let month = world.month;
     let january = month.month_of_year() == 1;
     let sched = Schedules::for_year(p, month.year());
-    let by_hunger = sched.thresholds_by_hunger(p);
+    // Thresholds of the hunger levels in use, made on first use: in a normal month every team
+    // is at level 0.
+    let by_hunger: Vec<std::sync::OnceLock<Thresholds>> = (0..HUNGER_LEVELS).map(|_| Default::default()).collect();
     let seed = p.run.seed as u64;
     let girl = (1.0 / (1.0 + p.demography.sex_ratio_at_birth)) as f32;
+    let fp = p.labour.female_participation as f32;
     let tf = world.team_families();
     let memory_rate = (1.0 - (-1.0 / p.demography.famine_memory_months).exp()) as f32;
     let hunger_k = hunger_rate(p);
@@ -186,69 +226,162 @@ pub fn update(world: &mut World) {
             let mut rng = Stream::new(seed, t as u64, month.0, Purpose::Demography);
             let x = hunger.clamp(0.0, 1.0) * (HUNGER_LEVELS - 1) as f32;
             let level = x as usize + (x.fract() > 0.0 && rng.uniform_f32() < x.fract()) as usize;
-            *census = sweep_team(slots, lens, flow, &sched, &by_hunger[level], birth_scale, girl, january, &mut rng);
+            let team = TeamPeople { slots, lens };
+            let thresholds = by_hunger[level].get_or_init(|| sched.thresholds_at(p, level));
+            *census = team.month(*census, flow, &sched, thresholds, birth_scale, girl, fp, january, &mut rng);
         });
 }
 
-/// One month for one team's people: ageing (January), deaths, births; returns the census.
-/// Families stay packed: after a death the survivors close ranks.
-#[allow(clippy::too_many_arguments)]
-fn sweep_team(
-    slots: &mut [u8],
-    lens: &mut [u8],
-    flow: &mut TeamFlow,
-    sched: &Schedules,
-    thresholds: &Thresholds,
-    birth_scale: u64,
-    girl: f32,
-    january: bool,
-    rng: &mut Stream,
-) -> Census {
-    let mut census = Census::default();
-    let mut births = [0u8; 64];
-    // Counters live in locals so the loop carries no memory dependency.
-    let (mut counts, mut workers) = (0u64, 0f32);
-    // The rebound scales birth thresholds (fixed point, 16 fractional bits); most teams have none.
-    let scaled;
-    let birth: &[u32; 256] = if birth_scale == 1 << 16 {
-        &thresholds.birth
-    } else {
-        // Only women of childbearing age have a threshold to scale.
-        let mut t = thresholds.birth;
-        for a in FERTILE_AGES {
-            let b = &mut t[encode(a, true) as usize];
-            *b = ((*b as u64 * birth_scale) >> 16).min(u32::MAX as u64) as u32;
+/// One team's people: families of `FAMILY_SLOTS` slots, each packed at the front.
+struct TeamPeople<'a> {
+    slots: &'a mut [u8],
+    lens: &'a mut [u8],
+}
+
+/// Walks a team's people in order, to given positions (0 is the first member of the first family).
+struct Cursor {
+    family: usize,
+    /// Position of the family's first member.
+    first: u64,
+}
+
+impl Cursor {
+    /// The slot of the person at position `at` (at or after the cursor's family; `at` must be
+    /// below the team's head-count).
+    #[inline]
+    fn slot(&mut self, lens: &[u8], at: u64) -> usize {
+        while at >= self.first + lens[self.family] as u64 {
+            self.first += lens[self.family] as u64;
+            self.family += 1;
         }
-        scaled = t;
-        &scaled
-    };
-    if january {
-        for (fam, &len) in slots.chunks_exact_mut(FAMILY_SLOTS).zip(lens.iter()) {
-            for s in &mut fam[..len as usize] {
-                *s = encode((age(*s) + 1).min(MAX_AGE), is_female(*s));
-            }
-        }
+        self.family * FAMILY_SLOTS + (at - self.first) as usize
     }
-    for (f, fam) in slots.chunks_exact_mut(FAMILY_SLOTS).enumerate() {
-        let len = lens[f] as usize;
-        let mut fam_births = 0u32;
-        let mut died = false;
-        for slot in &mut fam[..len] {
-            let s = *slot;
-            // One 64-bit draw gives the death and the birth uniforms.
-            let r = rng.next_u64();
-            if (r as u32) < thresholds.death[s as usize] {
-                flow.deaths[sched.group[s as usize] as usize][is_female(s) as usize] += 1;
-                *slot = EMPTY;
-                died = true;
-                continue;
-            }
-            fam_births += (((r >> 32) as u32) < birth[s as usize]) as u32;
-            counts += sched.count[s as usize];
-            workers += sched.worker[s as usize];
+}
+
+/// Visits the positions `0..n` that are candidates when each is one independently with
+/// probability `q` (`ln_miss` = ln(1 - q)): geometric skips between candidates.
+struct Candidates {
+    next: u64,
+    n: u64,
+    /// 1 / ln(1 - q); 0 when q = 1 (every position is a candidate).
+    scale: f64,
+}
+
+impl Candidates {
+    fn new(rng: &mut Stream, n: u64, ln_miss: f64) -> Candidates {
+        let scale = if ln_miss == f64::NEG_INFINITY { 0.0 } else { 1.0 / ln_miss };
+        let mut c = Candidates { next: 0, n, scale };
+        c.next = c.skip(rng);
+        c
+    }
+    /// Positions passed over before the next candidate: floor(ln u / ln(1 - q)), u uniform in (0, 1].
+    #[inline]
+    fn skip(&self, rng: &mut Stream) -> u64 {
+        let u = ((rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
+        (fast_ln(u) * self.scale).min(self.n as f64) as u64
+    }
+    #[inline]
+    fn next(&mut self, rng: &mut Stream) -> Option<u64> {
+        if self.next >= self.n {
+            return None;
         }
-        if died {
-            // Keep the family packed: survivors first, in order.
+        let at = self.next;
+        self.next = at + 1 + self.skip(rng);
+        Some(at)
+    }
+}
+
+/// ln(1 - bound / 2^32).
+fn ln_miss(bound: u32) -> f64 {
+    (-(bound as f64) / 4_294_967_296.0).ln_1p()
+}
+
+/// Natural logarithm of a positive normal `x`, to about 1e-12 relative: the skips need many
+/// logarithms and no more precision than that, and the library call costs several times more.
+#[inline]
+fn fast_ln(x: f64) -> f64 {
+    let bits = x.to_bits();
+    // x = 2^e * m with m in [sqrt(1/2), sqrt(2)).
+    let mut e = ((bits >> 52) & 0x7FF) as i64 - 1023;
+    let mut m = f64::from_bits((bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000);
+    if m > std::f64::consts::SQRT_2 {
+        m *= 0.5;
+        e += 1;
+    }
+    // ln m = 2 atanh(t), t = (m - 1) / (m + 1), |t| < 0.172.
+    let t = (m - 1.0) / (m + 1.0);
+    let t2 = t * t;
+    let series = 1.0
+        + t2 * (1.0 / 3.0
+            + t2 * (1.0 / 5.0
+                + t2 * (1.0 / 7.0 + t2 * (1.0 / 9.0 + t2 * (1.0 / 11.0 + t2 * (1.0 / 13.0 + t2 * (1.0 / 15.0)))))));
+    e as f64 * std::f64::consts::LN_2 + 2.0 * t * series
+}
+
+/// True with probability `threshold / bound` (given `threshold <= bound`).
+#[inline]
+fn accept(rng: &mut Stream, threshold: u32, bound: u32) -> bool {
+    (((rng.next_u64() >> 32) * bound as u64) >> 32) < threshold as u64
+}
+
+impl TeamPeople<'_> {
+    /// One month: ageing (January, with a fresh count), deaths, births; returns the census.
+    ///
+    /// Deaths and births are drawn by thinning: people are visited as candidates with a bound
+    /// probability (the highest any member could have), skipping geometrically distributed
+    /// runs, and a candidate's event happens with its own probability over the bound. Each
+    /// person's chance of the event is exactly its own, as with one draw per person, but a
+    /// month costs a few draws per team instead of one per person.
+    #[allow(clippy::too_many_arguments)]
+    fn month(
+        self,
+        census: Census,
+        flow: &mut TeamFlow,
+        sched: &Schedules,
+        thresholds: &Thresholds,
+        birth_scale: u64,
+        girl: f32,
+        female_participation: f32,
+        january: bool,
+        rng: &mut Stream,
+    ) -> Census {
+        let TeamPeople { slots, lens } = self;
+        let (mut tally, mut oldest) = (Tally::of(&census), census.oldest);
+        if january {
+            (tally, oldest) = (Tally::default(), 0);
+            for (fam, &len) in slots.chunks_exact_mut(FAMILY_SLOTS).zip(lens.iter()) {
+                for s in &mut fam[..len as usize] {
+                    *s = encode((age(*s) + 1).min(MAX_AGE), is_female(*s));
+                    tally.add(sched, *s);
+                    oldest = oldest.max(age(*s));
+                }
+            }
+        }
+
+        // Deaths. The dead are marked empty and their families closed up afterwards, so the
+        // walk sees everyone alive at the start of the month once.
+        let bound = thresholds.death_bound[oldest as usize];
+        let mut dirty = 0u64;
+        if bound > 0 {
+            let n = (tally.count & COUNT_MASK) as u64;
+            let mut candidates = Candidates::new(rng, n, thresholds.death_ln_miss[oldest as usize]);
+            let mut at = Cursor { family: 0, first: 0 };
+            while let Some(k) = candidates.next(rng) {
+                let i = at.slot(lens, k);
+                let s = slots[i];
+                if accept(rng, thresholds.death[s as usize], bound) {
+                    flow.deaths[sched.group[s as usize] as usize][is_female(s) as usize] += 1;
+                    tally.remove(sched, s);
+                    slots[i] = EMPTY;
+                    dirty |= 1 << at.family;
+                }
+            }
+        }
+        while dirty != 0 {
+            let f = dirty.trailing_zeros() as usize;
+            dirty &= dirty - 1;
+            let fam = &mut slots[f * FAMILY_SLOTS..(f + 1) * FAMILY_SLOTS];
+            let len = lens[f] as usize;
             let mut k = 0;
             for i in 0..len {
                 if fam[i] != EMPTY {
@@ -259,27 +392,39 @@ fn sweep_team(
             fam[k..len].fill(EMPTY);
             lens[f] = k as u8;
         }
-        births[f] = fam_births as u8;
-    }
-    census.persons = (counts & COUNT_MASK) as u32;
-    census.age_0_9 = ((counts >> COUNT_BITS) & COUNT_MASK) as u32;
-    census.age_60_plus = (counts >> (2 * COUNT_BITS)) as u32;
-    census.workers = workers;
-    // Most team-months have no birth: skip the placing pass then.
-    let any_birth = births.iter().any(|&b| b != 0);
-    for f in 0..if any_birth { lens.len() } else { 0 } {
-        for _ in 0..births[f] {
-            let baby = encode(0, rng.uniform_f32() < girl);
-            if place(slots, lens, f, baby) {
-                flow.births += 1;
-                census.persons += 1;
-                census.age_0_9 += 1;
-            } else {
-                flow.births_unplaced += 1;
+
+        // Births to the survivors, the rebound scaling every woman's threshold and the bound
+        // alike (fixed point, 16 fractional bits).
+        let scale = |t: u32| ((t as u64 * birth_scale) >> 16).min(u32::MAX as u64) as u32;
+        let bound = scale(thresholds.birth_bound);
+        let mut births = [0u8; 64];
+        let mut any_birth = false;
+        if bound > 0 {
+            let n = (tally.count & COUNT_MASK) as u64;
+            let ln = if birth_scale == 1 << 16 { thresholds.birth_ln_miss } else { ln_miss(bound) };
+            let mut candidates = Candidates::new(rng, n, ln);
+            let mut at = Cursor { family: 0, first: 0 };
+            while let Some(k) = candidates.next(rng) {
+                let i = at.slot(lens, k);
+                if accept(rng, scale(thresholds.birth[slots[i] as usize]), bound) {
+                    births[at.family] += 1;
+                    any_birth = true;
+                }
             }
         }
+        for f in 0..if any_birth { lens.len() } else { 0 } {
+            for _ in 0..births[f] {
+                let baby = encode(0, rng.uniform_f32() < girl);
+                if place(slots, lens, f, baby) {
+                    flow.births += 1;
+                    tally.add(sched, baby);
+                } else {
+                    flow.births_unplaced += 1;
+                }
+            }
+        }
+        tally.census(female_participation, oldest)
     }
-    census
 }
 
 /// Put a newborn in its mother's family, or if that is full in the first family of the team
@@ -322,10 +467,7 @@ mod tests {
         assert_eq!(next_hunger(&p, k, 0.0, 2500.0), 0.0);
     }
 
-    #[test]
-    fn people_are_conserved_by_births_and_deaths() {
-        let p = Params::default();
-        let sched = Schedules::for_year(&p, 1953);
+    fn full_team() -> (Vec<u8>, Vec<u8>) {
         let mut slots = vec![EMPTY; 12 * FAMILY_SLOTS];
         let mut lens = vec![0u8; 12];
         for f in 0..12 {
@@ -334,19 +476,96 @@ mod tests {
             }
             lens[f] = 4;
         }
+        (slots, lens)
+    }
+
+    #[test]
+    fn people_are_conserved_by_births_and_deaths() {
+        let p = Params::default();
+        let sched = Schedules::for_year(&p, 1953);
+        let (mut slots, mut lens) = full_team();
         let before = 48i64;
         let mut flow = TeamFlow::default();
         let mut rng = Stream::new(1, 0, 0, Purpose::Demography);
-        let mut census = Census::default();
+        let mut census = census_of(&p, &slots);
+        let fp = p.labour.female_participation as f32;
         for m in 0..120 {
             let th = Thresholds::new(&sched, [3.0; 3], 1.0);
-            census = sweep_team(&mut slots, &mut lens, &mut flow, &sched, &th, 1 << 16, 0.49, m % 12 == 0, &mut rng);
+            let team = TeamPeople { slots: &mut slots, lens: &mut lens };
+            census = team.month(census, &mut flow, &sched, &th, 1 << 16, 0.49, fp, m % 12 == 0, &mut rng);
+            // The census kept by deaths and births equals a fresh count (bar the oldest age,
+            // an upper bound between Januaries).
+            assert_eq!(Census { oldest: census.oldest, ..census_of(&p, &slots) }, census);
         }
         let after = slots.iter().filter(|&&s| s != EMPTY).count() as i64;
         assert_eq!(after - before, flow.births as i64 - flow.total_deaths() as i64);
         assert_eq!(after, census.persons as i64);
         assert_eq!(lens.iter().map(|&l| l as i64).sum::<i64>(), after);
-        assert_eq!(census, census_of(&p, &slots));
         assert!(flow.births > 0 && flow.total_deaths() > 0);
+    }
+
+    #[test]
+    fn fast_logarithm_is_accurate() {
+        for i in 1..100_000u64 {
+            let x = i as f64 / 100_000.0;
+            for x in [x, x * 1e-9, 1.0 - x * 1e-6] {
+                let (got, want) = (fast_ln(x), x.ln());
+                assert!((got - want).abs() <= 1e-12 * want.abs().max(1e-3), "ln {x}: {got} vs {want}");
+            }
+        }
+        assert_eq!(fast_ln(1.0), 0.0);
+    }
+
+    #[test]
+    fn thinned_draws_give_each_person_their_own_probability() {
+        // Many independent months of one team: deaths by person byte and births match the
+        // thresholds within four standard deviations, at a famine's hazards and in normal times.
+        let p = Params::default();
+        let sched = Schedules::for_year(&p, 1960);
+        let (slots0, lens0) = full_team();
+        let census0 = census_of(&p, &slots0);
+        for (mult, fert, scale) in [([1.0; 3], 1.0, 1u64 << 16), ([6.0, 3.0, 9.0], 0.4, 3 << 15)] {
+            let th = Thresholds::new(&sched, mult, fert);
+            let trials = 40_000u64;
+            let mut deaths = [[0u64; 2]; 3];
+            let mut births = 0u64;
+            for k in 0..trials {
+                let (mut slots, mut lens) = (slots0.clone(), lens0.clone());
+                let mut flow = TeamFlow::default();
+                let mut rng = Stream::new(9, k, 0, Purpose::Demography);
+                let team = TeamPeople { slots: &mut slots, lens: &mut lens };
+                team.month(census0, &mut flow, &sched, &th, scale, 0.49, 0.5, false, &mut rng);
+                births += flow.births as u64;
+                for (g, d) in flow.deaths.iter().enumerate() {
+                    deaths[g][0] += d[0] as u64;
+                    deaths[g][1] += d[1] as u64;
+                }
+            }
+            let prob = |t: u32| t as f64 / 4_294_967_296.0;
+            let close = |got: u64, mean: f64, var: f64, what: &str| {
+                assert!((got as f64 - mean).abs() < 4.0 * var.sqrt() + 1.0, "{what}: {got} drawn, {mean:.1} expected");
+            };
+            for g in 0..3 {
+                for female in [false, true] {
+                    let ps: Vec<f64> = slots0
+                        .iter()
+                        .filter(|&&b| b != EMPTY && sched.group[b as usize] as usize == g && is_female(b) == female)
+                        .map(|&b| prob(th.death[b as usize]))
+                        .collect();
+                    let mean = trials as f64 * ps.iter().sum::<f64>();
+                    let var = trials as f64 * ps.iter().map(|p| p * (1.0 - p)).sum::<f64>();
+                    close(deaths[g][female as usize], mean, var, &format!("deaths of group {g}, female {female}"));
+                }
+            }
+            // A woman gives birth if she survives the month and then draws a birth.
+            let pb: Vec<f64> = slots0
+                .iter()
+                .filter(|&&b| b != EMPTY)
+                .map(|&b| (1.0 - prob(th.death[b as usize])) * prob(th.birth[b as usize]) * scale as f64 / 65536.0)
+                .collect();
+            let mean = trials as f64 * pb.iter().sum::<f64>();
+            close(births, mean, trials as f64 * pb.iter().map(|p| p * (1.0 - p)).sum::<f64>(), "births");
+            assert!(births > 1000);
+        }
     }
 }
