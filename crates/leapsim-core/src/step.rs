@@ -3,15 +3,12 @@
 
 use crate::mechanisms::{consumption, demography, labour, planning, policy, procurement, production, reporting, truth};
 use crate::observe::{observe, MonthReport};
-use crate::state::{TeamFlow, World};
-use rayon::prelude::*;
+use crate::state::World;
 
 /// Advance the world by one month and return what happened in it.
 pub fn step(world: &mut World) -> MonthReport {
-    world.teams.flow.par_iter_mut().for_each(|f| *f = TeamFlow::default());
-
     let replan = policy::apply(world); // 1. timeline events, political climate
-    labour::allocate(world); // 2. farm / steel / irrigation / other
+    labour::allocate(world); // 2. new flows; farm / steel / irrigation / other
     production::produce(world); // 3. harvests, backyard steel, industry
     let province_reports = reporting::report(world); // 4. reports up the chain
     planning::plan(world, replan); // 5. targets (the ratchet) and sown area
