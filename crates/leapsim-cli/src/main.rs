@@ -1,6 +1,7 @@
 //! The `leapsim` command-line tool.
 
 mod attribute;
+mod bandwidth;
 mod fit_baseline;
 mod fit_leap;
 
@@ -43,6 +44,9 @@ enum Command {
     /// Each cause's Shapley share of the excess deaths of 1959-1961 (causes switched off in
     /// every combination, with common random numbers).
     Attribute(attribute::AttributeArgs),
+    /// Measure the machine's streaming-read memory bandwidth (the yardstick of the benchmark's
+    /// floor: the bytes of model state a run touches, over this rate).
+    Bandwidth(bandwidth::BandwidthArgs),
 }
 
 /// Options every command that runs the model shares.
@@ -250,6 +254,7 @@ fn main() -> ExitCode {
         Command::FitBaseline(a) => fit_baseline::run(a),
         Command::FitLeap(a) => fit_leap::run(a),
         Command::Attribute(a) => attribute::run(a),
+        Command::Bandwidth(a) => bandwidth::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -112,6 +112,13 @@ pub struct Teams {
 }
 
 impl Teams {
+    /// Bytes of per-team state, one element of every column.
+    pub const BYTES_PER_TEAM: usize = std::mem::size_of::<u16>()
+        + std::mem::size_of::<bool>()
+        + 6 * std::mem::size_of::<f32>()
+        + std::mem::size_of::<f64>()
+        + std::mem::size_of::<Census>()
+        + std::mem::size_of::<TeamFlow>();
     pub fn len(&self) -> usize {
         self.province.len()
     }
@@ -185,6 +192,11 @@ pub struct World {
 }
 
 impl World {
+    /// Bytes of state a monthly step reads or writes: every person slot, family length and
+    /// per-team column (the hierarchy's ranges and the provinces are negligible beside them).
+    pub fn state_bytes(&self) -> usize {
+        self.slots.len() + self.family_len.len() + self.teams.len() * Teams::BYTES_PER_TEAM
+    }
     pub fn communized(&self) -> bool {
         !self.communes.is_empty()
     }

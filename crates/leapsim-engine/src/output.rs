@@ -76,6 +76,7 @@ pub fn manifest(scenario: &Scenario, r: &RunResult, command: &[String], revision
         "timings_seconds": { "build": r.build_seconds, "simulate": r.simulate_seconds, "total": total_seconds },
         "peak_memory_bytes": peak_memory_bytes(),
         "person_months": r.person_months,
+        "state_bytes": r.state_bytes,
     })
 }
 

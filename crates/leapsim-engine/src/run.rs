@@ -35,6 +35,8 @@ pub struct RunResult {
     pub simulate_seconds: f64,
     /// Simulated persons summed over months (the work done).
     pub person_months: f64,
+    /// Bytes of model state a monthly step touches (at the end of the run).
+    pub state_bytes: usize,
     /// detail.csv text when a commune was followed.
     pub detail: Option<String>,
 }
@@ -91,5 +93,6 @@ pub fn run_with_detail(
     let p = &scenario.params;
     let tables = tables(&reports, &regions, p.income.cotton_weight, p.income.agriculture_weight);
     let detail = detail.map(Detail::into_csv);
-    Ok(RunResult { reports, tables, regions, build_seconds, simulate_seconds, person_months, detail })
+    let state_bytes = world.state_bytes();
+    Ok(RunResult { reports, tables, regions, build_seconds, simulate_seconds, person_months, state_bytes, detail })
 }
