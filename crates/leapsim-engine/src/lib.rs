@@ -13,5 +13,6 @@ pub mod outcome;
 pub mod output;
 pub mod run;
 pub mod scenario;
+pub mod sensitivity;
 pub mod series;
 pub mod stats;
