@@ -3,6 +3,7 @@
 mod attribute;
 mod fit_baseline;
 mod fit_leap;
+pub mod work;
 
 use clap::{Args, Parser, Subcommand};
 use leapsim_engine::{history, output, run, scenario};

@@ -12,6 +12,7 @@ pub mod detail;
 pub mod history;
 pub mod outcome;
 pub mod output;
+pub mod resume;
 pub mod run;
 pub mod scenario;
 pub mod sensitivity;
