@@ -460,7 +460,8 @@ pub struct Minimum {
 /// Minimise `f` over the unit cube `[0, 1]^k` by Nelder–Mead from `x0`, with a first simplex of
 /// `x0` and `x0 + step e_i` (or `− step` where that would leave the cube). `eval` takes a batch
 /// of points (which may be evaluated in parallel) and returns their values in order; trial
-/// points are projected onto the cube first. Stops after `max_evals` evaluations, or when every
+/// points are projected onto the cube first. Stops before exceeding `max_evals` evaluations (the
+/// first simplex's k + 1 are always made), or when every
 /// vertex is within `xtol` (in each coordinate) of the best and the values differ by less than
 /// `ftol`. The best point found is returned; it is never worse than `x0`.
 pub fn nelder_mead<E>(
@@ -532,7 +533,7 @@ pub fn nelder_mead<E>(
             (simplex[k], values[k]) = (xc, fc);
             continue;
         }
-        if evals >= max_evals {
+        if evals + k > max_evals {
             break;
         }
         // Shrink towards the best vertex: k new points, evaluated together.
@@ -592,8 +593,11 @@ mod tests {
             assert!((x - want).abs() < 1e-3, "{m:?}");
         }
         // The evaluation budget is respected, and the best point is never worse than the start.
-        let (m, seen) = minimise(&f, &[0.5; 4], 12);
-        assert!(seen.len() <= 12 && m.evals == seen.len());
+        for budget in 5..40 {
+            let (m, seen) = minimise(&f, &[0.5; 4], budget);
+            assert!(seen.len() <= budget && m.evals == seen.len(), "{budget}: {}", seen.len());
+        }
+        let (m, _) = minimise(&f, &[0.5; 4], 12);
         assert!(m.f <= f(&[0.5; 4]));
     }
 
