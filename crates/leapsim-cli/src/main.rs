@@ -2,8 +2,10 @@
 
 mod attribute;
 mod bandwidth;
+mod calibrate;
 mod fit_baseline;
-mod fit_leap;
+mod sensitivity;
+pub mod work;
 
 use clap::{Args, Parser, Subcommand};
 use leapsim_engine::{history, output, run, scenario};
@@ -38,15 +40,20 @@ enum Command {
     /// Fit the baseline demography (mortality level and trend, fertility 1953-1957) to the
     /// registered CBR and CDR of 1953-1957 and print the values for the scenario file.
     FitBaseline(fit_baseline::FitArgs),
-    /// Fit the Great Leap's free parameters to the seed report's figures and the national
-    /// series (the great-leap rows of the fit table) and print them for the scenario file.
-    FitLeap(fit_leap::FitArgs),
+    /// Fit free parameters to targets by bounded Nelder-Mead (default: the Great Leap's eleven
+    /// to the great-leap rows of the fit table, calibration/leap.toml); writes fitted.toml, the
+    /// loss history and a fit report.
+    #[command(alias = "fit-leap")]
+    Calibrate(calibrate::CalibrateArgs),
     /// Each cause's Shapley share of the excess deaths of 1959-1961 (causes switched off in
     /// every combination, with common random numbers).
     Attribute(attribute::AttributeArgs),
     /// Measure the machine's streaming-read memory bandwidth (the yardstick of the benchmark's
     /// floor: the bytes of model state a run touches, over this rate).
     Bandwidth(bandwidth::BandwidthArgs),
+    /// Morris elementary effects or Sobol indices of outcomes over parameter ranges; a ranked
+    /// table per outcome, written to sensitivity.csv.
+    Sensitivity(sensitivity::SensitivityArgs),
 }
 
 /// Options every command that runs the model shares.
@@ -252,9 +259,10 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::FitBaseline(a) => fit_baseline::run(a),
-        Command::FitLeap(a) => fit_leap::run(a),
+        Command::Calibrate(a) => calibrate::run(a),
         Command::Attribute(a) => attribute::run(a),
         Command::Bandwidth(a) => bandwidth::run(a),
+        Command::Sensitivity(a) => sensitivity::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

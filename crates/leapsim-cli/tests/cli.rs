@@ -21,7 +21,7 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn help_explains_every_option() {
     let top = text(&leapsim(&["--help"]).stdout);
-    for cmd in ["run", "scenarios", "params", "fit-baseline"] {
+    for cmd in ["run", "scenarios", "params", "fit-baseline", "calibrate", "sensitivity"] {
         assert!(top.contains(cmd), "{cmd} missing from --help");
     }
     let run = text(&leapsim(&["run", "--help"]).stdout);
@@ -130,34 +130,212 @@ fn count_entries(d: &Path) -> usize {
     std::fs::read_dir(d).unwrap().count()
 }
 
-#[test]
-fn fit_leap_prints_a_scenario_block_of_the_free_parameters() {
-    // No rounds: evaluates the loss of the committed parameters and prints them back.
-    let o = leapsim(&["fit-leap", "--rounds", "0", "--scale", "0.0005", "--set", "run.end_year=1966"]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    let out = text(&o.stdout);
-    assert!(out.starts_with("# leapsim fit-leap: loss "), "{out}");
-    for key in ["[reporting]", "inflation_per_level = ", "[demography]", "hunger_mortality_slope = ", "[planning]"] {
-        assert!(out.contains(key), "{key} missing: {out}");
+/// Start `leapsim args...`, wait until its work store beside `out` holds `n` finished items,
+/// then interrupt it (Ctrl-C) and check it stopped cleanly with nothing written.
+#[cfg(unix)]
+fn interrupt_after_stored_items(args: &[&str], out: &Path, n: usize) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leapsim"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let items = out.with_file_name(format!("{}.work", out.file_name().unwrap().to_string_lossy())).join("items");
+    let t0 = std::time::Instant::now();
+    while std::fs::read_dir(&items).map(|d| d.count()).unwrap_or(0) < n {
+        assert!(t0.elapsed().as_secs() < 120, "no work stored");
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    // What it prints is a valid scenario overlay.
-    let d = tmp("fitleap");
-    let f = d.join("fit.toml");
-    std::fs::write(&f, format!("extends = \"historical\"\n{out}")).unwrap();
-    let check = leapsim(&["params"]);
-    assert!(check.status.success());
+    let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let status = child.wait().unwrap();
+    // It may have finished just before the signal; otherwise it stopped cleanly.
+    if status.code() == Some(130) {
+        assert!(!out.exists(), "an interrupted command wrote its output");
+        assert!(items.is_dir(), "the finished work was not kept");
+    } else {
+        assert!(status.success());
+    }
+}
+
+const TINY_SETTINGS: &str = r#"description = "two parameters, three targets"
+[method]
+seeds = 1
+max_evals = 10
+scale = 0.0005
+
+[[param]]
+key = "procurement.enforcement"
+start = 0.9
+lower = 0.05
+upper = 1.0
+
+[[param]]
+key = "planning.area_cut"
+lower = 0.05
+upper = 0.5
+
+[[target]]
+row = "Procurement ratio 1959"
+record = 0.397
+band = [0.33, 0.45]
+source = "data/national.csv"
+
+[[target]]
+outcome = "grain_true_mt:1959"
+record = 170.0
+band = [160.0, 185.0]
+source = "data/national.csv"
+
+[[target]]
+outcome = "excess_deaths:1959-1960"
+record = 19e6
+tolerance = 6e6
+source = "seed report"
+"#;
+
+#[cfg(unix)]
+#[test]
+fn calibrate_fits_a_small_problem_writes_its_files_and_resumes() {
+    let d = tmp("calibrate");
+    let settings = d.join("tiny.toml");
+    std::fs::write(&settings, TINY_SETTINGS).unwrap();
+    let out = d.join("fit");
+    let args = |out: &Path| -> Vec<String> {
+        ["calibrate", "--settings", settings.to_str().unwrap(), "--set", "run.end_year=1962", "--out"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([out.to_str().unwrap().to_string()])
+            .collect()
+    };
+    let a = args(&out);
+    let o = leapsim(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    for f in ["fitted.toml", "loss_history.csv", "fit_report.csv", "manifest.json"] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    assert!(!d.join("fit.work").exists(), "the work store outlived the command");
+    let history = std::fs::read_to_string(out.join("loss_history.csv")).unwrap();
+    let rows: Vec<Vec<f64>> =
+        history.lines().skip(1).map(|l| l.split(',').map(|x| x.parse().unwrap()).collect()).collect();
+    assert!(history.starts_with("evaluation,loss,best_loss,procurement.enforcement,planning.area_cut\n"));
+    assert_eq!(rows.len(), 10, "{history}");
+    // The fit converges on the targets: from a start far off, the best loss falls tenfold.
+    let (start, best) = (rows[0][1], rows[9][2]);
+    assert!(best < start / 10.0, "{history}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["loss"].as_f64(), Some(best));
+    let report = std::fs::read_to_string(out.join("fit_report.csv")).unwrap();
+    assert!(report.starts_with("target,model,record,low,high,inside,weight,loss,source\nProcurement ratio 1959,"));
+    assert_eq!(report.lines().count(), 4, "{report}");
+    assert!(text(&o.stdout).contains("Procurement ratio 1959"));
+    // fitted.toml is a scenario overlay that runs.
+    let fitted = std::fs::read_to_string(out.join("fitted.toml")).unwrap();
+    assert!(fitted.contains("extends = \"historical\"") && fitted.contains("[procurement]\nenforcement = "));
     let o = leapsim(&[
         "run",
-        f.to_str().unwrap(),
+        out.join("fitted.toml").to_str().unwrap(),
         "--scale",
         "0.0005",
         "--set",
         "run.end_year=1954",
         "-q",
         "--out",
-        d.join("o").to_str().unwrap(),
+        d.join("run").to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
+
+    // Interrupted after a few evaluations and resumed, the fit takes the same path.
+    let out2 = d.join("fit2");
+    let a2 = args(&out2);
+    interrupt_after_stored_items(&a2.iter().map(String::as_str).collect::<Vec<_>>(), &out2, 3);
+    let mut resumed = a2.clone();
+    resumed.push("--resume".into());
+    let o = leapsim(&resumed.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(std::fs::read_to_string(out2.join("loss_history.csv")).unwrap(), history);
+    assert_eq!(std::fs::read_to_string(out2.join("fitted.toml")).unwrap(), fitted);
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn calibrate_rejects_bad_settings_with_file_line_and_key() {
+    let d = tmp("calibrate-bad");
+    let settings = d.join("bad.toml");
+    std::fs::write(&settings, TINY_SETTINGS.replace("key = \"planning.area_cut\"", "key = \"planning.area_cutt\""))
+        .unwrap();
+    let out = d.join("fit");
+    let o = leapsim(&["calibrate", "--settings", settings.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains(&format!("{}:14: key `planning.area_cutt`: unknown parameter", settings.display())), "{err}");
+    assert!(!out.exists());
+    let o = leapsim(&["calibrate", "--settings", d.join("none.toml").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    // The old name of the command still works.
+    assert!(leapsim(&["fit-leap", "--help"]).status.success());
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn sensitivity_ranks_parameters_and_resumes_to_the_same_table() {
+    let d = tmp("sensitivity");
+    let args = |out: &Path, threads: &str| -> Vec<String> {
+        [
+            "sensitivity",
+            "--scale",
+            "0.0005",
+            "--set",
+            "run.end_year=1958",
+            "--param",
+            "reporting.inflation_per_level=0.1:0.3",
+            "--param",
+            "procurement.enforcement=0.1:0.5",
+            "--outcome",
+            "grain_reported_mt:1958",
+            "--trajectories",
+            "4",
+            "--threads",
+            threads,
+            "--out",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([out.to_str().unwrap().to_string()])
+        .collect()
+    };
+    let out = d.join("one-thread");
+    let a = args(&out, "1");
+    let o = leapsim(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let csv = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert!(csv.starts_with("outcome,parameter,method,low,high,rank,mu_star,mu,sigma\n"), "{csv}");
+    // Reports of 1958 grow with inflation and do not depend on enforcement (it acts from 1959).
+    assert_eq!(rows[0][..6], ["grain_reported_mt:1958", "reporting.inflation_per_level", "morris", "0.1", "0.3", "1"]);
+    assert!(rows[0][6].parse::<f64>().unwrap() > 10.0 && rows[0][7].parse::<f64>().unwrap() > 10.0, "{csv}");
+    assert_eq!(rows[1][1..], ["procurement.enforcement", "morris", "0.1", "0.5", "2", "0", "0", "0"]);
+    assert_eq!(std::fs::read_to_string(out.join("points.csv")).unwrap().lines().count(), 1 + 4 * 3);
+
+    // On three threads, interrupted and resumed: the same table.
+    let out2 = d.join("resumed");
+    let a2 = args(&out2, "3");
+    interrupt_after_stored_items(&a2.iter().map(String::as_str).collect::<Vec<_>>(), &out2, 2);
+    let mut resumed = a2.clone();
+    resumed.push("--resume".into());
+    let o = leapsim(&resumed.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(std::fs::read_to_string(out2.join("sensitivity.csv")).unwrap(), csv);
+
+    // Bad parameters and ranges are the user's input: exit 2.
+    for bad in ["procurement.enforcment=0.1:0.5", "procurement.enforcement=0.1:9", "food.mess_halls=0:1"] {
+        let o = leapsim(&["sensitivity", "--param", bad, "--out", d.join("bad").to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", text(&o.stderr));
+    }
+    let o = leapsim(&["sensitivity", "--out", d.join("bad").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!d.join("bad").exists());
     std::fs::remove_dir_all(&d).unwrap();
 }
 

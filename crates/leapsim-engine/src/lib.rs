@@ -5,13 +5,16 @@
 
 pub mod attribution;
 pub mod batch;
+pub mod calibrate;
 pub mod csv;
 pub mod data;
 pub mod detail;
 pub mod history;
 pub mod outcome;
 pub mod output;
+pub mod resume;
 pub mod run;
 pub mod scenario;
+pub mod sensitivity;
 pub mod series;
 pub mod stats;

@@ -1,0 +1,655 @@
+//! Calibration: the settings file (free parameters and targets), the band-based loss, and a
+//! bounded Nelder–Mead minimiser.
+//!
+//! The loss of one target is the squared distance of the model from the record (the record
+//! kept inside the target's band) in units of the band's width, plus a hundredfold penalty for
+//! any distance outside the band, times the target's weight (`band_loss`). An evaluation's loss
+//! is the sum over targets, averaged over its seeds.
+//!
+//! Nelder–Mead works in the unit cube: each free parameter is rescaled from `[lower, upper]`
+//! to `[0, 1]`, and every trial point is projected onto the cube before it is evaluated, so no
+//! evaluation ever leaves the bounds. The coefficients are the dimension-adaptive ones of Gao
+//! and Han (2012), which keep the simplex from collapsing in ten or more dimensions.
+
+use crate::history::FitRow;
+use crate::outcome::Outcome;
+use crate::scenario::ScenarioError;
+use crate::series::Tables;
+use leapsim_core::params::{spec, Kind};
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+/// One free parameter: its registry key, starting value and bounds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FreeParam {
+    pub key: &'static str,
+    /// `None`: start from the scenario's value.
+    pub start: Option<f64>,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// What a target measures: a row of the fit table (by its figure) or an outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Measure {
+    Row(String),
+    Outcome(Outcome),
+}
+
+/// One calibration target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    pub measure: Measure,
+    pub record: f64,
+    pub low: f64,
+    pub high: f64,
+    pub weight: f64,
+    pub source: String,
+    /// Line of the target in the settings file (for errors found when the model runs).
+    pub line: usize,
+}
+
+/// Method settings, each with a default.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Method {
+    /// Runs per evaluation (seeds base, base + 1, ...), averaged.
+    pub seeds: u64,
+    pub max_evals: usize,
+    /// Scale of the runs unless `--scale` is given.
+    pub scale: Option<f64>,
+    /// Size of the first simplex, as a share of each parameter's range.
+    pub initial_step: f64,
+    /// Stop when every vertex lies within this share of each range of the best vertex...
+    pub xtol: f64,
+    /// ...and the losses of the simplex differ by less than this.
+    pub ftol: f64,
+}
+
+impl Default for Method {
+    fn default() -> Self {
+        Method { seeds: 1, max_evals: 300, scale: None, initial_step: 0.1, xtol: 1e-3, ftol: 1e-4 }
+    }
+}
+
+/// A calibration settings file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub file: String,
+    pub description: String,
+    pub method: Method,
+    pub params: Vec<FreeParam>,
+    pub targets: Vec<Target>,
+}
+
+impl Target {
+    /// The name shown in reports: the row's figure or the outcome's text.
+    pub fn name(&self) -> String {
+        match &self.measure {
+            Measure::Row(r) => r.clone(),
+            Measure::Outcome(o) => o.name(),
+        }
+    }
+
+    /// The model's value in a run (its tables and fit table); the error names the target's line.
+    pub fn value(&self, file: &str, tables: &Tables, rows: &[FitRow]) -> Result<f64, ScenarioError> {
+        let err = |m: String| ScenarioError { file: file.into(), line: Some(self.line), key: None, message: m };
+        match &self.measure {
+            Measure::Row(figure) => rows.iter().find(|r| &r.figure == figure).map(|r| r.model).ok_or_else(|| {
+                err(format!(
+                    "the run's fit table has no row `{figure}`; rows: {}",
+                    rows.iter().map(|r| r.figure.as_str()).collect::<Vec<_>>().join("; ")
+                ))
+            }),
+            Measure::Outcome(o) => o.eval(tables).map_err(err),
+        }
+    }
+
+    /// This target's weighted loss at a model value.
+    pub fn loss(&self, model: f64) -> f64 {
+        self.weight * band_loss(model, self.record, self.low, self.high)
+    }
+
+    pub fn inside(&self, model: f64) -> bool {
+        model >= self.low && model <= self.high
+    }
+}
+
+/// Loss of one figure: the squared distance of the model from the record (the record clamped
+/// into the band) in units of the band's width, plus 100 times the squared distance outside the
+/// band in the same units. A one-sided band is measured in a fifth of its bound (at least 1).
+pub fn band_loss(model: f64, record: f64, low: f64, high: f64) -> f64 {
+    let width = if low.is_finite() && high.is_finite() && high > low {
+        high - low
+    } else {
+        let b = if low.is_finite() { low } else { high };
+        (b.abs() * 0.2).max(1.0)
+    };
+    let target = record.clamp(low, high);
+    let outside = if model < low {
+        low - model
+    } else if model > high {
+        model - high
+    } else {
+        0.0
+    };
+    ((model - target) / width).powi(2) + 100.0 * (outside / width).powi(2)
+}
+
+/// Round to `digits` significant digits (how fitted values are evaluated and written).
+pub fn round_sig(x: f64, digits: i32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let p = digits - 1 - x.abs().log10().floor() as i32;
+    let f = 10f64.powi(p.abs());
+    if p >= 0 {
+        (x * f).round() / f
+    } else {
+        (x / f).round() * f
+    }
+}
+
+impl Settings {
+    /// Parameter values of a unit-cube point (rounded to 6 significant digits).
+    pub fn to_values(&self, u: &[f64]) -> Vec<f64> {
+        self.params
+            .iter()
+            .zip(u)
+            .map(|(p, &u)| round_sig(p.lower + u.clamp(0.0, 1.0) * (p.upper - p.lower), 6))
+            .collect()
+    }
+
+    /// Unit-cube point of parameter values.
+    pub fn to_unit(&self, v: &[f64]) -> Vec<f64> {
+        self.params.iter().zip(v).map(|(p, &v)| ((v - p.lower) / (p.upper - p.lower)).clamp(0.0, 1.0)).collect()
+    }
+}
+
+struct Ctx<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<String>) -> ScenarioError {
+        ScenarioError {
+            file: self.file.to_string(),
+            line: Some(self.text[..span.start.min(self.text.len())].matches('\n').count() + 1),
+            key: Some(key.to_string()),
+            message: message.into(),
+        }
+    }
+    fn line(&self, span: std::ops::Range<usize>) -> usize {
+        self.text[..span.start.min(self.text.len())].matches('\n').count() + 1
+    }
+    fn number(&self, key: &str, v: &Spanned<DeValue>) -> Result<f64, ScenarioError> {
+        let x = match v.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok().map(|i| i as f64),
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok().filter(|x| !x.is_nan()),
+            other => return Err(self.err(v.span(), key, format!("expected a number, found {}", other.type_str()))),
+        };
+        x.ok_or_else(|| self.err(v.span(), key, "expected a number"))
+    }
+    fn finite(&self, key: &str, v: &Spanned<DeValue>) -> Result<f64, ScenarioError> {
+        let x = self.number(key, v)?;
+        if x.is_finite() {
+            Ok(x)
+        } else {
+            Err(self.err(v.span(), key, "expected a finite number"))
+        }
+    }
+    fn string(&self, key: &str, v: &Spanned<DeValue>) -> Result<String, ScenarioError> {
+        v.get_ref().as_str().map(str::to_string).ok_or_else(|| self.err(v.span(), key, "expected a string"))
+    }
+}
+
+/// Read a settings file.
+pub fn load(path: &str) -> Result<Settings, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        file: path.into(),
+        line: None,
+        key: None,
+        message: format!("cannot read the calibration settings ({e})"),
+    })?;
+    parse(&text, path)
+}
+
+/// Parse settings text; `file` names it in errors.
+pub fn parse(text: &str, file: &str) -> Result<Settings, ScenarioError> {
+    let cx = Ctx { file, text };
+    let doc = DeTable::parse(text).map_err(|e| ScenarioError {
+        file: file.into(),
+        line: e.span().map(|s| cx.line(s)),
+        key: None,
+        message: format!("not valid TOML: {}", e.message()),
+    })?;
+    let mut s = Settings {
+        file: file.into(),
+        description: String::new(),
+        method: Method::default(),
+        params: Vec::new(),
+        targets: Vec::new(),
+    };
+    let mut saw_params = None;
+    let mut saw_targets = None;
+    for (k, v) in doc.get_ref().iter() {
+        match k.get_ref().as_ref() {
+            "description" => s.description = cx.string("description", v)?,
+            "method" => s.method = method(&cx, v)?,
+            "param" => {
+                saw_params = Some(v.span());
+                for (t, span) in tables(&cx, "param", v)? {
+                    let p = param(&cx, t, span.clone())?;
+                    if s.params.iter().any(|q| q.key == p.key) {
+                        return Err(cx.err(span, p.key, "this parameter is listed twice"));
+                    }
+                    s.params.push(p);
+                }
+            }
+            "target" => {
+                saw_targets = Some(v.span());
+                for (t, span) in tables(&cx, "target", v)? {
+                    s.targets.push(target(&cx, t, span)?);
+                }
+            }
+            other => {
+                return Err(cx.err(
+                    k.span(),
+                    other,
+                    "unknown key; expected description, [method], [[param]] or [[target]]",
+                ))
+            }
+        }
+    }
+    let whole = 0..0;
+    if s.params.is_empty() {
+        return Err(cx.err(saw_params.unwrap_or(whole.clone()), "param", "no free parameters: add [[param]] tables"));
+    }
+    if s.targets.is_empty() {
+        return Err(cx.err(saw_targets.unwrap_or(whole), "target", "no targets: add [[target]] tables"));
+    }
+    Ok(s)
+}
+
+fn tables<'a, 'i>(
+    cx: &Ctx,
+    key: &str,
+    v: &'a Spanned<DeValue<'i>>,
+) -> Result<Vec<(&'a DeTable<'i>, std::ops::Range<usize>)>, ScenarioError> {
+    let DeValue::Array(items) = v.get_ref() else {
+        return Err(cx.err(v.span(), key, format!("expected [[{key}]] tables")));
+    };
+    items
+        .iter()
+        .map(|item| match item.get_ref() {
+            DeValue::Table(t) => Ok((t, item.span())),
+            _ => Err(cx.err(item.span(), key, format!("expected [[{key}]] tables"))),
+        })
+        .collect()
+}
+
+fn fields<'a, 'i>(
+    cx: &Ctx,
+    group: &str,
+    t: &'a DeTable<'i>,
+    allowed: &[&str],
+) -> Result<Vec<(String, &'a Spanned<DeValue<'i>>)>, ScenarioError> {
+    let mut out = Vec::new();
+    for (k, v) in t.iter() {
+        let name: &str = k.get_ref();
+        if !allowed.contains(&name) {
+            return Err(cx.err(
+                k.span(),
+                &format!("{group}.{name}"),
+                format!("unknown field; expected {}", allowed.join(", ")),
+            ));
+        }
+        out.push((name.to_string(), v));
+    }
+    Ok(out)
+}
+
+fn method(cx: &Ctx, v: &Spanned<DeValue>) -> Result<Method, ScenarioError> {
+    let DeValue::Table(t) = v.get_ref() else {
+        return Err(cx.err(v.span(), "method", "expected a [method] table"));
+    };
+    let mut m = Method::default();
+    let allowed = ["seeds", "max_evals", "scale", "initial_step", "xtol", "ftol"];
+    for (name, v) in fields(cx, "method", t, &allowed)? {
+        let key = format!("method.{name}");
+        let x = cx.finite(&key, v)?;
+        let count = |x: f64, min: f64| {
+            if x.fract() == 0.0 && x >= min {
+                Ok(x)
+            } else {
+                Err(cx.err(v.span(), &key, format!("expected a whole number of at least {min}, found {x}")))
+            }
+        };
+        let within = |lo: f64, hi: f64| {
+            if x > lo && x <= hi {
+                Ok(x)
+            } else {
+                Err(cx.err(v.span(), &key, format!("expected a number above {lo} and at most {hi}, found {x}")))
+            }
+        };
+        match name.as_str() {
+            "seeds" => m.seeds = count(x, 1.0)? as u64,
+            "max_evals" => m.max_evals = count(x, 1.0)? as usize,
+            "scale" => {
+                let sp = spec("run.scale").expect("run.scale is registered");
+                m.scale = Some(crate::scenario::check_range(sp, x).map_err(|e| cx.err(v.span(), &key, e))?);
+            }
+            "initial_step" => m.initial_step = within(0.0, 0.5)?,
+            "xtol" => m.xtol = within(0.0, 1.0)?,
+            _ => m.ftol = within(0.0, f64::INFINITY)?,
+        }
+    }
+    Ok(m)
+}
+
+fn param(cx: &Ctx, t: &DeTable, span: std::ops::Range<usize>) -> Result<FreeParam, ScenarioError> {
+    let f = fields(cx, "param", t, &["key", "start", "lower", "upper"])?;
+    let get = |n: &str| f.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
+    let kv = get("key").ok_or_else(|| cx.err(span.clone(), "param.key", "missing: the parameter's registry key"))?;
+    let key = cx.string("param.key", kv)?;
+    let sp = spec(&key)
+        .ok_or_else(|| cx.err(kv.span(), &key, "unknown parameter (`leapsim params` lists them all)".to_string()))?;
+    if sp.kind != Kind::Float {
+        return Err(cx.err(kv.span(), &key, "only continuous (number) parameters can be fitted"));
+    }
+    let bound = |n: &str| -> Result<f64, ScenarioError> {
+        let v = get(n).ok_or_else(|| cx.err(span.clone(), &format!("{key}.{n}"), "missing: expected a number"))?;
+        let x = cx.finite(&format!("{key}.{n}"), v)?;
+        crate::scenario::check_range(sp, x).map_err(|e| cx.err(v.span(), &format!("{key}.{n}"), e))
+    };
+    let (lower, upper) = (bound("lower")?, bound("upper")?);
+    if lower >= upper {
+        return Err(cx.err(span, &key, format!("lower ({lower}) must be below upper ({upper})")));
+    }
+    let start = match get("start") {
+        None => None,
+        Some(v) => {
+            let x = cx.finite(&format!("{key}.start"), v)?;
+            if x < lower || x > upper {
+                return Err(cx.err(v.span(), &format!("{key}.start"), format!("{x} is outside {lower} to {upper}")));
+            }
+            Some(x)
+        }
+    };
+    Ok(FreeParam { key: sp.key, start, lower, upper })
+}
+
+fn target(cx: &Ctx, t: &DeTable, span: std::ops::Range<usize>) -> Result<Target, ScenarioError> {
+    let allowed = ["row", "outcome", "record", "band", "tolerance", "weight", "source"];
+    let f = fields(cx, "target", t, &allowed)?;
+    let get = |n: &str| f.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
+    let line = cx.line(span.clone());
+    let measure =
+        match (get("row"), get("outcome")) {
+            (Some(r), None) => Measure::Row(cx.string("target.row", r)?),
+            (None, Some(o)) => Measure::Outcome(
+                Outcome::parse(&cx.string("target.outcome", o)?).map_err(|e| cx.err(o.span(), "target.outcome", e))?,
+            ),
+            _ => return Err(cx.err(
+                span,
+                "target",
+                "expected exactly one of `row` (a figure of the fit table) or `outcome` (SERIES:YEARS[:AGG][@REGION])",
+            )),
+        };
+    let name = match &measure {
+        Measure::Row(r) => r.clone(),
+        Measure::Outcome(o) => o.name(),
+    };
+    let rv = get("record").ok_or_else(|| cx.err(span.clone(), "target.record", format!("missing for `{name}`")))?;
+    let record = cx.finite("target.record", rv)?;
+    let (low, high) = match (get("band"), get("tolerance")) {
+        (Some(b), None) => {
+            let DeValue::Array(a) = b.get_ref() else {
+                return Err(cx.err(b.span(), "target.band", "expected [low, high] (-inf or inf for one side)"));
+            };
+            let xs: Vec<f64> = a.iter().map(|x| cx.number("target.band", x)).collect::<Result<_, _>>()?;
+            if xs.len() != 2 || xs[0] > xs[1] || (xs[0].is_infinite() && xs[1].is_infinite()) {
+                return Err(cx.err(
+                    b.span(),
+                    "target.band",
+                    "expected [low, high] with low <= high, one of them finite",
+                ));
+            }
+            (xs[0], xs[1])
+        }
+        (None, Some(tv)) => {
+            let tol = cx.finite("target.tolerance", tv)?;
+            if tol <= 0.0 {
+                return Err(cx.err(tv.span(), "target.tolerance", "expected a positive number (record ± tolerance)"));
+            }
+            (record - tol, record + tol)
+        }
+        _ => {
+            return Err(cx.err(
+                span,
+                "target.band",
+                format!("`{name}`: expected exactly one of band = [low, high] or tolerance = x"),
+            ))
+        }
+    };
+    let weight = match get("weight") {
+        None => 1.0,
+        Some(w) => {
+            let x = cx.finite("target.weight", w)?;
+            if x < 0.0 {
+                return Err(cx.err(w.span(), "target.weight", "expected a weight of 0 or more"));
+            }
+            x
+        }
+    };
+    let sv = get("source")
+        .ok_or_else(|| cx.err(span, "target.source", format!("missing for `{name}`: where the record comes from")))?;
+    let source = cx.string("target.source", sv)?;
+    Ok(Target { measure, record, low, high, weight, source, line })
+}
+
+/// The result of a minimisation.
+#[derive(Clone, Debug)]
+pub struct Minimum {
+    pub x: Vec<f64>,
+    pub f: f64,
+    pub evals: usize,
+    pub converged: bool,
+}
+
+/// Minimise `f` over the unit cube `[0, 1]^k` by Nelder–Mead from `x0`, with a first simplex of
+/// `x0` and `x0 + step e_i` (or `− step` where that would leave the cube). `eval` takes a batch
+/// of points (which may be evaluated in parallel) and returns their values in order; trial
+/// points are projected onto the cube first. Stops before exceeding `max_evals` evaluations (the
+/// first simplex's k + 1 are always made), or when every
+/// vertex is within `xtol` (in each coordinate) of the best and the values differ by less than
+/// `ftol`. The best point found is returned; it is never worse than `x0`.
+pub fn nelder_mead<E>(
+    x0: &[f64],
+    step: f64,
+    max_evals: usize,
+    xtol: f64,
+    ftol: f64,
+    eval: &mut dyn FnMut(&[Vec<f64>]) -> Result<Vec<f64>, E>,
+) -> Result<Minimum, E> {
+    let k = x0.len();
+    let n = k as f64;
+    // Gao and Han (2012): reflection 1, expansion 1 + 2/n, contraction 0.75 - 1/(2n), shrink 1 - 1/n.
+    let (alpha, gamma, rho, sigma) = (1.0, 1.0 + 2.0 / n, 0.75 - 0.5 / n, 1.0 - 1.0 / n);
+    let project = |x: Vec<f64>| -> Vec<f64> { x.into_iter().map(|v| v.clamp(0.0, 1.0)).collect() };
+    let mut simplex: Vec<Vec<f64>> = vec![project(x0.to_vec())];
+    for i in 0..k {
+        let mut x = simplex[0].clone();
+        x[i] = if x[i] + step <= 1.0 { x[i] + step } else { x[i] - step };
+        simplex.push(x);
+    }
+    let mut values = eval(&simplex)?;
+    let mut evals = simplex.len();
+    let mut converged = false;
+    let one = |eval: &mut dyn FnMut(&[Vec<f64>]) -> Result<Vec<f64>, E>,
+               x: Vec<f64>,
+               evals: &mut usize|
+     -> Result<(Vec<f64>, f64), E> {
+        let x = project(x);
+        let f = eval(std::slice::from_ref(&x))?[0];
+        *evals += 1;
+        Ok((x, f))
+    };
+    while evals < max_evals {
+        // Order the vertices, best first (stable, so ties keep their order).
+        let mut order: Vec<usize> = (0..=k).collect();
+        order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+        simplex = order.iter().map(|&i| simplex[i].clone()).collect();
+        values = order.iter().map(|&i| values[i]).collect();
+        let spread =
+            simplex.iter().flat_map(|x| x.iter().zip(&simplex[0]).map(|(a, b)| (a - b).abs())).fold(0.0, f64::max);
+        if spread <= xtol && values[k] - values[0] <= ftol {
+            converged = true;
+            break;
+        }
+        let centroid: Vec<f64> = (0..k).map(|i| simplex[..k].iter().map(|x| x[i]).sum::<f64>() / n).collect();
+        let along = |t: f64| -> Vec<f64> { (0..k).map(|i| centroid[i] + t * (simplex[k][i] - centroid[i])).collect() };
+        let (xr, fr) = one(eval, along(-alpha), &mut evals)?;
+        if fr < values[0] {
+            if evals >= max_evals {
+                (simplex[k], values[k]) = (xr, fr);
+                break;
+            }
+            let (xe, fe) = one(eval, along(-alpha * gamma), &mut evals)?;
+            (simplex[k], values[k]) = if fe < fr { (xe, fe) } else { (xr, fr) };
+            continue;
+        }
+        if fr < values[k - 1] {
+            (simplex[k], values[k]) = (xr, fr);
+            continue;
+        }
+        if evals >= max_evals {
+            break;
+        }
+        // Contract: outside if the reflection beat the worst, inside otherwise.
+        let outside = fr < values[k];
+        let (xc, fc) = one(eval, along(if outside { -alpha * rho } else { rho }), &mut evals)?;
+        if (outside && fc <= fr) || (!outside && fc < values[k]) {
+            (simplex[k], values[k]) = (xc, fc);
+            continue;
+        }
+        if evals + k > max_evals {
+            break;
+        }
+        // Shrink towards the best vertex: k new points, evaluated together.
+        let shrunk: Vec<Vec<f64>> = simplex[1..]
+            .iter()
+            .map(|x| project((0..k).map(|i| simplex[0][i] + sigma * (x[i] - simplex[0][i])).collect()))
+            .collect();
+        let fs = eval(&shrunk)?;
+        evals += shrunk.len();
+        for (j, (x, f)) in shrunk.into_iter().zip(fs).enumerate() {
+            simplex[j + 1] = x;
+            values[j + 1] = f;
+        }
+    }
+    let best = (0..=k).min_by(|&a, &b| values[a].total_cmp(&values[b])).expect("a simplex has vertices");
+    Ok(Minimum { x: simplex[best].clone(), f: values[best], evals, converged })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minimise(f: &dyn Fn(&[f64]) -> f64, x0: &[f64], max_evals: usize) -> (Minimum, Vec<Vec<f64>>) {
+        let mut seen = Vec::new();
+        let m = nelder_mead::<()>(x0, 0.1, max_evals, 1e-7, 1e-12, &mut |xs| {
+            seen.extend(xs.iter().cloned());
+            Ok(xs.iter().map(|x| f(x)).collect())
+        })
+        .unwrap();
+        (m, seen)
+    }
+
+    #[test]
+    fn nelder_mead_finds_the_rosenbrock_minimum() {
+        // Rosenbrock on [-2, 2]^2 rescaled to the unit cube; minimum at (1, 1) = (0.75, 0.75).
+        let f = |u: &[f64]| {
+            let (x, y) = (4.0 * u[0] - 2.0, 4.0 * u[1] - 2.0);
+            (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2)
+        };
+        let (m, seen) = minimise(&f, &[(-1.2 + 2.0) / 4.0, 0.75], 2000);
+        assert!(m.converged, "{m:?}");
+        assert!((m.x[0] - 0.75).abs() < 1e-3 && (m.x[1] - 0.75).abs() < 1e-3, "{m:?}");
+        assert!(m.f < 1e-6);
+        assert_eq!(seen.len(), m.evals);
+        assert!(m.evals < 2000);
+    }
+
+    #[test]
+    fn nelder_mead_stays_in_bounds_and_finds_a_minimum_on_the_edge() {
+        // A quadratic in 4 dimensions whose unconstrained minimum (1.3, 0.4, -0.2, 0.6) lies
+        // outside the cube in two coordinates: the bounded minimum is (1, 0.4, 0, 0.6).
+        let c = [1.3, 0.4, -0.2, 0.6];
+        let f = |u: &[f64]| u.iter().zip(&c).enumerate().map(|(i, (x, c))| (i + 1) as f64 * (x - c).powi(2)).sum();
+        let (m, seen) = minimise(&f, &[0.5; 4], 3000);
+        assert!(seen.iter().flatten().all(|v| (0.0..=1.0).contains(v)));
+        for (x, want) in m.x.iter().zip([1.0, 0.4, 0.0, 0.6]) {
+            assert!((x - want).abs() < 1e-3, "{m:?}");
+        }
+        // The evaluation budget is respected, and the best point is never worse than the start.
+        for budget in 5..40 {
+            let (m, seen) = minimise(&f, &[0.5; 4], budget);
+            assert!(seen.len() <= budget && m.evals == seen.len(), "{budget}: {}", seen.len());
+        }
+        let (m, _) = minimise(&f, &[0.5; 4], 12);
+        assert!(m.f <= f(&[0.5; 4]));
+    }
+
+    #[test]
+    fn the_band_loss_is_zero_at_the_record_and_steep_outside_the_band() {
+        assert_eq!(band_loss(375.0, 375.0, 340.0, 410.0), 0.0);
+        assert!((band_loss(400.0, 375.0, 340.0, 410.0) - (25.0f64 / 70.0).powi(2)).abs() < 1e-12);
+        // 10 Mt outside the band costs a hundredfold on top of the distance from the record.
+        let outside = band_loss(420.0, 375.0, 340.0, 410.0);
+        assert!((outside - (45.0f64 / 70.0).powi(2) - 100.0 * (10.0f64 / 70.0).powi(2)).abs() < 1e-12);
+        // One-sided bands are measured in a fifth of their bound.
+        assert_eq!(band_loss(43.4, 43.4, 35.0, f64::INFINITY), 0.0);
+        assert!(band_loss(30.0, 43.4, 35.0, f64::INFINITY) > 100.0 * (5.0f64 / 7.0).powi(2));
+        // A record outside the band is pulled to the band's edge.
+        assert_eq!(band_loss(0.5, 0.9, f64::NEG_INFINITY, 0.5), 0.0);
+        assert_eq!(round_sig(0.017144449, 4), 0.01714);
+        assert_eq!(round_sig(123456.7, 3), 123000.0);
+    }
+
+    #[test]
+    fn settings_parse_and_errors_name_file_line_and_key() {
+        let ok = "description = \"x\"\n[method]\nseeds = 2\nmax_evals = 40\n\n[[param]]\nkey = \"procurement.enforcement\"\nlower = 0.1\nupper = 0.5\nstart = 0.2\n\n[[target]]\nrow = \"Procurement ratio 1959\"\nrecord = 0.397\nband = [0.33, 0.45]\nsource = \"data/national.csv\"\n\n[[target]]\noutcome = \"cbr_permille:1963\"\nrecord = 43.4\nband = [35, inf]\nweight = 2\nsource = \"data/national.csv\"\n";
+        let s = parse(ok, "s.toml").unwrap();
+        assert_eq!((s.method.seeds, s.method.max_evals), (2, 40));
+        assert_eq!(
+            s.params,
+            vec![FreeParam { key: "procurement.enforcement", start: Some(0.2), lower: 0.1, upper: 0.5 }]
+        );
+        assert_eq!(s.targets[0].measure, Measure::Row("Procurement ratio 1959".into()));
+        assert_eq!((s.targets[1].low, s.targets[1].high, s.targets[1].weight), (35.0, f64::INFINITY, 2.0));
+        assert_eq!(s.targets[1].line, 18);
+        assert_eq!(s.to_values(&[0.25]), vec![0.2]);
+        let bad = |from: &str, to: &str| parse(&ok.replace(from, to), "s.toml").unwrap_err();
+        let e = bad("procurement.enforcement", "procurement.enforcment");
+        assert_eq!((e.line, e.key.as_deref()), (Some(7), Some("procurement.enforcment")));
+        assert!(e.to_string().starts_with("s.toml:7: key `procurement.enforcment`: unknown parameter"), "{e}");
+        let e = bad("upper = 0.5", "upper = 5");
+        assert_eq!((e.line, e.key.as_deref()), (Some(9), Some("procurement.enforcement.upper")));
+        assert!(e.message.contains("out of range"), "{e}");
+        let e = bad("start = 0.2", "start = 0.7");
+        assert!(e.message.contains("outside 0.1 to 0.5"), "{e}");
+        let e = bad("band = [35, inf]\n", "");
+        assert_eq!(e.key.as_deref(), Some("target.band"));
+        let e = bad("seeds = 2", "seeds = 0");
+        assert_eq!((e.line, e.key.as_deref()), (Some(3), Some("method.seeds")));
+        let e = bad("outcome = \"cbr_permille:1963\"", "outcome = \"cbr:1963\"");
+        assert!(e.message.contains("unknown series"), "{e}");
+        let e = bad("weight = 2", "wieght = 2");
+        assert_eq!((e.line, e.key.as_deref()), (Some(22), Some("target.wieght")));
+        let e = bad("source = \"data/national.csv\"\n\n[[target]]", "\n\n[[target]]");
+        assert_eq!(e.key.as_deref(), Some("target.source"));
+        let e = bad("key = \"procurement.enforcement\"", "key = \"food.mess_halls\"");
+        assert!(e.message.contains("continuous"), "{e}");
+    }
+}
