@@ -49,11 +49,11 @@ pub struct Thresholds {
     /// Highest death threshold of anyone aged `a` or younger, either sex: with the team's
     /// oldest age it bounds the death probability of every member.
     pub death_bound: [u32; AGES],
-    /// ln(1 - bound / 2^32) of each death bound: the geometric skip's scale.
-    pub death_ln_miss: [f64; AGES],
-    /// Highest birth threshold of any woman, and ln(1 - it / 2^32).
+    /// Highest birth threshold of any woman.
     pub birth_bound: u32,
-    pub birth_ln_miss: f64,
+    /// ln(1 - q) for the chance q that someone is a candidate for an event (death bound plus
+    /// birth bound) in a team whose oldest member is `a`: the geometric skip's scale.
+    pub event_ln_miss: [f64; AGES],
 }
 
 fn threshold(p: f32) -> u32 {
@@ -66,9 +66,8 @@ impl Thresholds {
             death: [0; 256],
             birth: [0; 256],
             death_bound: [0; AGES],
-            death_ln_miss: [0.0; AGES],
             birth_bound: 0,
-            birth_ln_miss: 0.0,
+            event_ln_miss: [0.0; AGES],
         };
         for b in 0..256 {
             if s.hazard[b] > 0.0 {
@@ -81,9 +80,8 @@ impl Thresholds {
         for a in 0..AGES as u8 {
             bound = bound.max(t.death[encode(a, false) as usize]).max(t.death[encode(a, true) as usize]);
             t.death_bound[a as usize] = bound;
-            t.death_ln_miss[a as usize] = ln_miss(bound);
+            t.event_ln_miss[a as usize] = ln_miss(event_bound(bound, t.birth_bound));
         }
-        t.birth_ln_miss = ln_miss(t.birth_bound);
         t
     }
 }
@@ -291,13 +289,20 @@ impl Candidates {
     }
 }
 
-/// ln(1 - bound / 2^32).
-fn ln_miss(bound: u32) -> f64 {
+/// ln(1 - bound / 2^32) (minus infinity when the bound is 2^32, certainty).
+fn ln_miss(bound: u64) -> f64 {
     (-(bound as f64) / 4_294_967_296.0).ln_1p()
 }
 
-/// Natural logarithm of a positive normal `x`, to about 1e-12 relative: the skips need many
-/// logarithms and no more precision than that, and the library call costs several times more.
+/// The chance (times 2^32) that a person is a candidate for an event: a death band and a birth
+/// band side by side, capped at certainty.
+fn event_bound(death_bound: u32, birth_bound: u32) -> u64 {
+    (death_bound as u64 + birth_bound as u64).min(1 << 32)
+}
+
+/// Natural logarithm of a positive normal `x`, to within 1e-9: the skips need many logarithms
+/// and no more precision than that (a skip of a thousand people is off by one with a chance
+/// of one in a million), and the library call costs several times more.
 #[inline]
 fn fast_ln(x: f64) -> f64 {
     let bits = x.to_bits();
@@ -311,17 +316,8 @@ fn fast_ln(x: f64) -> f64 {
     // ln m = 2 atanh(t), t = (m - 1) / (m + 1), |t| < 0.172.
     let t = (m - 1.0) / (m + 1.0);
     let t2 = t * t;
-    let series = 1.0
-        + t2 * (1.0 / 3.0
-            + t2 * (1.0 / 5.0
-                + t2 * (1.0 / 7.0 + t2 * (1.0 / 9.0 + t2 * (1.0 / 11.0 + t2 * (1.0 / 13.0 + t2 * (1.0 / 15.0)))))));
+    let series = 1.0 + t2 * (1.0 / 3.0 + t2 * (1.0 / 5.0 + t2 * (1.0 / 7.0 + t2 * (1.0 / 9.0))));
     e as f64 * std::f64::consts::LN_2 + 2.0 * t * series
-}
-
-/// True with probability `threshold / bound` (given `threshold <= bound`).
-#[inline]
-fn accept(rng: &mut Stream, threshold: u32, bound: u32) -> bool {
-    (((rng.next_u64() >> 32) * bound as u64) >> 32) < threshold as u64
 }
 
 impl TeamPeople<'_> {
@@ -358,22 +354,38 @@ impl TeamPeople<'_> {
             }
         }
 
-        // Deaths. The dead are marked empty and their families closed up afterwards, so the
-        // walk sees everyone alive at the start of the month once.
-        let bound = thresholds.death_bound[oldest as usize];
+        // Deaths and births in one walk. A candidate draws v uniform below the bound: below its
+        // death threshold it dies; in the birth band (from the death bound up) it gives birth
+        // with its birth threshold scaled by the rebound (fixed point, 16 fractional bits) and
+        // by its chance of surviving the month. The dead are marked empty and their families
+        // closed up after the walk, so the walk sees everyone alive at the start once.
+        let scale = |t: u32| ((t as u64 * birth_scale) >> 16).min(u32::MAX as u64) as u32;
+        let death_bound = thresholds.death_bound[oldest as usize];
+        let bound = event_bound(death_bound, scale(thresholds.birth_bound));
         let mut dirty = 0u64;
+        let mut births = [0u8; 64];
+        let mut any_birth = false;
         if bound > 0 {
             let n = (tally.count & COUNT_MASK) as u64;
-            let mut candidates = Candidates::new(rng, n, thresholds.death_ln_miss[oldest as usize]);
+            let ln = if birth_scale == 1 << 16 { thresholds.event_ln_miss[oldest as usize] } else { ln_miss(bound) };
+            let mut candidates = Candidates::new(rng, n, ln);
             let mut at = Cursor { family: 0, first: 0 };
             while let Some(k) = candidates.next(rng) {
                 let i = at.slot(lens, k);
                 let s = slots[i];
-                if accept(rng, thresholds.death[s as usize], bound) {
+                let v = ((rng.next_u64() >> 32) * bound) >> 32;
+                let death = thresholds.death[s as usize] as u64;
+                if v < death {
                     flow.deaths[sched.group[s as usize] as usize][is_female(s) as usize] += 1;
                     tally.remove(sched, s);
                     slots[i] = EMPTY;
                     dirty |= 1 << at.family;
+                } else if v >= death_bound as u64
+                    && v - (death_bound as u64)
+                        < (scale(thresholds.birth[s as usize]) as u64 * ((1 << 32) - death)) >> 32
+                {
+                    births[at.family] += 1;
+                    any_birth = true;
                 }
             }
         }
@@ -391,26 +403,6 @@ impl TeamPeople<'_> {
             }
             fam[k..len].fill(EMPTY);
             lens[f] = k as u8;
-        }
-
-        // Births to the survivors, the rebound scaling every woman's threshold and the bound
-        // alike (fixed point, 16 fractional bits).
-        let scale = |t: u32| ((t as u64 * birth_scale) >> 16).min(u32::MAX as u64) as u32;
-        let bound = scale(thresholds.birth_bound);
-        let mut births = [0u8; 64];
-        let mut any_birth = false;
-        if bound > 0 {
-            let n = (tally.count & COUNT_MASK) as u64;
-            let ln = if birth_scale == 1 << 16 { thresholds.birth_ln_miss } else { ln_miss(bound) };
-            let mut candidates = Candidates::new(rng, n, ln);
-            let mut at = Cursor { family: 0, first: 0 };
-            while let Some(k) = candidates.next(rng) {
-                let i = at.slot(lens, k);
-                if accept(rng, scale(thresholds.birth[slots[i] as usize]), bound) {
-                    births[at.family] += 1;
-                    any_birth = true;
-                }
-            }
         }
         for f in 0..if any_birth { lens.len() } else { 0 } {
             for _ in 0..births[f] {
@@ -510,7 +502,7 @@ mod tests {
             let x = i as f64 / 100_000.0;
             for x in [x, x * 1e-9, 1.0 - x * 1e-6] {
                 let (got, want) = (fast_ln(x), x.ln());
-                assert!((got - want).abs() <= 1e-12 * want.abs().max(1e-3), "ln {x}: {got} vs {want}");
+                assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "ln {x}: {got} vs {want}");
             }
         }
         assert_eq!(fast_ln(1.0), 0.0);
