@@ -25,16 +25,19 @@ fn kcal_per_day(p: &Params, eaten_kg: f64, persons: u32, other_kcal: f64) -> f32
 }
 
 /// Sum of `f(team) * expand` over teams, real units, in a fixed order.
-fn real_sum(world: &World, urban: bool, f: impl Fn(usize) -> f64) -> f64 {
-    world
+/// Real-world total of `f` over the urban or rural teams. Provinces are summed in parallel and
+/// then in order, so the result does not depend on the thread count.
+fn real_sum(world: &World, urban: bool, f: impl Fn(usize) -> f64 + Sync) -> f64 {
+    let by_province: Vec<f64> = world
         .provinces
-        .iter()
+        .par_iter()
         .map(|p| {
             let (range, e) =
                 if urban { (p.urban_teams.clone(), p.expand_urban) } else { (p.rural_teams.clone(), p.expand_rural) };
             range.map(&f).sum::<f64>() * e
         })
-        .sum()
+        .collect();
+    by_province.iter().sum()
 }
 
 /// Draw up to `want` tonnes from the granary; returns what was drawn.

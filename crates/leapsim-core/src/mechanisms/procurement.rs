@@ -26,7 +26,7 @@ pub fn procure(world: &mut World, province_reports: &[(f64, f64)]) {
     // Quota per kg of a team's own report, by province.
     let quota_per_reported: Vec<f64> = world
         .provinces
-        .iter()
+        .par_iter()
         .zip(province_reports)
         .map(|(p, r)| {
             let flows = &world.teams.flow[p.rural_teams.clone()];
@@ -55,13 +55,15 @@ pub fn procure(world: &mut World, province_reports: &[(f64, f64)]) {
         flow.procured_kg = take;
         *stock -= take;
     });
-    let procured_t: f64 = world
+    // Provinces in parallel, then summed in order: the same total on any thread count.
+    let by_province: Vec<f64> = world
         .provinces
-        .iter()
+        .par_iter()
         .map(|p| {
             world.teams.flow[p.rural_teams.clone()].iter().map(|f| f.procured_kg).sum::<f64>() * p.expand_rural / 1000.0
         })
-        .sum();
+        .collect();
+    let procured_t: f64 = by_province.iter().sum();
     world.centre.granary_t += procured_t;
     world.centre.procured_t = procured_t;
 }

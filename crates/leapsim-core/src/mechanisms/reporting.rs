@@ -77,7 +77,7 @@ pub fn report(world: &mut World) -> Vec<(f64, f64)> {
     }
     let brigade_yield: Vec<f64> = world
         .brigades
-        .iter()
+        .par_iter()
         .map(|r| {
             let (h, l) =
                 r.clone().fold((0.0, 0.0), |a, t| (a.0 + teams.flow[t].harvest_kg, a.1 + teams.land_ha[t] as f64));
@@ -114,8 +114,12 @@ pub fn report(world: &mut World) -> Vec<(f64, f64)> {
         let f = level_factor(p, climate, zeal[pi], shortfall(target_per_ha[pi] * l, g), 0.0);
         (g * f, c * f, l)
     };
-    let brigade_reports: Vec<(f64, f64, f64)> =
-        world.brigades.iter().enumerate().map(|(b, r)| unit(r.clone(), world.brigade_province[b] as usize)).collect();
+    let brigade_reports: Vec<(f64, f64, f64)> = world
+        .brigades
+        .par_iter()
+        .enumerate()
+        .map(|(b, r)| unit(r.clone(), world.brigade_province[b] as usize))
+        .collect();
     let mut to_province = vec![(0.0, 0.0, 0.0); world.provinces.len()];
     if world.communized() {
         for c in &world.communes {
