@@ -1,8 +1,10 @@
 //! The `leapsim` command-line tool.
 
 mod attribute;
+mod ensemble;
 mod fit_baseline;
 mod fit_leap;
+mod sweep;
 pub mod work;
 
 use clap::{Args, Parser, Subcommand};
@@ -44,6 +46,13 @@ enum Command {
     /// Each cause's Shapley share of the excess deaths of 1959-1961 (causes switched off in
     /// every combination, with common random numbers).
     Attribute(attribute::AttributeArgs),
+    /// Run a scenario with many seeds (in parallel): quantiles of every annual series and the
+    /// headline outcomes with their 90% intervals. Resumable (--resume).
+    Ensemble(ensemble::EnsembleArgs),
+    /// Run a scenario at every point of a design file (grid, Latin hypercube or list of
+    /// parameter sets), each with the design's seeds: results.csv and results.parquet with one
+    /// row per (point, seed). Resumable (--resume).
+    Sweep(sweep::SweepArgs),
 }
 
 /// Options every command that runs the model shares.
@@ -251,6 +260,8 @@ fn main() -> ExitCode {
         Command::FitBaseline(a) => fit_baseline::run(a),
         Command::FitLeap(a) => fit_leap::run(a),
         Command::Attribute(a) => attribute::run(a),
+        Command::Ensemble(a) => ensemble::run(a),
+        Command::Sweep(a) => sweep::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
