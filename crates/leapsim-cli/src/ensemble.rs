@@ -233,7 +233,8 @@ pub fn run(a: EnsembleArgs) -> anyhow::Result<()> {
         );
         println!("{:<30} {:>14} {:>14} {:>31}", "outcome", "mean", "median", "90% interval");
         for (name, mean, lo, q50, hi) in &rows {
-            println!("{:<30} {:>14} {:>14} {:>14} to {:<14}", name, big(*mean), big(*q50), big(*lo), big(*hi));
+            let interval = format!("{} to {}", big(*lo), big(*hi));
+            println!("{:<30} {:>14} {:>14} {:>31}", name, big(*mean), big(*q50), interval);
         }
         let mut names = vec!["annual_quantiles.csv", "headline.csv", "manifest.json"];
         if a.keep_runs {

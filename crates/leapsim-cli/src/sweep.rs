@@ -156,7 +156,12 @@ pub fn run(a: SweepArgs) -> anyhow::Result<()> {
         // The mean over seeds of each point, for the first points.
         let header: Vec<String> =
             d.params.iter().map(|p| p.to_string()).chain(outcomes.iter().map(Outcome::name)).collect();
-        println!("{:>5}  {}", "point", header.iter().map(|h| format!("{h:>24}")).collect::<String>());
+        let widths: Vec<usize> = header.iter().map(|h| h.len().max(12)).collect();
+        let line = |first: String, cells: &[String]| {
+            let cells: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:>w$}")).collect();
+            println!("{first:>5}  {}", cells.join("  "));
+        };
+        line("point".into(), &header);
         let shown = d.points.len().min(20);
         for (i, p) in d.points.iter().enumerate().take(shown) {
             let mut cells: Vec<String> = p.iter().map(|v| format!("{v}")).collect();
@@ -165,7 +170,7 @@ pub fn run(a: SweepArgs) -> anyhow::Result<()> {
                 let mean = if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 };
                 cells.push(fmt_value(mean));
             }
-            println!("{i:>5}  {}", cells.iter().map(|c| format!("{c:>24}")).collect::<String>());
+            line(i.to_string(), &cells);
         }
         if shown < d.points.len() {
             println!("  ... {} more points", d.points.len() - shown);
