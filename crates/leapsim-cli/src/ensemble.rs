@@ -67,6 +67,18 @@ fn labels(end_year: i32) -> Result<Vec<(i32, String, &'static str)>, String> {
     Ok(out)
 }
 
+/// The outcomes given, or else the headline outcomes that lie within runs ending in `end_year`.
+pub fn outcomes_for(texts: &[String], end_year: i32) -> Result<Vec<Outcome>, String> {
+    let mut o = Outcome::parse_all(texts)?;
+    if texts.is_empty() {
+        o.retain(|o| o.last_year <= end_year);
+        if o.is_empty() {
+            return Err(format!("no headline outcome lies within runs ending in {end_year}; name some with --outcome"));
+        }
+    }
+    Ok(o)
+}
+
 /// Check before running that every outcome's years lie in the run and its region exists.
 pub fn check_outcomes(outcomes: &[Outcome], end_year: i32) -> Result<(), String> {
     let codes: Vec<String> = data::provinces()?.into_iter().map(|p| p.code).collect();
@@ -107,8 +119,8 @@ pub fn run(a: EnsembleArgs) -> anyhow::Result<()> {
     if a.runs == 0 {
         return Err(InputError("--runs must be at least 1".into()).into());
     }
-    let outcomes = Outcome::parse_all(&a.outcomes).map_err(InputError)?;
     let end_year = base.params.run.end_year as i32;
+    let outcomes = outcomes_for(&a.outcomes, end_year).map_err(InputError)?;
     check_outcomes(&outcomes, end_year).map_err(InputError)?;
     let labels = labels(end_year).map_err(InputError)?;
     let out = a.out.clone().unwrap_or_else(|| PathBuf::from("out").join(format!("ensemble-{}", base.name)));

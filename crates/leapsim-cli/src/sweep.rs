@@ -1,7 +1,7 @@
 //! `leapsim sweep DESIGN [SCENARIO]`: the scenario at every point of a design (grid, Latin
 //! hypercube or list), each with the design's seeds; one results row per (point, seed).
 
-use crate::ensemble::check_outcomes;
+use crate::ensemble::{check_outcomes, outcomes_for};
 use crate::work::{batch_error, open_store, runs_bar, scenario_fingerprint, write_error, ResumeArgs};
 use crate::{cancel_flag, resolve, InputError, ModelArgs};
 use clap::Args;
@@ -44,7 +44,6 @@ pub fn run(a: SweepArgs) -> anyhow::Result<()> {
     let file = a.design.to_string_lossy().into_owned();
     let d = design::load(&file, base.params.run.seed).map_err(|e| InputError(e.to_string()))?;
     let texts = if !a.outcomes.is_empty() { a.outcomes.clone() } else { d.outcomes.clone() };
-    let outcomes = Outcome::parse_all(&texts).map_err(InputError)?;
 
     // Every (point, seed) is one work item: point i's runs are items i * seeds .. (i + 1) * seeds.
     let mut items = Vec::new();
@@ -64,6 +63,7 @@ pub fn run(a: SweepArgs) -> anyhow::Result<()> {
     }
     // A design may vary run.end_year: every point must cover the outcomes' years.
     let shortest = items.iter().map(|s| s.params.run.end_year as i32).min().unwrap_or(1966);
+    let outcomes = outcomes_for(&texts, shortest).map_err(InputError)?;
     check_outcomes(&outcomes, shortest).map_err(InputError)?;
     let keys: Vec<String> = rows.iter().map(|(i, seed)| format!("point-{i:04}-seed-{seed}")).collect();
     let stem = a.design.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "design".into());

@@ -185,3 +185,46 @@ fn bad_design_files_exit_2_naming_file_line_and_key() {
     check("[design]\nkinds = \"grid\"\n", 2, "design.kinds");
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn multi_run_commands_share_the_grammar_of_run() {
+    for cmd in ["ensemble", "sweep"] {
+        let help = text(&leapsim(&[cmd, "--help"]).stdout);
+        for opt in ["[SCENARIO]", "--scale", "--seed", "--set", "--out", "--threads", "--resume", "--outcome"] {
+            assert!(help.contains(opt), "{opt} missing from {cmd} --help");
+        }
+    }
+    assert!(text(&leapsim(&["sweep", "--help"]).stdout).contains("<DESIGN> [SCENARIO]"));
+    // Without --outcome, the headline outcomes the runs cover; a named one they do not cover is refused.
+    let d = tmp("grammar");
+    let o = leapsim(&[
+        "ensemble",
+        "--runs",
+        "1",
+        "--scale",
+        "0.0005",
+        "--set",
+        "run.end_year=1954",
+        "--outcome",
+        "deaths:1959",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("the runs cover 1953-1954"), "{}", text(&o.stderr));
+    let out = d.join("e");
+    let o = leapsim(&[
+        "ensemble",
+        "--runs",
+        "1",
+        "--scale",
+        "0.0005",
+        "--set",
+        "run.end_year=1961",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let h = read(&out.join("headline.csv"));
+    assert!(h.contains("excess_deaths:1959-1961,") && !h.contains("1958-1962"), "{h}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
