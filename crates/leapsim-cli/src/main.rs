@@ -3,8 +3,10 @@
 mod attribute;
 mod bandwidth;
 mod calibrate;
+mod ensemble;
 mod fit_baseline;
 mod sensitivity;
+mod sweep;
 pub mod work;
 
 use clap::{Args, Parser, Subcommand};
@@ -54,6 +56,13 @@ enum Command {
     /// Morris elementary effects or Sobol indices of outcomes over parameter ranges; a ranked
     /// table per outcome, written to sensitivity.csv.
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Run a scenario with many seeds (in parallel): quantiles of every annual series and the
+    /// headline outcomes with their 90% intervals. Resumable (--resume).
+    Ensemble(ensemble::EnsembleArgs),
+    /// Run a scenario at every point of a design file (grid, Latin hypercube or list of
+    /// parameter sets), each with the design's seeds: results.csv and results.parquet with one
+    /// row per (point, seed). Resumable (--resume).
+    Sweep(sweep::SweepArgs),
 }
 
 /// Options every command that runs the model shares.
@@ -263,6 +272,8 @@ fn main() -> ExitCode {
         Command::Attribute(a) => attribute::run(a),
         Command::Bandwidth(a) => bandwidth::run(a),
         Command::Sensitivity(a) => sensitivity::run(a),
+        Command::Ensemble(a) => ensemble::run(a),
+        Command::Sweep(a) => sweep::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

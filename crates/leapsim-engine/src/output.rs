@@ -131,6 +131,18 @@ fn clean_stale(out: &Path) {
 /// Write `files` as directory `out`, atomically: complete or not at all. An existing `out` is
 /// replaced only if it is an earlier run's output (has a manifest.json) or empty.
 pub fn write_dir(out: &Path, files: &[(&str, Vec<u8>)], cancel: &AtomicBool) -> std::io::Result<()> {
+    write_dir_moving(out, files, &[], cancel)
+}
+
+/// As [`write_dir`], and also move the finished directories `dirs` (name inside `out`, where
+/// it is now) into `out`, e.g. per-run directories written earlier beside it; they must be on
+/// the same file system as `out`.
+pub fn write_dir_moving(
+    out: &Path,
+    files: &[(&str, Vec<u8>)],
+    dirs: &[(String, PathBuf)],
+    cancel: &AtomicBool,
+) -> std::io::Result<()> {
     if out.exists() {
         let is_run = out.join("manifest.json").is_file();
         let empty = std::fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
@@ -155,6 +167,9 @@ pub fn write_dir(out: &Path, files: &[(&str, Vec<u8>)], cancel: &AtomicBool) -> 
             let mut f = std::fs::File::create(tmp.join(name))?;
             f.write_all(bytes)?;
             f.sync_all()?;
+        }
+        for (name, from) in dirs {
+            std::fs::rename(from, tmp.join(name))?;
         }
         if out.exists() {
             let old = sibling(out, "old");

@@ -224,7 +224,7 @@ fn string(cx: &Ctx, key: &str, v: &Spanned<DeValue>) -> Result<String, ScenarioE
     v.get_ref().as_str().map(str::to_string).ok_or_else(|| cx.err(Some(v.span()), Some(key), "expected a string"))
 }
 
-fn unknown_key_message(key: &str) -> String {
+pub(crate) fn unknown_key_message(key: &str) -> String {
     let best = SPECS.iter().min_by_key(|s| edit_distance(s.key, key)).map(|s| s.key).unwrap_or("");
     if edit_distance(best, key) <= 4 {
         format!("unknown parameter; did you mean `{best}`? (`leapsim params` lists them all)")

@@ -1,0 +1,230 @@
+//! `leapsim ensemble` and `leapsim sweep` as a user meets them: outputs, reproducibility,
+//! interruption and `--resume`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn leapsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leapsim")).args(args).output().unwrap()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("leapsim-batch-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn json(p: &Path) -> serde_json::Value {
+    serde_json::from_str(&read(p)).unwrap()
+}
+
+/// Finished items in a work store.
+fn stored_items(work: &Path) -> usize {
+    std::fs::read_dir(work.join("items"))
+        .map(|d| d.flatten().filter(|e| !e.file_name().to_string_lossy().starts_with('.')).count())
+        .unwrap_or(0)
+}
+
+const SMALL: &[&str] = &["--scale", "0.001", "--set", "run.end_year=1960"];
+
+#[test]
+fn ensemble_quantiles_are_ordered_and_do_not_depend_on_the_thread_count() {
+    let d = tmp("ensemble");
+    let run = |threads: &str, out: &str| {
+        let out = d.join(out);
+        let mut args = vec!["ensemble", "historical", "--runs", "3", "--outcome", "excess_deaths:1959-1960"];
+        args.extend_from_slice(&["--outcome", "cdr_permille:1958-1960:max", "--threads", threads]);
+        args.extend_from_slice(SMALL);
+        args.extend_from_slice(&["--out", out.to_str().unwrap()]);
+        let o = leapsim(&args);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        (out, text(&o.stdout))
+    };
+    let (one, stdout) = run("1", "one");
+    let (two, _) = run("2", "two");
+    assert!(stdout.contains("excess_deaths:1959-1960") && stdout.contains("90% interval"), "{stdout}");
+    for f in ["annual_quantiles.csv", "headline.csv"] {
+        assert_eq!(read(&one.join(f)), read(&two.join(f)), "{f} differs between 1 and 2 threads");
+    }
+    let q = read(&one.join("annual_quantiles.csv"));
+    let mut lines = q.lines();
+    assert_eq!(lines.next(), Some("year,region,series,q05,q25,q50,q75,q95,mean"));
+    let mut rows = 0;
+    let mut finite = 0;
+    for l in lines {
+        rows += 1;
+        let f: Vec<&str> = l.split(',').collect();
+        let v: Vec<f64> = f[3..].iter().map(|x| x.parse::<f64>().unwrap()).collect();
+        if v.iter().all(|x| x.is_finite()) {
+            finite += 1;
+            assert!(v[0] <= v[1] && v[1] <= v[2] && v[2] <= v[3] && v[3] <= v[4], "quantiles out of order: {l}");
+        }
+    }
+    // Every series of every region (the nation and the provinces) for 1953-1960.
+    assert!(q.contains("\n1953,CN,population,") && q.contains("\n1960,CN,excess_deaths,"));
+    assert_eq!(rows % 8, 0);
+    assert!(rows > 8 * 44 * 20 && finite > rows / 2, "{rows} rows, {finite} finite");
+    let h = read(&one.join("headline.csv"));
+    let mut h = h.lines();
+    assert_eq!(h.next(), Some("outcome,mean,q05,q50,q95"));
+    let ed: Vec<f64> = h.next().unwrap().split(',').skip(1).map(|x| x.parse().unwrap()).collect::<Vec<f64>>();
+    assert!(ed[1] <= ed[2] && ed[2] <= ed[3] && ed[1] > 0.0, "{ed:?}");
+    let m = json(&one.join("manifest.json"));
+    assert_eq!((m["runs"].as_u64(), m["runs_run"].as_u64()), (Some(3), Some(3)));
+    assert_eq!(m["seeds"], serde_json::json!([1, 3]));
+    assert!(!d.join("one.work").exists(), "the work store is removed once the outputs are written");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn interrupted_sweep_resumes_without_rerunning_finished_points() {
+    let d = tmp("resume");
+    let design = d.join("enforcement.toml");
+    std::fs::write(
+        &design,
+        "[design]\nkind = \"grid\"\nseeds = 1\noutcomes = [\"excess_deaths:1959-1960\", \"grain_procured_mt:1959\"]\n\
+         [parameters]\nprocurement.enforcement = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]\n",
+    )
+    .unwrap();
+    let args = |out: &Path| -> Vec<String> {
+        let mut a: Vec<String> = vec!["sweep".into(), design.to_str().unwrap().into(), "historical".into()];
+        a.extend(SMALL.iter().map(|s| s.to_string()));
+        a.extend(["--threads".into(), "2".into(), "--out".into(), out.to_str().unwrap().into()]);
+        a
+    };
+    let out = d.join("swept");
+    let work = d.join("swept.work");
+
+    // Interrupt it (Ctrl-C) once two points are finished.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leapsim"))
+        .args(args(&out))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while stored_items(&work) < 2 {
+        assert!(child.try_wait().unwrap().is_none(), "the sweep ended before it could be interrupted");
+        assert!(t0.elapsed() < Duration::from_secs(120), "no point finished in two minutes");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "an interrupted sweep exits with 130");
+    assert!(!out.exists(), "no results from an interrupted sweep");
+    let done = stored_items(&work);
+    assert!((2..8).contains(&done), "{done} of 8 points finished: not interrupted midway");
+
+    // Resuming with other arguments is refused and leaves the finished work alone.
+    let mut other = args(&out);
+    other.extend(["--resume".into(), "--seed".into(), "9".into()]);
+    let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(&other).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("cannot resume"), "{}", text(&o.stderr));
+    assert_eq!(stored_items(&work), done);
+
+    // Resumed: only the unfinished points run.
+    let mut resumed = args(&out);
+    resumed.push("--resume".into());
+    let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(&resumed).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let m = json(&out.join("manifest.json"));
+    assert_eq!(m["runs_reused"].as_u64(), Some(done as u64), "{m}");
+    assert_eq!(m["runs_run"].as_u64(), Some(8 - done as u64), "{m}");
+    assert!(text(&o.stdout).contains(&format!("{} run now and {done} reused", 8 - done)));
+    assert!(!work.exists(), "the work store is removed once the outputs are written");
+
+    // The same table as a sweep never interrupted, byte for byte.
+    let whole = d.join("whole");
+    let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(args(&whole)).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let table = read(&out.join("results.csv"));
+    assert_eq!(table, read(&whole.join("results.csv")));
+    assert_eq!(
+        std::fs::read(out.join("results.parquet")).unwrap(),
+        std::fs::read(whole.join("results.parquet")).unwrap()
+    );
+    assert!(
+        table.starts_with("point,seed,procurement.enforcement,excess_deaths:1959-1960,grain_procured_mt:1959\n0,1,0,")
+    );
+    assert_eq!(table.lines().count(), 9);
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn bad_design_files_exit_2_naming_file_line_and_key() {
+    let d = tmp("bad-design");
+    let check = |body: &str, line: usize, key: &str| {
+        let design = d.join("bad.toml");
+        std::fs::write(&design, body).unwrap();
+        let out = d.join("out");
+        let o = leapsim(&["sweep", design.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(&format!("bad.toml:{line}")) && err.contains(key), "{err}");
+        assert!(!out.exists() && !d.join("out.work").exists(), "something was written");
+    };
+    check("[design]\nkind = \"grid\"\n\n[parameters]\nprocurement.enforcment = [0.1]\n", 5, "procurement.enforcment");
+    check(
+        "[design]\nkind = \"lhs\"\npoints = 4\n[parameters]\nprocurement.rate = [0.2, 0.95]\n",
+        5,
+        "procurement.rate",
+    );
+    check("[design]\nkind = \"grid\"\nseeds = 2\noutcomes = [\"deaths:1959:median\"]\n", 4, "design.outcomes");
+    check("[design]\nkinds = \"grid\"\n", 2, "design.kinds");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn multi_run_commands_share_the_grammar_of_run() {
+    for cmd in ["ensemble", "sweep"] {
+        let help = text(&leapsim(&[cmd, "--help"]).stdout);
+        for opt in ["[SCENARIO]", "--scale", "--seed", "--set", "--out", "--threads", "--resume", "--outcome"] {
+            assert!(help.contains(opt), "{opt} missing from {cmd} --help");
+        }
+    }
+    assert!(text(&leapsim(&["sweep", "--help"]).stdout).contains("<DESIGN> [SCENARIO]"));
+    // Without --outcome, the headline outcomes the runs cover; a named one they do not cover is refused.
+    let d = tmp("grammar");
+    let o = leapsim(&[
+        "ensemble",
+        "--runs",
+        "1",
+        "--scale",
+        "0.0005",
+        "--set",
+        "run.end_year=1954",
+        "--outcome",
+        "deaths:1959",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("the runs cover 1953-1954"), "{}", text(&o.stderr));
+    let out = d.join("e");
+    let o = leapsim(&[
+        "ensemble",
+        "--runs",
+        "1",
+        "--scale",
+        "0.0005",
+        "--set",
+        "run.end_year=1961",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let h = read(&out.join("headline.csv"));
+    assert!(h.contains("excess_deaths:1959-1961,") && !h.contains("1958-1962"), "{h}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
