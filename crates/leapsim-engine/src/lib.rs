@@ -5,6 +5,7 @@
 
 pub mod attribution;
 pub mod batch;
+pub mod chart;
 pub mod csv;
 pub mod data;
 pub mod detail;
