@@ -1,6 +1,7 @@
 //! The `leapsim` command-line tool.
 
 mod attribute;
+mod compare;
 mod fit_baseline;
 mod fit_leap;
 
@@ -43,6 +44,9 @@ enum Command {
     /// Each cause's Shapley share of the excess deaths of 1959-1961 (causes switched off in
     /// every combination, with common random numbers).
     Attribute(attribute::AttributeArgs),
+    /// Run two or more scenarios with the same seeds and set their headline figures side by
+    /// side, with paired differences; writes compare.csv and a chart.
+    Compare(compare::CompareArgs),
 }
 
 /// Options every command that runs the model shares.
@@ -133,6 +137,20 @@ pub fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
         .unwrap()
         .progress_chars("=> "),
     );
+    Some(pb)
+}
+
+/// A progress bar counting whole runs of a multi-run command, with an ETA (none off a terminal).
+pub fn runs_bar(total: u64) -> Option<indicatif::ProgressBar> {
+    let pb = progress_bar(false)?;
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40}] {pos}/{len} runs, {elapsed} elapsed, eta {eta}",
+        )
+        .unwrap()
+        .progress_chars("=> "),
+    );
+    pb.set_length(total);
     Some(pb)
 }
 
@@ -250,6 +268,7 @@ fn main() -> ExitCode {
         Command::FitBaseline(a) => fit_baseline::run(a),
         Command::FitLeap(a) => fit_leap::run(a),
         Command::Attribute(a) => attribute::run(a),
+        Command::Compare(a) => compare::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -94,6 +94,7 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> D
     let mut chart = ChartBuilder::on(area)
         .caption(&p.title, (FAMILY, 20))
         .margin(8)
+        .margin_right(24)
         .x_label_area_size(36)
         .y_label_area_size(64)
         .build_cartesian_2d(first as f64..last as f64, lo..hi)?;

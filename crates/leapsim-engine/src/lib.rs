@@ -6,6 +6,7 @@
 pub mod attribution;
 pub mod batch;
 pub mod chart;
+pub mod compare;
 pub mod csv;
 pub mod data;
 pub mod detail;
