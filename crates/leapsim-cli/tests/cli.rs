@@ -21,7 +21,7 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn help_explains_every_option() {
     let top = text(&leapsim(&["--help"]).stdout);
-    for cmd in ["run", "scenarios", "params", "fit-baseline"] {
+    for cmd in ["run", "scenarios", "params", "fit-baseline", "fit-leap", "attribute", "compare"] {
         assert!(top.contains(cmd), "{cmd} missing from --help");
     }
     let run = text(&leapsim(&["run", "--help"]).stdout);
@@ -162,7 +162,7 @@ fn fit_leap_prints_a_scenario_block_of_the_free_parameters() {
 }
 
 #[test]
-fn attribute_writes_shares_that_add_up_to_the_total() {
+fn attribute_writes_shares_that_add_up_to_the_total_in_every_region() {
     let d = tmp("attribute");
     let out = d.join("a");
     let o = leapsim(&[
@@ -173,20 +173,37 @@ fn attribute_writes_shares_that_add_up_to_the_total() {
         "2",
         "--scale",
         "0.0005",
+        "--set",
+        "run.end_year=1961",
+        "--by-province",
         "--out",
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let csv = std::fs::read_to_string(out.join("attribution.csv")).unwrap();
+    assert!(csv.starts_with("outcome,region,cause,value,q05,q95\n"), "{csv}");
     let rows: Vec<Vec<String>> = csv.lines().skip(1).map(|l| l.split(',').map(str::to_string).collect()).collect();
-    assert_eq!(rows.len(), 3, "{csv}");
-    let value = |cause: &str| rows.iter().find(|r| r[2] == cause).unwrap()[3].parse::<f64>().unwrap();
-    let sum = value("reporting") + value("mess-halls");
-    assert!((sum - value("total")).abs() <= 1.0 + 1e-6 * value("total").abs(), "{csv}");
-    assert!(value("reporting") > 0.0, "inflated reports kill: {csv}");
-    assert!(!text(&o.stdout).contains("Natural"), "weather was not among the causes");
-    let bad = leapsim(&["attribute", "--causes", "nope"]);
-    assert_eq!(bad.status.code(), Some(2));
+    let mut regions: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    regions.dedup();
+    assert_eq!(regions[0], "CN");
+    assert!(regions.len() > 25 && regions.contains(&"CN-HA"), "{regions:?}");
+    assert_eq!(rows.len(), 3 * regions.len(), "two causes and a total per region: {csv}");
+    for region in &regions {
+        let value =
+            |cause: &str| rows.iter().find(|r| r[1] == *region && r[2] == cause).unwrap()[3].parse::<f64>().unwrap();
+        assert!(rows.iter().all(|r| r[0] == "excess_deaths:1959-1961"));
+        let sum = value("reporting") + value("mess-halls");
+        assert!((sum - value("total")).abs() <= 1.0 + 1e-6 * value("total").abs(), "{region}: {csv}");
+    }
+    let national =
+        |cause: &str| rows.iter().find(|r| r[1] == "CN" && r[2] == cause).unwrap()[3].parse::<f64>().unwrap();
+    assert!(national("reporting") > 0.0, "inflated reports kill: {csv}");
+    let stdout = text(&o.stdout);
+    assert!(!stdout.contains("Natural"), "weather was not among the causes");
+    assert!(stdout.contains("by province") && stdout.contains("CN-HA"), "{stdout}");
+    assert_eq!(&std::fs::read(out.join("attribution.png")).unwrap()[..8], b"\x89PNG\r\n\x1a\n");
+    let svg = std::fs::read_to_string(out.join("attribution.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("reporting") && svg.contains("mess-halls"));
     std::fs::remove_dir_all(&d).unwrap();
 }
 
@@ -200,7 +217,7 @@ fn compare_shows_fewer_deaths_in_each_counterfactual_and_writes_csv_and_charts()
         "honest-reporting",
         "flexible-procurement",
         "--scale",
-        "0.002",
+        "0.001",
         "--runs",
         "3",
         "--set",

@@ -216,7 +216,8 @@ fn draw_bars<DB: DrawingBackend>(
         .margin(16)
         .x_label_area_size(44)
         .y_label_area_size(150)
-        .build_cartesian_2d(lo..hi, (0..n).into_segmented())?;
+        // A discrete range a..b has b - a + 1 values: one segment per bar.
+        .build_cartesian_2d(lo..hi, (0..n - 1).into_segmented())?;
     chart
         .configure_mesh()
         .disable_y_mesh()
