@@ -3,6 +3,7 @@
 mod attribute;
 mod bandwidth;
 mod calibrate;
+mod compare;
 mod ensemble;
 mod fit_baseline;
 mod sensitivity;
@@ -63,6 +64,9 @@ enum Command {
     /// parameter sets), each with the design's seeds: results.csv and results.parquet with one
     /// row per (point, seed). Resumable (--resume).
     Sweep(sweep::SweepArgs),
+    /// Run two or more scenarios with the same seeds and set their headline figures side by
+    /// side, with paired differences; writes compare.csv and a chart.
+    Compare(compare::CompareArgs),
 }
 
 /// Options every command that runs the model shares.
@@ -153,6 +157,20 @@ pub fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
         .unwrap()
         .progress_chars("=> "),
     );
+    Some(pb)
+}
+
+/// A progress bar counting whole runs of a multi-run command, with an ETA (none off a terminal).
+pub fn runs_bar(total: u64) -> Option<indicatif::ProgressBar> {
+    let pb = progress_bar(false)?;
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40}] {pos}/{len} runs, {elapsed} elapsed, eta {eta}",
+        )
+        .unwrap()
+        .progress_chars("=> "),
+    );
+    pb.set_length(total);
     Some(pb)
 }
 
@@ -274,6 +292,7 @@ fn main() -> ExitCode {
         Command::Sensitivity(a) => sensitivity::run(a),
         Command::Ensemble(a) => ensemble::run(a),
         Command::Sweep(a) => sweep::run(a),
+        Command::Compare(a) => compare::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -21,7 +21,18 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn help_explains_every_option() {
     let top = text(&leapsim(&["--help"]).stdout);
-    for cmd in ["run", "scenarios", "params", "fit-baseline", "calibrate", "sensitivity"] {
+    for cmd in [
+        "run",
+        "scenarios",
+        "params",
+        "fit-baseline",
+        "calibrate",
+        "sensitivity",
+        "attribute",
+        "compare",
+        "ensemble",
+        "sweep",
+    ] {
         assert!(top.contains(cmd), "{cmd} missing from --help");
     }
     let run = text(&leapsim(&["run", "--help"]).stdout);
@@ -340,7 +351,7 @@ fn sensitivity_ranks_parameters_and_resumes_to_the_same_table() {
 }
 
 #[test]
-fn attribute_writes_shares_that_add_up_to_the_total() {
+fn attribute_writes_shares_that_add_up_to_the_total_in_every_region() {
     let d = tmp("attribute");
     let out = d.join("a");
     let o = leapsim(&[
@@ -351,19 +362,134 @@ fn attribute_writes_shares_that_add_up_to_the_total() {
         "2",
         "--scale",
         "0.0005",
+        "--set",
+        "run.end_year=1961",
+        "--by-province",
         "--out",
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let csv = std::fs::read_to_string(out.join("attribution.csv")).unwrap();
+    assert!(csv.starts_with("outcome,region,cause,value,q05,q95\n"), "{csv}");
     let rows: Vec<Vec<String>> = csv.lines().skip(1).map(|l| l.split(',').map(str::to_string).collect()).collect();
-    assert_eq!(rows.len(), 3, "{csv}");
-    let value = |cause: &str| rows.iter().find(|r| r[2] == cause).unwrap()[3].parse::<f64>().unwrap();
-    let sum = value("reporting") + value("mess-halls");
-    assert!((sum - value("total")).abs() <= 1.0 + 1e-6 * value("total").abs(), "{csv}");
-    assert!(value("reporting") > 0.0, "inflated reports kill: {csv}");
-    assert!(!text(&o.stdout).contains("Natural"), "weather was not among the causes");
-    let bad = leapsim(&["attribute", "--causes", "nope"]);
-    assert_eq!(bad.status.code(), Some(2));
+    let mut regions: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    regions.dedup();
+    assert_eq!(regions[0], "CN");
+    assert!(regions.len() > 25 && regions.contains(&"CN-HA"), "{regions:?}");
+    assert_eq!(rows.len(), 3 * regions.len(), "two causes and a total per region: {csv}");
+    for region in &regions {
+        let value =
+            |cause: &str| rows.iter().find(|r| r[1] == *region && r[2] == cause).unwrap()[3].parse::<f64>().unwrap();
+        assert!(rows.iter().all(|r| r[0] == "excess_deaths:1959-1961"));
+        let sum = value("reporting") + value("mess-halls");
+        assert!((sum - value("total")).abs() <= 1.0 + 1e-6 * value("total").abs(), "{region}: {csv}");
+    }
+    let national =
+        |cause: &str| rows.iter().find(|r| r[1] == "CN" && r[2] == cause).unwrap()[3].parse::<f64>().unwrap();
+    assert!(national("reporting") > 0.0, "inflated reports kill: {csv}");
+    let stdout = text(&o.stdout);
+    assert!(!stdout.contains("Natural"), "weather was not among the causes");
+    assert!(stdout.contains("by province") && stdout.contains("CN-HA"), "{stdout}");
+    assert_eq!(&std::fs::read(out.join("attribution.png")).unwrap()[..8], b"\x89PNG\r\n\x1a\n");
+    let svg = std::fs::read_to_string(out.join("attribution.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("reporting") && svg.contains("mess-halls"));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn compare_shows_fewer_deaths_in_each_counterfactual_and_writes_csv_and_charts() {
+    let d = tmp("compare");
+    let out = d.join("c");
+    let o = leapsim(&[
+        "compare",
+        "historical",
+        "honest-reporting",
+        "flexible-procurement",
+        "--scale",
+        "0.001",
+        "--runs",
+        "3",
+        "--set",
+        "run.end_year=1962",
+        "--outcome",
+        "excess_deaths:1959-1961",
+        "--outcome",
+        "cdr_permille:1958-1962:max",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    // Excess deaths per scenario and seed, from the manifest.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["seeds"], serde_json::json!([1, 2, 3]));
+    let deaths = &manifest["outcomes"][0];
+    assert_eq!(deaths["outcome"], "excess_deaths:1959-1961");
+    let values = |s: usize| -> Vec<f64> {
+        deaths["by_scenario"][s]["values"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect()
+    };
+    let history = values(0);
+    assert_eq!(history.len(), 3);
+    for s in [1, 2] {
+        let mut diff: Vec<f64> = values(s).iter().zip(&history).map(|(x, h)| x - h).collect();
+        diff.sort_by(f64::total_cmp);
+        // With three seeds the 5-95% interval of the paired differences lies inside their
+        // range: a range below zero excludes zero.
+        assert!(diff[2] < 0.0, "scenario {s} does not save lives in every seed: {diff:?}");
+    }
+    let stdout = text(&o.stdout);
+    assert!(stdout.contains("honest-reporting - historical"), "{stdout}");
+    let row = stdout.lines().find(|l| l.starts_with("excess_deaths:1959-1961")).unwrap();
+    assert_eq!(row.matches(" [-").count(), 2, "two negative paired intervals: {row}");
+
+    let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("scenario,year,region,series,value,q05,q25,q50,q75,q95"));
+    for name in ["historical", "honest-reporting", "flexible-procurement"] {
+        let prefix = format!("{name},1960,CN,cdr_permille,");
+        let row = csv.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("{prefix} missing"));
+        let v: Vec<f64> = row.split(',').skip(4).map(|x| x.parse().unwrap()).collect();
+        assert_eq!(v.len(), 6);
+        assert!(v[1] <= v[2] && v[2] <= v[3] && v[3] <= v[4] && v[4] <= v[5], "{row}");
+    }
+    assert!(csv.lines().any(|l| l.starts_with("honest-reporting,1962,CN-AH,population,")));
+
+    let png = std::fs::read(out.join("compare.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let svg = std::fs::read_to_string(out.join("compare.svg")).unwrap();
+    assert!(svg.starts_with("<svg"));
+    // The first panel is the crude death rate: one line (2 px wide) per scenario, each in its colour.
+    let cdr = svg.split("Crude birth rate").next().unwrap();
+    assert!(cdr.contains("Crude death rate"));
+    assert_eq!(cdr.matches(r#"stroke-width="2" points"#).count(), 3, "{cdr}");
+    for colour in ["#1F77B4", "#FF7F0E", "#2CA02C"] {
+        assert!(cdr.contains(&format!(r#"stroke="{colour}" stroke-width="2""#)), "{colour}");
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn compare_and_attribute_reject_bad_input_with_exit_2_and_write_nothing() {
+    let d = tmp("compare-bad");
+    let out = d.join("c");
+    let o = out.to_str().unwrap();
+    for args in [
+        vec!["compare", "historical", "no-exports", "--outcome", "excess:1959", "--out", o],
+        vec!["compare", "historical", "no-exports", "--outcome", "excess_deaths:1959-1970", "--out", o],
+        vec!["compare", "historical", "no-exports", "--outcome", "excess_deaths:1959@CN-XX", "--out", o],
+        vec!["compare", "historical", "no-such-scenario", "--out", o],
+        vec!["compare", "historical", "--out", o],
+        vec!["compare", "historical", "no-exports", "--runs", "0", "--out", o],
+        vec!["attribute", "--causes", "weather,nope", "--out", o],
+        vec!["attribute", "--outcome", "excess_deaths", "--out", o],
+        vec!["attribute", "--outcome", "excess_deaths:1959-1961:median", "--out", o],
+    ] {
+        let r = leapsim(&args);
+        let err = text(&r.stderr);
+        assert_eq!(r.status.code(), Some(2), "{args:?}: {err}");
+        assert!(!err.is_empty() && err.lines().count() <= 12, "{args:?}: {err}");
+        assert!(!out.exists(), "{args:?} wrote output");
+    }
+    assert_eq!(count_entries(&d), 0);
     std::fs::remove_dir_all(&d).unwrap();
 }

@@ -6,6 +6,8 @@
 pub mod attribution;
 pub mod batch;
 pub mod calibrate;
+pub mod chart;
+pub mod compare;
 pub mod csv;
 pub mod data;
 pub mod design;

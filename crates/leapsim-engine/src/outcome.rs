@@ -109,6 +109,34 @@ impl Outcome {
         format!("{}:{years}{agg}{region}", self.series)
     }
 
+    /// Check, before running, that a run of `scenario` will have the outcome: its years within
+    /// the run and its region `CN` or a province of the embedded data.
+    pub fn check(&self, scenario: &crate::scenario::Scenario) -> Result<(), String> {
+        let end = scenario.params.run.end_year as i32;
+        let start = leapsim_core::calendar::START_YEAR;
+        if self.first_year < start || self.last_year > end {
+            return Err(format!(
+                "outcome `{}`: years {}-{} are outside the run of `{}` ({start}-{end}; see run.end_year)",
+                self.name(),
+                self.first_year,
+                self.last_year,
+                scenario.name
+            ));
+        }
+        if self.region != "CN" {
+            let provinces = crate::data::provinces()?;
+            if !provinces.iter().any(|p| p.code == self.region) {
+                return Err(format!(
+                    "outcome `{}`: unknown region `{}`; expected CN or a province code ({})",
+                    self.name(),
+                    self.region,
+                    provinces.iter().map(|p| p.code.as_str()).collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The outcome's value in a run, or an error naming what the run does not have (a year
     /// outside the run, an unknown region).
     pub fn eval(&self, t: &Tables) -> Result<f64, String> {
@@ -168,5 +196,8 @@ mod tests {
         assert_eq!(v(argmax), o("deaths:1953-1955:max"));
         assert!(Outcome::parse("deaths:1953-1956").unwrap().eval(t).unwrap_err().contains("in 1956"));
         assert!(Outcome::parse("deaths:1953@XX").unwrap().eval(t).is_err());
+        assert!(Outcome::parse("deaths:1953@XX").unwrap().check(&s).unwrap_err().contains("CN-AH"));
+        assert!(Outcome::parse("deaths:1953-1956").unwrap().check(&s).unwrap_err().contains("1953-1955"));
+        assert!(Outcome::parse("deaths:1953-1955@CN-AH").unwrap().check(&s).is_ok());
     }
 }
