@@ -10,7 +10,6 @@ use leapsim_engine::stats::mean_and_90;
 use leapsim_engine::{chart, data, output, run};
 use serde_json::json;
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 #[derive(Args)]
@@ -286,13 +285,7 @@ pub fn run(a: AttributeArgs) -> anyhow::Result<()> {
         ("attribution.svg", svg.into_bytes()),
         ("manifest.json", (serde_json::to_string_pretty(&manifest)? + "\n").into_bytes()),
     ];
-    output::write_dir(&out, &files, &cancel).map_err(|e| {
-        if cancel.load(Ordering::Relaxed) {
-            anyhow::Error::new(Interrupted)
-        } else {
-            anyhow::Error::new(e).context(format!("writing {}", out.display()))
-        }
-    })?;
+    output::write_dir(&out, &files, &cancel).map_err(|e| crate::work::write_error(e, &out, &cancel))?;
     println!("Wrote {}/{{attribution.csv, attribution.png, attribution.svg, manifest.json}}", out.display());
     Ok(())
 }

@@ -7,7 +7,6 @@ use leapsim_engine::outcome::Outcome;
 use leapsim_engine::{chart, output, run};
 use serde_json::json;
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 #[derive(Args)]
@@ -189,13 +188,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
         ("compare.svg", svg.into_bytes()),
         ("manifest.json", (serde_json::to_string_pretty(&manifest)? + "\n").into_bytes()),
     ];
-    output::write_dir(&out, &files, &cancel).map_err(|e| {
-        if cancel.load(Ordering::Relaxed) {
-            anyhow::Error::new(Interrupted)
-        } else {
-            anyhow::Error::new(e).context(format!("writing {}", out.display()))
-        }
-    })?;
+    output::write_dir(&out, &files, &cancel).map_err(|e| crate::work::write_error(e, &out, &cancel))?;
     println!("\nWrote {}/{{compare.csv, compare.png, compare.svg, manifest.json}}", out.display());
     Ok(())
 }

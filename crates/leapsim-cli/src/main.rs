@@ -202,13 +202,7 @@ fn cmd_run(a: RunArgs) -> anyhow::Result<()> {
     let manifest =
         output::manifest(&s, &result, &command, env!("LEAPSIM_GIT_REVISION"), started.elapsed().as_secs_f64());
     let files = output::files(&s, &result, &manifest);
-    output::write_dir(&out, &files, &cancel).map_err(|e| {
-        if cancel.load(Ordering::Relaxed) {
-            anyhow::Error::new(Interrupted)
-        } else {
-            anyhow::Error::new(e).context(format!("writing {}", out.display()))
-        }
-    })?;
+    output::write_dir(&out, &files, &cancel).map_err(|e| crate::work::write_error(e, &out, &cancel))?;
     if !a.quiet {
         let rows = history::fit_table(&result.tables);
         println!(
