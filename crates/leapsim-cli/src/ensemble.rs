@@ -1,11 +1,10 @@
 //! `leapsim ensemble`: one scenario run with many seeds; quantiles of every annual series and
 //! the headline outcomes with their 90% intervals.
 
-use crate::work::{batch_error, open_store, runs_bar, scenario_fingerprint, write_error, ResumeArgs};
+use crate::work::{open_store, run_with_bar, runs_bar, scenario_fingerprint, write_error, ResumeArgs};
 use crate::{cancel_flag, resolve, InputError, ModelArgs};
 use clap::Args;
 use leapsim_engine::outcome::Outcome;
-use leapsim_engine::resume::run_all_resumable;
 use leapsim_engine::run::RunResult;
 use leapsim_engine::series::{fmt_value, SERIES};
 use leapsim_engine::stats::quantile;
@@ -169,16 +168,7 @@ pub fn run(a: EnsembleArgs) -> anyhow::Result<()> {
             outcomes: outcomes.iter().map(|o| o.eval(t).ok().and_then(opt)).collect(),
         }
     };
-    let progress = |done: usize, _total: usize| {
-        if let Some(pb) = &pb {
-            pb.set_position(done as u64);
-        }
-    };
-    let kept = run_all_resumable(&store, &keys, &items, &keep, &progress, &cancel).map_err(batch_error);
-    if let Some(pb) = &pb {
-        pb.finish_and_clear();
-    }
-    let kept = kept?;
+    let kept = run_with_bar(pb, &store, &keys, &items, &keep, &cancel)?;
 
     let value = |v: Option<f64>| v.unwrap_or(f64::NAN);
     let mut csv = String::from("year,region,series,q05,q25,q50,q75,q95,mean\n");

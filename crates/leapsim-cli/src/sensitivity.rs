@@ -1,12 +1,11 @@
 //! `leapsim sensitivity`: Morris elementary effects or Sobol indices of outcomes over parameter
 //! ranges. Every model run (a design point and a seed) is a work item kept for `--resume`.
 
-use crate::work::{batch_error, open_store, runs_bar, scenario_fingerprint, write_error, ResumeArgs};
+use crate::work::{open_store, run_with_bar, runs_bar, scenario_fingerprint, write_error, ResumeArgs};
 use crate::{cancel_flag, resolve, InputError, ModelArgs};
 use clap::{Args, ValueEnum};
 use leapsim_core::params::{spec, Kind};
 use leapsim_engine::outcome::Outcome;
-use leapsim_engine::resume::run_all_resumable;
 use leapsim_engine::scenario::Scenario;
 use leapsim_engine::sensitivity::{morris, sobol, MorrisDesign, SaltelliDesign};
 use leapsim_engine::{output, series::fmt_value};
@@ -222,19 +221,10 @@ pub fn run(a: SensitivityArgs) -> anyhow::Result<()> {
     if !a.quiet && reused > 0 {
         eprintln!("resuming: {reused} of {} runs already done", items.len());
     }
-    let progress = |done: usize, total: usize| {
-        if let Some(pb) = &pb {
-            pb.set_length(total as u64);
-            pb.set_position(done as u64);
-        }
-    };
     let reduce = |_: usize, r: leapsim_engine::run::RunResult| -> Result<Vec<f64>, String> {
         outcomes.iter().map(|o| o.eval(&r.tables)).collect()
     };
-    let values = run_all_resumable(&store, &keys, &items, &reduce, &progress, &cancel).map_err(batch_error)?;
-    if let Some(pb) = &pb {
-        pb.finish_and_clear();
-    }
+    let values = run_with_bar(pb, &store, &keys, &items, &reduce, &cancel)?;
     let values: Vec<Vec<f64>> = values.into_iter().collect::<Result<_, _>>().map_err(InputError)?;
     // Mean over each point's runs, per outcome.
     let per_point: Vec<Vec<f64>> = values

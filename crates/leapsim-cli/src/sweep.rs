@@ -2,13 +2,12 @@
 //! hypercube or list), each with the design's seeds; one results row per (point, seed).
 
 use crate::ensemble::{check_outcomes, outcomes_for};
-use crate::work::{batch_error, open_store, runs_bar, scenario_fingerprint, write_error, ResumeArgs};
+use crate::work::{open_store, run_with_bar, runs_bar, scenario_fingerprint, write_error, ResumeArgs};
 use crate::{cancel_flag, resolve, InputError, ModelArgs};
 use clap::Args;
 use leapsim_engine::design::{self, DesignKind};
 use leapsim_engine::outcome::Outcome;
 use leapsim_engine::output;
-use leapsim_engine::resume::run_all_resumable;
 use leapsim_engine::run::RunResult;
 use leapsim_engine::series::fmt_value;
 use leapsim_engine::table::{Column, Table};
@@ -90,16 +89,7 @@ pub fn run(a: SweepArgs) -> anyhow::Result<()> {
     let keep = |_: usize, r: RunResult| -> Vec<Option<f64>> {
         outcomes.iter().map(|o| o.eval(&r.tables).ok().filter(|v| !v.is_nan())).collect()
     };
-    let progress = |done: usize, _total: usize| {
-        if let Some(pb) = &pb {
-            pb.set_position(done as u64);
-        }
-    };
-    let values = run_all_resumable(&store, &keys, &items, &keep, &progress, &cancel).map_err(batch_error);
-    if let Some(pb) = &pb {
-        pb.finish_and_clear();
-    }
-    let values = values?;
+    let values = run_with_bar(pb, &store, &keys, &items, &keep, &cancel)?;
 
     let mut table = Table::default();
     table.push("point", Column::Int(rows.iter().map(|r| r.0 as i64).collect()));

@@ -5,8 +5,8 @@
 use crate::{InputError, Interrupted};
 use clap::Args;
 use leapsim_core::params::SPECS;
-use leapsim_engine::resume::WorkStore;
-use leapsim_engine::run::RunError;
+use leapsim_engine::resume::{run_all_resumable, WorkStore};
+use leapsim_engine::run::{RunError, RunResult};
 use leapsim_engine::scenario::Scenario;
 use serde_json::{json, Value};
 use std::io::IsTerminal;
@@ -64,6 +64,29 @@ pub fn runs_bar(quiet: bool, total: usize, message: String) -> Option<indicatif:
     );
     pb.set_message(message);
     Some(pb)
+}
+
+/// Run `items` through the store while `pb` (from [`runs_bar`]) follows the runs done, and clear
+/// the bar at the end, whatever the outcome.
+pub fn run_with_bar<T: serde::Serialize + serde::de::DeserializeOwned + Send>(
+    pb: Option<indicatif::ProgressBar>,
+    store: &WorkStore,
+    keys: &[String],
+    items: &[Scenario],
+    reduce: &(dyn Fn(usize, RunResult) -> T + Sync),
+    cancel: &std::sync::atomic::AtomicBool,
+) -> anyhow::Result<Vec<T>> {
+    let progress = |done: usize, total: usize| {
+        if let Some(pb) = &pb {
+            pb.set_length(total as u64);
+            pb.set_position(done as u64);
+        }
+    };
+    let results = run_all_resumable(store, keys, items, reduce, &progress, cancel);
+    if let Some(pb) = &pb {
+        pb.finish_and_clear();
+    }
+    results.map_err(batch_error)
 }
 
 /// A batch's error as the command reports it: interrupted (exit 130) or bad input (exit 2).

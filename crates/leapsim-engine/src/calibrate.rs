@@ -13,7 +13,7 @@
 
 use crate::history::FitRow;
 use crate::outcome::Outcome;
-use crate::scenario::ScenarioError;
+use crate::scenario::{ScenarioError, Source};
 use crate::series::Tables;
 use leapsim_core::params::{spec, Kind};
 use toml::de::{DeTable, DeValue};
@@ -165,23 +165,7 @@ impl Settings {
     }
 }
 
-struct Ctx<'a> {
-    file: &'a str,
-    text: &'a str,
-}
-
-impl Ctx<'_> {
-    fn err(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<String>) -> ScenarioError {
-        ScenarioError {
-            file: self.file.to_string(),
-            line: Some(self.text[..span.start.min(self.text.len())].matches('\n').count() + 1),
-            key: Some(key.to_string()),
-            message: message.into(),
-        }
-    }
-    fn line(&self, span: std::ops::Range<usize>) -> usize {
-        self.text[..span.start.min(self.text.len())].matches('\n').count() + 1
-    }
+impl Source<'_> {
     fn number(&self, key: &str, v: &Spanned<DeValue>) -> Result<f64, ScenarioError> {
         let x = match v.get_ref() {
             DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok().map(|i| i as f64),
@@ -198,9 +182,6 @@ impl Ctx<'_> {
             Err(self.err(v.span(), key, "expected a finite number"))
         }
     }
-    fn string(&self, key: &str, v: &Spanned<DeValue>) -> Result<String, ScenarioError> {
-        v.get_ref().as_str().map(str::to_string).ok_or_else(|| self.err(v.span(), key, "expected a string"))
-    }
 }
 
 /// Read a settings file.
@@ -216,7 +197,7 @@ pub fn load(path: &str) -> Result<Settings, ScenarioError> {
 
 /// Parse settings text; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Settings, ScenarioError> {
-    let cx = Ctx { file, text };
+    let cx = Source { file, text };
     let doc = DeTable::parse(text).map_err(|e| ScenarioError {
         file: file.into(),
         line: e.span().map(|s| cx.line(s)),
@@ -272,7 +253,7 @@ pub fn parse(text: &str, file: &str) -> Result<Settings, ScenarioError> {
 }
 
 fn tables<'a, 'i>(
-    cx: &Ctx,
+    cx: &Source,
     key: &str,
     v: &'a Spanned<DeValue<'i>>,
 ) -> Result<Vec<(&'a DeTable<'i>, std::ops::Range<usize>)>, ScenarioError> {
@@ -289,7 +270,7 @@ fn tables<'a, 'i>(
 }
 
 fn fields<'a, 'i>(
-    cx: &Ctx,
+    cx: &Source,
     group: &str,
     t: &'a DeTable<'i>,
     allowed: &[&str],
@@ -309,7 +290,7 @@ fn fields<'a, 'i>(
     Ok(out)
 }
 
-fn method(cx: &Ctx, v: &Spanned<DeValue>) -> Result<Method, ScenarioError> {
+fn method(cx: &Source, v: &Spanned<DeValue>) -> Result<Method, ScenarioError> {
     let DeValue::Table(t) = v.get_ref() else {
         return Err(cx.err(v.span(), "method", "expected a [method] table"));
     };
@@ -347,7 +328,7 @@ fn method(cx: &Ctx, v: &Spanned<DeValue>) -> Result<Method, ScenarioError> {
     Ok(m)
 }
 
-fn param(cx: &Ctx, t: &DeTable, span: std::ops::Range<usize>) -> Result<FreeParam, ScenarioError> {
+fn param(cx: &Source, t: &DeTable, span: std::ops::Range<usize>) -> Result<FreeParam, ScenarioError> {
     let f = fields(cx, "param", t, &["key", "start", "lower", "upper"])?;
     let get = |n: &str| f.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
     let kv = get("key").ok_or_else(|| cx.err(span.clone(), "param.key", "missing: the parameter's registry key"))?;
@@ -379,7 +360,7 @@ fn param(cx: &Ctx, t: &DeTable, span: std::ops::Range<usize>) -> Result<FreePara
     Ok(FreeParam { key: sp.key, start, lower, upper })
 }
 
-fn target(cx: &Ctx, t: &DeTable, span: std::ops::Range<usize>) -> Result<Target, ScenarioError> {
+fn target(cx: &Source, t: &DeTable, span: std::ops::Range<usize>) -> Result<Target, ScenarioError> {
     let allowed = ["row", "outcome", "record", "band", "tolerance", "weight", "source"];
     let f = fields(cx, "target", t, &allowed)?;
     let get = |n: &str| f.iter().find(|(k, _)| k == n).map(|(_, v)| *v);

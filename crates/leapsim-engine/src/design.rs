@@ -18,7 +18,7 @@
 //! # procurement.rate = 0.25
 //! ```
 
-use crate::scenario::{check_range, unknown_key_message, ScenarioError};
+use crate::scenario::{check_range, unknown_key_message, ScenarioError, Source};
 use leapsim_core::params::{spec, Kind, ParamSpec, SPECS};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
@@ -48,22 +48,6 @@ pub struct Design {
 /// Most points a design may have.
 pub const MAX_POINTS: usize = 1_000_000;
 
-struct Cx<'a> {
-    file: &'a str,
-    text: &'a str,
-}
-
-impl Cx<'_> {
-    fn err(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<String>) -> ScenarioError {
-        ScenarioError {
-            file: self.file.to_string(),
-            line: Some(self.text[..span.start.min(self.text.len())].matches('\n').count() + 1),
-            key: Some(key.to_string()),
-            message: message.into(),
-        }
-    }
-}
-
 /// Read and check a design file. `base_seed` seeds the Latin hypercube.
 pub fn load(path: &str, base_seed: i64) -> Result<Design, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
@@ -77,10 +61,10 @@ pub fn load(path: &str, base_seed: i64) -> Result<Design, ScenarioError> {
 
 /// Parse a design's TOML text; `file` names it in errors.
 pub fn parse(text: &str, file: &str, base_seed: i64) -> Result<Design, ScenarioError> {
-    let cx = Cx { file, text };
+    let cx = Source { file, text };
     let doc = DeTable::parse(text).map_err(|e| ScenarioError {
         file: file.to_string(),
-        line: e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+        line: e.span().map(|s| cx.line(s)),
         key: None,
         message: format!("not valid TOML: {}", e.message()),
     })?;
@@ -209,7 +193,7 @@ type Found<'a> = Vec<(&'static ParamSpec, Spanned<DeValue<'a>>, std::ops::Range<
 
 /// The parameters of a table, whether written `procurement.rate = ...`, `"procurement.rate" = ...`
 /// or as a `[parameters.procurement]` table.
-fn collect<'a>(cx: &Cx, v: &Spanned<DeValue<'a>>, prefix: &str, out: &mut Found<'a>) -> Result<(), ScenarioError> {
+fn collect<'a>(cx: &Source, v: &Spanned<DeValue<'a>>, prefix: &str, out: &mut Found<'a>) -> Result<(), ScenarioError> {
     let DeValue::Table(t) = v.get_ref() else {
         return Err(cx.err(v.span(), prefix.trim_end_matches('.'), "expected a table of parameters"));
     };
@@ -235,7 +219,7 @@ fn collect<'a>(cx: &Cx, v: &Spanned<DeValue<'a>>, prefix: &str, out: &mut Found<
 }
 
 /// One value of a parameter, checked against its kind and range.
-fn value(cx: &Cx, sp: &ParamSpec, v: &Spanned<DeValue>) -> Result<f64, ScenarioError> {
+fn value(cx: &Source, sp: &ParamSpec, v: &Spanned<DeValue>) -> Result<f64, ScenarioError> {
     let x = match (sp.kind, v.get_ref()) {
         (Kind::Bool, DeValue::Boolean(b)) => return Ok(if *b { 1.0 } else { 0.0 }),
         (Kind::Bool, _) => return Err(cx.err(v.span(), sp.key, "expected true or false")),
@@ -249,7 +233,7 @@ fn value(cx: &Cx, sp: &ParamSpec, v: &Spanned<DeValue>) -> Result<f64, ScenarioE
 }
 
 fn array<'a, 'b>(
-    cx: &Cx,
+    cx: &Source,
     sp: &ParamSpec,
     v: &'b Spanned<DeValue<'a>>,
     what: &str,
@@ -260,7 +244,7 @@ fn array<'a, 'b>(
     }
 }
 
-fn grid(cx: &Cx, found: &Found) -> Result<(Vec<&'static str>, Vec<Vec<f64>>), ScenarioError> {
+fn grid(cx: &Source, found: &Found) -> Result<(Vec<&'static str>, Vec<Vec<f64>>), ScenarioError> {
     let mut levels = Vec::new();
     let mut n: usize = 1;
     for (sp, v, _) in found {
@@ -316,7 +300,7 @@ fn round6(x: f64) -> f64 {
 /// used by exactly one point, at a uniform position within it. The strata's order and the
 /// positions are counter-based hashes of (base seed, parameter, point), so a design is the
 /// same on every machine and does not depend on anything else drawn.
-fn lhs(cx: &Cx, found: &Found, n: usize, seed: i64) -> Result<(Vec<&'static str>, Vec<Vec<f64>>), ScenarioError> {
+fn lhs(cx: &Source, found: &Found, n: usize, seed: i64) -> Result<(Vec<&'static str>, Vec<Vec<f64>>), ScenarioError> {
     let mut points = vec![vec![0.0; found.len()]; n];
     for (d, (sp, v, _)) in found.iter().enumerate() {
         if sp.kind == Kind::Bool {
@@ -345,7 +329,7 @@ fn lhs(cx: &Cx, found: &Found, n: usize, seed: i64) -> Result<(Vec<&'static str>
 }
 
 fn list(
-    cx: &Cx,
+    cx: &Source,
     points: Option<&Spanned<DeValue>>,
     design: &Spanned<DeValue>,
 ) -> Result<(Vec<&'static str>, Vec<Vec<f64>>), ScenarioError> {

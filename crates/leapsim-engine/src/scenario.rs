@@ -64,13 +64,20 @@ impl std::fmt::Display for ScenarioError {
 }
 impl std::error::Error for ScenarioError {}
 
-struct Ctx<'a> {
-    file: &'a str,
-    text: &'a str,
+/// A TOML text being read, for errors that name its file, line and key (scenarios, sweep
+/// designs and calibration settings share it).
+pub(crate) struct Source<'a> {
+    pub(crate) file: &'a str,
+    pub(crate) text: &'a str,
 }
 
-impl Ctx<'_> {
-    fn err(
+impl Source<'_> {
+    /// Line (from 1) where `span` starts.
+    pub(crate) fn line(&self, span: std::ops::Range<usize>) -> usize {
+        self.text[..span.start.min(self.text.len())].matches('\n').count() + 1
+    }
+    /// An error at `span` (if known) about `key` (if any).
+    pub(crate) fn error(
         &self,
         span: Option<std::ops::Range<usize>>,
         key: Option<&str>,
@@ -78,10 +85,18 @@ impl Ctx<'_> {
     ) -> ScenarioError {
         ScenarioError {
             file: self.file.to_string(),
-            line: span.map(|s| self.text[..s.start.min(self.text.len())].matches('\n').count() + 1),
+            line: span.map(|s| self.line(s)),
             key: key.map(str::to_string),
             message: message.into(),
         }
+    }
+    /// An error about `key` at `span`.
+    pub(crate) fn err(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<String>) -> ScenarioError {
+        self.error(Some(span), Some(key), message)
+    }
+    /// A string value of `key`.
+    pub(crate) fn string(&self, key: &str, v: &Spanned<DeValue>) -> Result<String, ScenarioError> {
+        v.get_ref().as_str().map(str::to_string).ok_or_else(|| self.err(v.span(), key, "expected a string"))
     }
 }
 
@@ -114,8 +129,8 @@ pub fn load(name_or_path: &str) -> Result<Scenario, ScenarioError> {
 
 /// Parse a scenario's TOML text; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-    let cx = Ctx { file, text };
-    let doc = DeTable::parse(text).map_err(|e| cx.err(e.span(), None, format!("not valid TOML: {}", e.message())))?;
+    let cx = Source { file, text };
+    let doc = DeTable::parse(text).map_err(|e| cx.error(e.span(), None, format!("not valid TOML: {}", e.message())))?;
     let mut s = Scenario {
         name: String::new(),
         description: String::new(),
@@ -126,7 +141,7 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     };
     // `extends` first: the file then changes only what differs from its base.
     if let Some((k, v)) = doc.get_ref().iter().find(|(k, _)| k.get_ref() == "extends") {
-        let mut base_name = string(&cx, "extends", v)?;
+        let mut base_name = cx.string("extends", v)?;
         // A path is relative to the file that names it.
         if !BUILTIN.iter().any(|b| b.0 == base_name) && std::path::Path::new(&base_name).is_relative() {
             if let Some(dir) = std::path::Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -134,13 +149,13 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
             }
         }
         if EXTENDS_DEPTH.with(|d| d.get()) >= 8 {
-            return Err(cx.err(Some(k.span()), Some("extends"), "scenarios extend each other too deeply (a cycle?)"));
+            return Err(cx.error(Some(k.span()), Some("extends"), "scenarios extend each other too deeply (a cycle?)"));
         }
         EXTENDS_DEPTH.with(|d| d.set(d.get() + 1));
         let base = load(&base_name);
         EXTENDS_DEPTH.with(|d| d.set(d.get() - 1));
         let base =
-            base.map_err(|e| cx.err(Some(v.span()), Some("extends"), format!("cannot load base scenario: {e}")))?;
+            base.map_err(|e| cx.error(Some(v.span()), Some("extends"), format!("cannot load base scenario: {e}")))?;
         s.params = base.params;
         s.timeline = base.timeline;
         s.description = base.description;
@@ -151,8 +166,8 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         let key: &str = k.get_ref();
         match key {
             "extends" => {}
-            "name" => s.name = string(&cx, key, v)?,
-            "description" => s.description = string(&cx, key, v)?,
+            "name" => s.name = cx.string(key, v)?,
+            "description" => s.description = cx.string(key, v)?,
             "timeline" => s.timeline.extend(timeline(&cx, v)?),
             g if groups.contains(&g) => {
                 for (key, value) in group_values(&cx, g, v)? {
@@ -162,12 +177,12 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
             "pinned" => {
                 // `[pinned.group]` tables set parameters that the timeline may not change.
                 let DeValue::Table(t) = v.get_ref() else {
-                    return Err(cx.err(Some(v.span()), Some("pinned"), "expected [pinned.<group>] tables"));
+                    return Err(cx.error(Some(v.span()), Some("pinned"), "expected [pinned.<group>] tables"));
                 };
                 for (gk, gv) in t.iter() {
                     let g: &str = gk.get_ref();
                     if !groups.contains(&g) {
-                        return Err(cx.err(Some(gk.span()), Some(&format!("pinned.{g}")), "unknown parameter group"));
+                        return Err(cx.error(Some(gk.span()), Some(&format!("pinned.{g}")), "unknown parameter group"));
                     }
                     for (key, value) in group_values(&cx, g, gv)? {
                         s.params.set(key, value);
@@ -176,7 +191,7 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
                 }
             }
             other => {
-                return Err(cx.err(
+                return Err(cx.error(
                     Some(k.span()),
                     Some(other),
                     format!(
@@ -195,15 +210,15 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
 }
 
 /// The checked (key, value) pairs of one parameter group's table.
-fn group_values(cx: &Ctx, g: &str, v: &Spanned<DeValue>) -> Result<Vec<(&'static str, f64)>, ScenarioError> {
+fn group_values(cx: &Source, g: &str, v: &Spanned<DeValue>) -> Result<Vec<(&'static str, f64)>, ScenarioError> {
     let DeValue::Table(t) = v.get_ref() else {
-        return Err(cx.err(Some(v.span()), Some(g), "expected a table of parameters"));
+        return Err(cx.error(Some(v.span()), Some(g), "expected a table of parameters"));
     };
     let mut out = Vec::new();
     for (pk, pv) in t.iter() {
         let full = format!("{g}.{}", pk.get_ref());
         let Some(sp) = spec(&full) else {
-            return Err(cx.err(Some(pk.span()), Some(&full), unknown_key_message(&full)));
+            return Err(cx.error(Some(pk.span()), Some(&full), unknown_key_message(&full)));
         };
         out.push((sp.key, value_for(cx, sp, pv)?));
     }
@@ -218,10 +233,6 @@ fn dedup<'a>(v: &[&'a str]) -> Vec<&'a str> {
         }
     }
     out
-}
-
-fn string(cx: &Ctx, key: &str, v: &Spanned<DeValue>) -> Result<String, ScenarioError> {
-    v.get_ref().as_str().map(str::to_string).ok_or_else(|| cx.err(Some(v.span()), Some(key), "expected a string"))
 }
 
 pub(crate) fn unknown_key_message(key: &str) -> String {
@@ -247,33 +258,33 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Check a TOML value against a parameter's kind and range.
-fn value_for(cx: &Ctx, sp: &ParamSpec, v: &Spanned<DeValue>) -> Result<f64, ScenarioError> {
+fn value_for(cx: &Source, sp: &ParamSpec, v: &Spanned<DeValue>) -> Result<f64, ScenarioError> {
     let span = Some(v.span());
     let number = match (sp.kind, v.get_ref()) {
         (Kind::Bool, DeValue::Boolean(b)) => return Ok(if *b { 1.0 } else { 0.0 }),
         (Kind::Bool, other) => {
-            return Err(cx.err(span, Some(sp.key), format!("expected true or false, found {}", other.type_str())))
+            return Err(cx.error(span, Some(sp.key), format!("expected true or false, found {}", other.type_str())))
         }
         (Kind::Int, DeValue::Integer(i)) => parse_int(i.as_str(), i.radix()),
         (Kind::Float, DeValue::Integer(i)) => parse_int(i.as_str(), i.radix()),
         (Kind::Float, DeValue::Float(f)) => f.as_str().replace('_', "").parse::<f64>().ok().filter(|x| x.is_finite()),
         (Kind::Int, other) => {
-            return Err(cx.err(
+            return Err(cx.error(
                 span,
                 Some(sp.key),
                 format!("expected an integer ({}), found {}", sp.unit, other.type_str()),
             ))
         }
         (Kind::Float, other) => {
-            return Err(cx.err(
+            return Err(cx.error(
                 span,
                 Some(sp.key),
                 format!("expected a number ({}), found {}", sp.unit, other.type_str()),
             ))
         }
     };
-    let x = number.ok_or_else(|| cx.err(span.clone(), Some(sp.key), "expected a finite number"))?;
-    check_range(sp, x).map_err(|m| cx.err(span, Some(sp.key), m))
+    let x = number.ok_or_else(|| cx.error(span.clone(), Some(sp.key), "expected a finite number"))?;
+    check_range(sp, x).map_err(|m| cx.error(span, Some(sp.key), m))
 }
 
 fn parse_int(s: &str, radix: u32) -> Option<f64> {
@@ -293,19 +304,19 @@ pub fn check_range(sp: &ParamSpec, x: f64) -> Result<f64, String> {
 
 const EVENTS: &str = "set, communize, split_communes, replan";
 
-fn timeline(cx: &Ctx, v: &Spanned<DeValue>) -> Result<Vec<Event>, ScenarioError> {
+fn timeline(cx: &Source, v: &Spanned<DeValue>) -> Result<Vec<Event>, ScenarioError> {
     let DeValue::Array(items) = v.get_ref() else {
-        return Err(cx.err(Some(v.span()), Some("timeline"), "expected [[timeline]] entries"));
+        return Err(cx.error(Some(v.span()), Some("timeline"), "expected [[timeline]] entries"));
     };
     let mut events = Vec::new();
     for item in items.iter() {
         let DeValue::Table(t) = item.get_ref() else {
-            return Err(cx.err(Some(item.span()), Some("timeline"), "expected a table"));
+            return Err(cx.error(Some(item.span()), Some("timeline"), "expected a table"));
         };
         let get = |k: &str| t.iter().find(|(key, _)| key.get_ref() == k).map(|(_, v)| v);
         for (k, _) in t.iter() {
             if !["date", "event", "label", "source", "key", "value", "parts"].contains(&k.get_ref().as_ref()) {
-                return Err(cx.err(
+                return Err(cx.error(
                     Some(k.span()),
                     Some(&format!("timeline.{}", k.get_ref())),
                     "unknown field; expected date, event, label, source, key, value or parts",
@@ -313,31 +324,31 @@ fn timeline(cx: &Ctx, v: &Spanned<DeValue>) -> Result<Vec<Event>, ScenarioError>
             }
         }
         let date_v = get("date")
-            .ok_or_else(|| cx.err(Some(item.span()), Some("timeline.date"), "missing; expected \"YYYY-MM\""))?;
-        let date = string(cx, "timeline.date", date_v)?;
+            .ok_or_else(|| cx.error(Some(item.span()), Some("timeline.date"), "missing; expected \"YYYY-MM\""))?;
+        let date = cx.string("timeline.date", date_v)?;
         let month = parse_month(&date).ok_or_else(|| {
-            cx.err(
+            cx.error(
                 Some(date_v.span()),
                 Some("timeline.date"),
                 format!("malformed date \"{date}\": expected \"YYYY-MM\" from 1953-01 on"),
             )
         })?;
         let event_v = get("event").ok_or_else(|| {
-            cx.err(Some(item.span()), Some("timeline.event"), format!("missing; expected one of {EVENTS}"))
+            cx.error(Some(item.span()), Some("timeline.event"), format!("missing; expected one of {EVENTS}"))
         })?;
         let label = match get("label") {
-            Some(l) => string(cx, "timeline.label", l)?,
+            Some(l) => cx.string("timeline.label", l)?,
             None => String::new(),
         };
-        let action = match string(cx, "timeline.event", event_v)?.as_str() {
+        let action = match cx.string("timeline.event", event_v)?.as_str() {
             "set" => {
                 let kv = get("key").ok_or_else(|| {
-                    cx.err(Some(item.span()), Some("timeline.key"), "missing: a `set` event needs key and value")
+                    cx.error(Some(item.span()), Some("timeline.key"), "missing: a `set` event needs key and value")
                 })?;
-                let key = string(cx, "timeline.key", kv)?;
-                let sp = spec(&key).ok_or_else(|| cx.err(Some(kv.span()), Some(&key), unknown_key_message(&key)))?;
+                let key = cx.string("timeline.key", kv)?;
+                let sp = spec(&key).ok_or_else(|| cx.error(Some(kv.span()), Some(&key), unknown_key_message(&key)))?;
                 let vv = get("value").ok_or_else(|| {
-                    cx.err(Some(item.span()), Some("timeline.value"), "missing: a `set` event needs key and value")
+                    cx.error(Some(item.span()), Some("timeline.value"), "missing: a `set` event needs key and value")
                 })?;
                 Action::Set { key: sp.key.to_string(), value: value_for(cx, sp, vv)? }
             }
@@ -345,17 +356,17 @@ fn timeline(cx: &Ctx, v: &Spanned<DeValue>) -> Result<Vec<Event>, ScenarioError>
             "replan" => Action::Replan,
             "split_communes" => {
                 let pv = get("parts").ok_or_else(|| {
-                    cx.err(Some(item.span()), Some("timeline.parts"), "missing: expected an integer 2 to 10")
+                    cx.error(Some(item.span()), Some("timeline.parts"), "missing: expected an integer 2 to 10")
                 })?;
                 let parts = match pv.get_ref() {
                     DeValue::Integer(i) => parse_int(i.as_str(), i.radix()).filter(|p| (2.0..=10.0).contains(p)),
                     _ => None,
                 }
-                .ok_or_else(|| cx.err(Some(pv.span()), Some("timeline.parts"), "expected an integer 2 to 10"))?;
+                .ok_or_else(|| cx.error(Some(pv.span()), Some("timeline.parts"), "expected an integer 2 to 10"))?;
                 Action::SplitCommunes { parts: parts as u32 }
             }
             other => {
-                return Err(cx.err(
+                return Err(cx.error(
                     Some(event_v.span()),
                     Some("timeline.event"),
                     format!("unknown event \"{other}\": expected one of {EVENTS}"),
