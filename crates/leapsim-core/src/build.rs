@@ -118,6 +118,17 @@ pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
         }
         *len = size as u8;
     });
+    // Pack each team's people at the front of its slots, family after family.
+    slots.par_chunks_mut(team_slots).for_each(|team| {
+        let mut kept = 0;
+        for i in 0..team.len() {
+            if team[i] != EMPTY {
+                team[kept] = team[i];
+                kept += 1;
+            }
+        }
+        team[kept..].fill(EMPTY);
+    });
 
     let mut world = World {
         params: params.clone(),

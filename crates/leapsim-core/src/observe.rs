@@ -62,37 +62,81 @@ pub struct MonthReport {
     pub urban_supplied_t: f64,
 }
 
-fn add_flow(r: &mut RegionMonth, f: &TeamFlow, urban: bool, persons: f64, kcal_persons: f64) {
-    let deaths = f.total_deaths() as f64;
-    r.births += f.births as f64;
-    r.deaths += deaths;
-    for (g, d) in f.deaths.iter().enumerate() {
-        r.deaths_by_age[g] += (d[0] + d[1]) as f64;
-        r.deaths_by_sex[0] += d[0] as f64;
-        r.deaths_by_sex[1] += d[1] as f64;
+/// Counts of a range of teams, summed as integers (exact, and cheaper than one float per field).
+#[derive(Default)]
+struct Counts {
+    persons: u64,
+    births: u64,
+    births_unplaced: u64,
+    /// By [age group][0 male, 1 female].
+    deaths: [[u64; 2]; 3],
+    persons_in_mess_halls: u64,
+}
+
+impl Counts {
+    #[inline]
+    fn add(&mut self, f: &TeamFlow, persons: u32) {
+        self.persons += persons as u64;
+        self.births += f.births as u64;
+        self.births_unplaced += f.births_unplaced as u64;
+        for (sum, d) in self.deaths.iter_mut().zip(&f.deaths) {
+            sum[0] += d[0] as u64;
+            sum[1] += d[1] as u64;
+        }
+        self.persons_in_mess_halls += if f.eats_in_mess_hall { persons as u64 } else { 0 };
     }
-    r.births_unplaced += f.births_unplaced as f64;
-    r.population += persons;
-    if urban {
-        r.population_urban += persons;
-        r.deaths_urban += deaths;
-    } else {
-        r.population_rural += persons;
-        r.deaths_rural += deaths;
+    /// Into `r`, as the sample's numbers (before scaling up).
+    fn write(&self, r: &mut RegionMonth, urban: bool) {
+        let deaths: u64 = self.deaths.iter().flatten().sum();
+        r.births = self.births as f64;
+        r.deaths = deaths as f64;
+        for (g, d) in self.deaths.iter().enumerate() {
+            r.deaths_by_age[g] = (d[0] + d[1]) as f64;
+        }
+        r.deaths_by_sex = [0, 1].map(|s| self.deaths.iter().map(|d| d[s]).sum::<u64>() as f64);
+        r.births_unplaced = self.births_unplaced as f64;
+        r.population = self.persons as f64;
+        if urban {
+            (r.population_urban, r.deaths_urban) = (self.persons as f64, deaths as f64);
+        } else {
+            (r.population_rural, r.deaths_rural) = (self.persons as f64, deaths as f64);
+            r.persons_in_mess_halls = self.persons_in_mess_halls as f64;
+        }
+    }
+}
+
+/// The sample's month of a range of rural teams.
+fn rural_month(world: &World, teams: std::ops::Range<usize>) -> RegionMonth {
+    let mut r = RegionMonth::default();
+    let mut counts = Counts::default();
+    for t in teams {
+        let persons = world.teams.census[t].persons;
+        let f = &world.teams.flow[t];
+        counts.add(f, persons);
         r.grain_true_t += f.harvest_kg / 1000.0;
         r.cotton_true_t += f.cotton_kg / 1000.0;
         r.grain_procured_t += f.procured_kg / 1000.0;
         r.grain_resold_t += f.resold_kg / 1000.0;
         r.backyard_steel_t += f.backyard_steel_kg / 1000.0;
-        r.kcal_rural_total += kcal_persons;
+        r.kcal_rural_total += f.kcal_per_day as f64 * persons as f64;
         r.workers_farm += f.workers_farm as f64;
         r.workers_steel += f.workers_steel as f64;
         r.workers_irrigation += f.workers_irrigation as f64;
         r.workers_rural += (f.workers_farm + f.workers_steel + f.workers_irrigation + f.workers_other) as f64;
-        if f.eats_in_mess_hall {
-            r.persons_in_mess_halls += persons;
-        }
     }
+    counts.write(&mut r, false);
+    r
+}
+
+/// The sample's month of a range of urban teams.
+fn urban_month(world: &World, teams: std::ops::Range<usize>) -> RegionMonth {
+    let mut r = RegionMonth::default();
+    let mut counts = Counts::default();
+    for t in teams {
+        counts.add(&world.teams.flow[t], world.teams.census[t].persons);
+    }
+    counts.write(&mut r, true);
+    r
 }
 
 fn scale(r: &mut RegionMonth, e: f64) {
@@ -135,14 +179,8 @@ pub fn observe(world: &World, province_reports: &[(f64, f64)]) -> MonthReport {
         .par_iter()
         .enumerate()
         .map(|(i, p)| {
-            let mut rural = RegionMonth::default();
-            let mut urban = RegionMonth::default();
-            for t in p.rural_teams.clone().chain(p.urban_teams.clone()) {
-                let persons = world.teams.census[t].persons as f64;
-                let f = &world.teams.flow[t];
-                let r = if world.teams.urban[t] { &mut urban } else { &mut rural };
-                add_flow(r, f, world.teams.urban[t], persons, f.kcal_per_day as f64 * persons);
-            }
+            let mut rural = rural_month(world, p.rural_teams.clone());
+            let mut urban = urban_month(world, p.urban_teams.clone());
             scale(&mut rural, p.expand_rural);
             scale(&mut urban, p.expand_urban);
             let mut r = rural;

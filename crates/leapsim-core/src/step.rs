@@ -8,8 +8,8 @@ use crate::state::World;
 /// Advance the world by one month and return what happened in it.
 pub fn step(world: &mut World) -> MonthReport {
     let replan = policy::apply(world); // 1. timeline events, political climate
-    labour::allocate(world); // 2. new flows; farm / steel / irrigation / other
-    production::produce(world); // 3. harvests, backyard steel, industry
+    let shares = labour::Shares::allocate(world); // 2. campaigns' shares of labour
+    production::produce(world, shares); // 3. each team's new flows and workers; harvests, steel, industry
     let province_reports = reporting::report(world); // 4. reports up the chain
     planning::plan(world, replan); // 5. targets (the ratchet) and sown area
     procurement::procure(world, &province_reports); // 6. quotas on reported output

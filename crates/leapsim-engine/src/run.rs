@@ -4,6 +4,7 @@ use crate::detail::Detail;
 use crate::scenario::Scenario;
 use crate::series::{tables, Tables};
 use leapsim_core::{build, step, Inputs, MonthReport};
+use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -80,7 +81,8 @@ pub fn run_with_detail(
         if cancel.load(Ordering::Relaxed) {
             return Err(RunError::Interrupted);
         }
-        person_months += world.teams.census.iter().map(|c| c.persons as f64).sum::<f64>();
+        // An integer sum: exact, so the same on any thread count.
+        person_months += world.teams.census.par_iter().map(|c| c.persons as u64).sum::<u64>() as f64;
         let report = step(&mut world);
         if let Some(d) = detail.as_mut() {
             d.record(&world, report.month.year(), report.month.month_of_year());

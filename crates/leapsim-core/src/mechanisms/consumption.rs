@@ -24,7 +24,6 @@ fn kcal_per_day(p: &Params, eaten_kg: f64, persons: u32, other_kcal: f64) -> f32
     (eaten_kg * p.food.kcal_per_kg_grain / (persons as f64 * DAYS_PER_MONTH) + other_kcal) as f32
 }
 
-/// Sum of `f(team) * expand` over teams, real units, in a fixed order.
 /// Real-world total of `f` over the urban or rural teams. Provinces are summed in parallel and
 /// then in order, so the result does not depend on the thread count.
 fn real_sum(world: &World, urban: bool, f: impl Fn(usize) -> f64 + Sync) -> f64 {
@@ -69,13 +68,7 @@ pub fn consume(world: &mut World) {
     let floor_pp = p.food.resale_floor_kg_per_year * months_left / 12.0;
     let gap_of =
         |persons: u32, stock: f64, ratio: f32| (floor_pp * persons as f64 - stock * ratio.max(1.0) as f64).max(0.0);
-    let gap = |t: usize| -> f64 {
-        if world.teams.urban[t] {
-            0.0
-        } else {
-            gap_of(world.teams.census[t].persons, world.teams.grain_kg[t], world.teams.report_ratio[t])
-        }
-    };
+    let gap = |t: usize| gap_of(world.teams.census[t].persons, world.teams.grain_kg[t], world.teams.report_ratio[t]);
     // Under the political climate hunger is denied, and relief withheld with it.
     let relief = (1.0 - p.food.relief_denial * world.centre.climate).max(0.0);
     let resale_demand_t = real_sum(world, false, gap) / 1000.0 * relief;

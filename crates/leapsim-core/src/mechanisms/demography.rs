@@ -32,7 +32,12 @@ const COUNT_MASK: u64 = (1 << COUNT_BITS) - 1;
 
 /// Fertility multiplier after a famine: births postponed are made up as hunger recedes.
 pub fn rebound(p: &Params, hunger: f32, memory: f32) -> f32 {
-    1.0 + (p.demography.fertility_rebound * (memory - hunger).max(0.0) as f64) as f32
+    rebound_of(p.demography.fertility_rebound, hunger, memory)
+}
+
+#[inline]
+fn rebound_of(fertility_rebound: f64, hunger: f32, memory: f32) -> f32 {
+    1.0 + (fertility_rebound * (memory - hunger).max(0.0) as f64) as f32
 }
 
 /// Hunger levels at which draw thresholds are tabulated each month; a team's hunger is rounded
@@ -124,7 +129,12 @@ pub fn hunger_rate(p: &Params) -> f32 {
 
 /// Hunger after a month with `kcal` per person per day (`rate` from [`hunger_rate`]).
 pub fn next_hunger(p: &Params, rate: f32, hunger: f32, kcal: f32) -> f32 {
-    let deficit = (1.0 - kcal / p.food.kcal_need_per_day as f32).clamp(0.0, 1.0);
+    hunger_after(p.food.kcal_need_per_day as f32, rate, hunger, kcal)
+}
+
+#[inline]
+fn hunger_after(need: f32, rate: f32, hunger: f32, kcal: f32) -> f32 {
+    let deficit = (1.0 - kcal / need).clamp(0.0, 1.0);
     hunger + rate * (deficit - hunger)
 }
 
@@ -207,36 +217,56 @@ pub fn update(world: &mut World) {
     let tf = world.team_families();
     let memory_rate = (1.0 - (-1.0 / p.demography.famine_memory_months).exp()) as f32;
     let hunger_k = hunger_rate(p);
+    // Parameters the sweep reads, as locals (the closure would otherwise reload them per team).
+    let (need, fertility_rebound) = (p.food.kcal_need_per_day as f32, p.demography.fertility_rebound);
     let teams = &mut world.teams;
+    let ts = world.team_slots;
+    // Teams go in batches: every team of a batch is opened (hunger, stream, bound, first skip)
+    // before any is walked, so the processor overlaps the teams' chains of dependent arithmetic,
+    // which one team at a time leaves it waiting on.
     world
         .slots
-        .par_chunks_mut(world.team_slots)
-        .zip(world.family_len.par_chunks_mut(tf))
-        .zip(teams.flow.par_iter_mut())
-        .zip(teams.hunger.par_iter_mut())
-        .zip(teams.famine_memory.par_iter_mut())
-        .zip(teams.census.par_iter_mut())
+        .par_chunks_mut(ts * BATCH)
+        .zip(world.family_len.par_chunks_mut(tf * BATCH))
+        .zip(teams.flow.par_chunks_mut(BATCH))
+        .zip(teams.hunger.par_chunks_mut(BATCH))
+        .zip(teams.famine_memory.par_chunks_mut(BATCH))
+        .zip(teams.census.par_chunks_mut(BATCH))
         .enumerate()
-        .for_each(|(t, (((((slots, lens), flow), hunger), memory), census))| {
-            *hunger = next_hunger(p, hunger_k, *hunger, flow.kcal_per_day);
-            *memory += memory_rate * (*hunger - *memory);
-            let birth_scale = (rebound(p, *hunger, *memory) * 65536.0) as u64;
-            let mut rng = Stream::new(seed, t as u64, month.0, Purpose::Demography);
-            let x = hunger.clamp(0.0, 1.0) * (HUNGER_LEVELS - 1) as f32;
-            let level = x as usize + (x.fract() > 0.0 && rng.uniform_f32() < x.fract()) as usize;
-            let team = TeamPeople { slots, lens };
-            let thresholds = by_hunger[level].get_or_init(|| sched.thresholds_at(p, level));
-            *census = team.month(*census, flow, &sched, thresholds, birth_scale, girl, fp, january, &mut rng);
+        .for_each(|(c, (((((slots, lens), flows), hungers), memories), censuses))| {
+            let mut opened: [Option<Opened>; BATCH] = Default::default();
+            for (i, (hunger, memory)) in hungers.iter_mut().zip(memories.iter_mut()).enumerate() {
+                *hunger = hunger_after(need, hunger_k, *hunger, flows[i].kcal_per_day);
+                *memory += memory_rate * (*hunger - *memory);
+                let birth_scale = (rebound_of(fertility_rebound, *hunger, *memory) * 65536.0) as u64;
+                let mut rng = Stream::new(seed, (c * BATCH + i) as u64, month.0, Purpose::Demography);
+                let x = hunger.clamp(0.0, 1.0) * (HUNGER_LEVELS - 1) as f32;
+                let level = x as usize + (x.fract() > 0.0 && rng.uniform_f32() < x.fract()) as usize;
+                let thresholds = by_hunger[level].get_or_init(|| sched.thresholds_at(p, level));
+                let team_slots = &mut slots[i * ts..(i + 1) * ts];
+                opened[i] = Some(Opened::new(censuses[i], team_slots, &sched, thresholds, birth_scale, january, rng));
+            }
+            for (i, open) in opened.iter_mut().enumerate().take(censuses.len()) {
+                let team =
+                    TeamPeople { slots: &mut slots[i * ts..(i + 1) * ts], lens: &mut lens[i * tf..(i + 1) * tf] };
+                let open = open.take().expect("opened above");
+                censuses[i] = team.walk(open, &mut flows[i], &sched, girl, fp);
+            }
         });
 }
 
-/// One team's people: families of `FAMILY_SLOTS` slots, each packed at the front.
+/// Teams opened together before they are walked (see [`update`]).
+const BATCH: usize = 8;
+
+/// One team's people, packed at the front of its slots family by family (family `f` holds
+/// `lens[f]` people, at most `FAMILY_SLOTS`), so a person's position in the team is its slot.
 struct TeamPeople<'a> {
     slots: &'a mut [u8],
     lens: &'a mut [u8],
 }
 
-/// Walks a team's people in order, to given positions (0 is the first member of the first family).
+/// Finds the family of given positions, in increasing order (0 is the first member of the
+/// first family). Only events need it, so the walk itself indexes slots directly.
 struct Cursor {
     family: usize,
     /// Position of the family's first member.
@@ -244,15 +274,15 @@ struct Cursor {
 }
 
 impl Cursor {
-    /// The slot of the person at position `at` (at or after the cursor's family; `at` must be
-    /// below the team's head-count).
+    /// The family of the person at position `at` (at or after the cursor's family; `at` must
+    /// be below the team's head-count).
     #[inline]
-    fn slot(&mut self, lens: &[u8], at: u64) -> usize {
+    fn family(&mut self, lens: &[u8], at: u64) -> usize {
         while at >= self.first + lens[self.family] as u64 {
             self.first += lens[self.family] as u64;
             self.family += 1;
         }
-        self.family * FAMILY_SLOTS + (at - self.first) as usize
+        self.family
     }
 }
 
@@ -261,22 +291,26 @@ impl Cursor {
 struct Candidates {
     next: u64,
     n: u64,
-    /// 1 / ln(1 - q); 0 when q = 1 (every position is a candidate).
-    scale: f64,
+    /// -1 / ln(1 - q): positions per unit of a standard exponential; 0 when q = 1 (every
+    /// position is a candidate).
+    per_exp: f64,
 }
 
 impl Candidates {
+    /// No candidates: nobody can have an event.
+    const NONE: Candidates = Candidates { next: 0, n: 0, per_exp: 0.0 };
     fn new(rng: &mut Stream, n: u64, ln_miss: f64) -> Candidates {
-        let scale = if ln_miss == f64::NEG_INFINITY { 0.0 } else { 1.0 / ln_miss };
-        let mut c = Candidates { next: 0, n, scale };
+        let per_exp = if ln_miss == f64::NEG_INFINITY { 0.0 } else { -1.0 / ln_miss };
+        let mut c = Candidates { next: 0, n, per_exp };
         c.next = c.skip(rng);
         c
     }
-    /// Positions passed over before the next candidate: floor(ln u / ln(1 - q)), u uniform in (0, 1].
+    /// Positions passed over before the next candidate: floor(E / -ln(1 - q)) for E standard
+    /// exponential, which is geometric with success probability q.
     #[inline]
     fn skip(&self, rng: &mut Stream) -> u64 {
-        let u = ((rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
-        (fast_ln(u) * self.scale).min(self.n as f64) as u64
+        // At most n (below 2^53), so the signed conversions are exact and one instruction each.
+        (rng.exp1() * self.per_exp).min(self.n as i64 as f64) as i64 as u64
     }
     #[inline]
     fn next(&mut self, rng: &mut Stream) -> Option<u64> {
@@ -300,34 +334,10 @@ fn event_bound(death_bound: u32, birth_bound: u32) -> u64 {
     (death_bound as u64 + birth_bound as u64).min(1 << 32)
 }
 
-/// Natural logarithm of a positive normal `x`, to within 1e-9: the skips need many logarithms
-/// and no more precision than that (a skip of a thousand people is off by one with a chance
-/// of one in a million), and the library call costs several times more.
-#[inline]
-fn fast_ln(x: f64) -> f64 {
-    let bits = x.to_bits();
-    // x = 2^e * m with m in [sqrt(1/2), sqrt(2)).
-    let mut e = ((bits >> 52) & 0x7FF) as i64 - 1023;
-    let mut m = f64::from_bits((bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000);
-    if m > std::f64::consts::SQRT_2 {
-        m *= 0.5;
-        e += 1;
-    }
-    // ln m = 2 atanh(t), t = (m - 1) / (m + 1), |t| < 0.172.
-    let t = (m - 1.0) / (m + 1.0);
-    let t2 = t * t;
-    let series = 1.0 + t2 * (1.0 / 3.0 + t2 * (1.0 / 5.0 + t2 * (1.0 / 7.0 + t2 * (1.0 / 9.0))));
-    e as f64 * std::f64::consts::LN_2 + 2.0 * t * series
-}
-
 impl TeamPeople<'_> {
-    /// One month: ageing (January, with a fresh count), deaths, births; returns the census.
-    ///
-    /// Deaths and births are drawn by thinning: people are visited as candidates with a bound
-    /// probability (the highest any member could have), skipping geometrically distributed
-    /// runs, and a candidate's event happens with its own probability over the bound. Each
-    /// person's chance of the event is exactly its own, as with one draw per person, but a
-    /// month costs a few draws per team instead of one per person.
+    /// One month of one team, opened and walked at once (the sweep opens a batch of teams
+    /// first); returns the census.
+    #[cfg(test)]
     #[allow(clippy::too_many_arguments)]
     fn month(
         self,
@@ -341,73 +351,89 @@ impl TeamPeople<'_> {
         january: bool,
         rng: &mut Stream,
     ) -> Census {
-        let TeamPeople { slots, lens } = self;
-        let (mut tally, mut oldest) = (Tally::of(&census), census.oldest);
-        if january {
-            (tally, oldest) = (Tally::default(), 0);
-            for (fam, &len) in slots.chunks_exact_mut(FAMILY_SLOTS).zip(lens.iter()) {
-                for s in &mut fam[..len as usize] {
-                    *s = encode((age(*s) + 1).min(MAX_AGE), is_female(*s));
-                    tally.add(sched, *s);
-                    oldest = oldest.max(age(*s));
-                }
-            }
-        }
+        let open = Opened::new(census, self.slots, sched, thresholds, birth_scale, january, rng.clone());
+        let (census, after) = self.walk_with(open, flow, sched, girl, female_participation);
+        *rng = after;
+        census
+    }
 
+    /// The walk of a month that [`Opened::new`] began: deaths, births, the new census.
+    ///
+    /// Deaths and births are drawn by thinning: people are visited as candidates with a bound
+    /// probability (the highest any member could have), skipping geometrically distributed
+    /// runs, and a candidate's event happens with its own probability over the bound. Each
+    /// person's chance of the event is exactly its own, as with one draw per person, but a
+    /// month costs a few draws per team instead of one per person.
+    fn walk(
+        self,
+        open: Opened,
+        flow: &mut TeamFlow,
+        sched: &Schedules,
+        girl: f32,
+        female_participation: f32,
+    ) -> Census {
+        self.walk_with(open, flow, sched, girl, female_participation).0
+    }
+
+    fn walk_with(
+        self,
+        open: Opened,
+        flow: &mut TeamFlow,
+        sched: &Schedules,
+        girl: f32,
+        female_participation: f32,
+    ) -> (Census, Stream) {
+        let TeamPeople { slots, lens } = self;
+        let Opened { mut rng, mut candidates, thresholds, bound, death_bound, birth_scale, mut tally, oldest, n } =
+            open;
+        let rng = &mut rng;
         // Deaths and births in one walk. A candidate draws v uniform below the bound: below its
         // death threshold it dies; in the birth band (from the death bound up) it gives birth
         // with its birth threshold scaled by the rebound (fixed point, 16 fractional bits) and
-        // by its chance of surviving the month. The dead are marked empty and their families
-        // closed up after the walk, so the walk sees everyone alive at the start once.
+        // by its chance of surviving the month. The dead are marked empty and the team closed
+        // up after the walk, so the walk sees everyone alive at the start once.
         let scale = |t: u32| ((t as u64 * birth_scale) >> 16).min(u32::MAX as u64) as u32;
-        let death_bound = thresholds.death_bound[oldest as usize];
-        let bound = event_bound(death_bound, scale(thresholds.birth_bound));
-        let mut dirty = 0u64;
+        let mut dead = [0u8; 64];
         let mut births = [0u8; 64];
-        let mut any_birth = false;
-        if bound > 0 {
-            let n = (tally.count & COUNT_MASK) as u64;
-            let ln = if birth_scale == 1 << 16 { thresholds.event_ln_miss[oldest as usize] } else { ln_miss(bound) };
-            let mut candidates = Candidates::new(rng, n, ln);
-            let mut at = Cursor { family: 0, first: 0 };
-            while let Some(k) = candidates.next(rng) {
-                let i = at.slot(lens, k);
-                let s = slots[i];
-                let v = ((rng.next_u64() >> 32) * bound) >> 32;
-                let death = thresholds.death[s as usize] as u64;
-                if v < death {
-                    flow.deaths[sched.group[s as usize] as usize][is_female(s) as usize] += 1;
-                    tally.remove(sched, s);
-                    slots[i] = EMPTY;
-                    dirty |= 1 << at.family;
-                } else if v >= death_bound as u64
-                    && v - (death_bound as u64)
-                        < (scale(thresholds.birth[s as usize]) as u64 * ((1 << 32) - death)) >> 32
-                {
-                    births[at.family] += 1;
-                    any_birth = true;
-                }
+        let (mut first_dead, mut any_birth) = (usize::MAX, false);
+        let mut at = Cursor { family: 0, first: 0 };
+        while let Some(k) = candidates.next(rng) {
+            let s = slots[k as usize];
+            let v = ((rng.next_u64() >> 32) * bound) >> 32;
+            let death = thresholds.death[s as usize] as u64;
+            if v < death {
+                flow.deaths[sched.group[s as usize] as usize][is_female(s) as usize] += 1;
+                tally.remove(sched, s);
+                slots[k as usize] = EMPTY;
+                dead[at.family(lens, k)] += 1;
+                first_dead = first_dead.min(k as usize);
+            } else if v >= death_bound as u64
+                && v - (death_bound as u64) < (scale(thresholds.birth[s as usize]) as u64 * ((1 << 32) - death)) >> 32
+            {
+                births[at.family(lens, k)] += 1;
+                any_birth = true;
             }
         }
-        while dirty != 0 {
-            let f = dirty.trailing_zeros() as usize;
-            dirty &= dirty - 1;
-            let fam = &mut slots[f * FAMILY_SLOTS..(f + 1) * FAMILY_SLOTS];
-            let len = lens[f] as usize;
-            let mut k = 0;
-            for i in 0..len {
-                if fam[i] != EMPTY {
-                    fam[k] = fam[i];
-                    k += 1;
+        let mut n = n;
+        if first_dead < n {
+            let mut kept = first_dead;
+            for i in first_dead..n {
+                if slots[i] != EMPTY {
+                    slots[kept] = slots[i];
+                    kept += 1;
                 }
             }
-            fam[k..len].fill(EMPTY);
-            lens[f] = k as u8;
+            slots[kept..n].fill(EMPTY);
+            n = kept;
+            for (len, d) in lens.iter_mut().zip(dead) {
+                *len -= d;
+            }
         }
         for f in 0..if any_birth { lens.len() } else { 0 } {
             for _ in 0..births[f] {
                 let baby = encode(0, rng.uniform_f32() < girl);
-                if place(slots, lens, f, baby) {
+                if place(slots, lens, n, f, baby) {
+                    n += 1;
                     flow.births += 1;
                     tally.add(sched, baby);
                 } else {
@@ -415,13 +441,60 @@ impl TeamPeople<'_> {
                 }
             }
         }
-        tally.census(female_participation, oldest)
+        (tally.census(female_participation, oldest), rng.clone())
     }
 }
 
-/// Put a newborn in its mother's family, or if that is full in the first family of the team
-/// with room (households divided when they outgrew their homes).
-fn place(slots: &mut [u8], lens: &mut [u8], family: usize, baby: u8) -> bool {
+/// A team's month up to its first candidate: ageing in January, the bound, the first skip.
+struct Opened<'t> {
+    rng: Stream,
+    candidates: Candidates,
+    thresholds: &'t Thresholds,
+    bound: u64,
+    death_bound: u32,
+    birth_scale: u64,
+    tally: Tally,
+    oldest: u8,
+    n: usize,
+}
+
+impl<'t> Opened<'t> {
+    fn new(
+        census: Census,
+        slots: &mut [u8],
+        sched: &Schedules,
+        thresholds: &'t Thresholds,
+        birth_scale: u64,
+        january: bool,
+        mut rng: Stream,
+    ) -> Opened<'t> {
+        let n = census.persons as usize;
+        let (mut tally, mut oldest) = (Tally::of(&census), census.oldest);
+        if january {
+            (tally, oldest) = (Tally::default(), 0);
+            for s in &mut slots[..n] {
+                *s = encode((age(*s) + 1).min(MAX_AGE), is_female(*s));
+                tally.add(sched, *s);
+                oldest = oldest.max(age(*s));
+            }
+        }
+        let scaled_birth_bound = ((thresholds.birth_bound as u64 * birth_scale) >> 16).min(u32::MAX as u64) as u32;
+        let death_bound = thresholds.death_bound[oldest as usize];
+        let bound = event_bound(death_bound, scaled_birth_bound);
+        let candidates = if bound == 0 {
+            Candidates::NONE
+        } else {
+            let ln = if birth_scale == 1 << 16 { thresholds.event_ln_miss[oldest as usize] } else { ln_miss(bound) };
+            Candidates::new(&mut rng, n as u64, ln)
+        };
+        Opened { rng, candidates, thresholds, bound, death_bound, birth_scale, tally, oldest, n }
+    }
+}
+
+/// Put a newborn at the end of its mother's family, or if that is full of the first family of
+/// the team with room (households divided when they outgrew their homes); `n` is the team's
+/// head-count. The people after it move up one slot.
+fn place(slots: &mut [u8], lens: &mut [u8], n: usize, family: usize, baby: u8) -> bool {
     let f = if (lens[family] as usize) < FAMILY_SLOTS {
         family
     } else {
@@ -430,7 +503,9 @@ fn place(slots: &mut [u8], lens: &mut [u8], family: usize, baby: u8) -> bool {
             None => return false,
         }
     };
-    slots[f * FAMILY_SLOTS + lens[f] as usize] = baby;
+    let at = lens[..=f].iter().map(|&l| l as usize).sum::<usize>();
+    slots.copy_within(at..n, at + 1);
+    slots[at] = baby;
     lens[f] += 1;
     true
 }
@@ -464,7 +539,7 @@ mod tests {
         let mut lens = vec![0u8; 12];
         for f in 0..12 {
             for i in 0..4 {
-                slots[f * FAMILY_SLOTS + i] = encode(((f * 7 + i * 13) % 70) as u8, (f + i) % 2 == 0);
+                slots[f * 4 + i] = encode(((f * 7 + i * 13) % 70) as u8, (f + i) % 2 == 0);
             }
             lens[f] = 4;
         }
@@ -490,6 +565,8 @@ mod tests {
             assert_eq!(Census { oldest: census.oldest, ..census_of(&p, &slots) }, census);
         }
         let after = slots.iter().filter(|&&s| s != EMPTY).count() as i64;
+        // The team stays packed: its people first, then empty slots.
+        assert!(slots[..after as usize].iter().all(|&s| s != EMPTY));
         assert_eq!(after - before, flow.births as i64 - flow.total_deaths() as i64);
         assert_eq!(after, census.persons as i64);
         assert_eq!(lens.iter().map(|&l| l as i64).sum::<i64>(), after);
@@ -497,15 +574,19 @@ mod tests {
     }
 
     #[test]
-    fn fast_logarithm_is_accurate() {
-        for i in 1..100_000u64 {
-            let x = i as f64 / 100_000.0;
-            for x in [x, x * 1e-9, 1.0 - x * 1e-6] {
-                let (got, want) = (fast_ln(x), x.ln());
-                assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "ln {x}: {got} vs {want}");
-            }
-        }
-        assert_eq!(fast_ln(1.0), 0.0);
+    fn a_newborn_joins_its_mothers_family_or_the_first_with_room() {
+        // Families of 12, 2 and 3 people, packed: a birth to the full first family goes to
+        // the end of the second, and the third family moves up a slot.
+        let mut lens = vec![12u8, 2, 3];
+        let mut slots: Vec<u8> = (0..17).chain(std::iter::repeat(EMPTY).take(19)).collect();
+        assert!(place(&mut slots, &mut lens, 17, 0, 100));
+        assert_eq!(lens, [12, 3, 3]);
+        assert_eq!(&slots[12..19], &[12, 13, 100, 14, 15, 16, EMPTY]);
+        assert!(place(&mut slots, &mut lens, 18, 2, 101));
+        assert_eq!(&slots[12..20], &[12, 13, 100, 14, 15, 16, 101, EMPTY]);
+        let mut full = vec![12u8; 3];
+        let mut slots = vec![1u8; 36];
+        assert!(!place(&mut slots, &mut full, 36, 1, 100));
     }
 
     #[test]
@@ -558,6 +639,28 @@ mod tests {
             let mean = trials as f64 * pb.iter().sum::<f64>();
             close(births, mean, trials as f64 * pb.iter().map(|p| p * (1.0 - p)).sum::<f64>(), "births");
             assert!(births > 1000);
+        }
+    }
+}
+#[cfg(test)]
+mod probe {
+    use super::*;
+    #[test]
+    fn probe_bounds() {
+        let p = Params::default();
+        for y in [1955, 1960] {
+            let s = Schedules::for_year(&p, y);
+            for lvl in [0usize, 64, 128] {
+                let t = s.thresholds_at(&p, lvl);
+                let f = |x: u32| x as f64 / 4294967296.0;
+                eprintln!(
+                    "{y} lvl {lvl} birth_bound {:.4} death_bound@60 {:.4} @80 {:.4} @100 {:.4}",
+                    f(t.birth_bound),
+                    f(t.death_bound[60]),
+                    f(t.death_bound[80]),
+                    f(t.death_bound[100])
+                );
+            }
         }
     }
 }

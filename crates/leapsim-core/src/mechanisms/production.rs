@@ -5,7 +5,7 @@
 //! Harvests fall in their months: the summer harvest (winter wheat, barley, early rice) in June,
 //! the autumn harvest (rice, maize, sorghum, millet, tubers) and cotton in October.
 
-use super::labour::effort;
+use super::labour::{effort, Shares};
 use crate::calendar::Month;
 use crate::params::Params;
 use crate::state::World;
@@ -48,7 +48,9 @@ pub fn weather_factor(world: &World, province: usize, year: i32) -> f64 {
     }
 }
 
-pub fn produce(world: &mut World) {
+/// Harvests and steel of the month; `shares` is labour's split, applied team by team as each
+/// team's flows are opened.
+pub fn produce(world: &mut World, shares: Shares) {
     grow_modern_industry(world);
     // Technique advances month by month at the growth rate in force (events can halt it).
     world.centre.yield_trend *= (1.0 + world.params.production.yield_growth).powf(1.0 / 12.0);
@@ -96,6 +98,7 @@ pub fn produce(world: &mut World) {
         .zip(teams.capital.par_iter_mut())
         .enumerate()
         .for_each(|(t, ((flow, stock), capital))| {
+            *flow = shares.open_flow(&teams.census[t], teams.urban[t]);
             if teams.urban[t] {
                 return;
             }
