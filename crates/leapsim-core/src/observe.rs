@@ -113,11 +113,11 @@ fn rural_month(world: &World, teams: std::ops::Range<usize>) -> RegionMonth {
         let persons = world.teams.census[t].persons;
         let f = &world.teams.flow[t];
         counts.add(f, persons);
-        r.grain_true_t += f.harvest_kg / 1000.0;
-        r.cotton_true_t += f.cotton_kg / 1000.0;
-        r.grain_procured_t += f.procured_kg / 1000.0;
-        r.grain_resold_t += f.resold_kg / 1000.0;
-        r.backyard_steel_t += f.backyard_steel_kg / 1000.0;
+        r.grain_true_t += f.harvest_kg as f64 / 1000.0;
+        r.cotton_true_t += f.cotton_kg as f64 / 1000.0;
+        r.grain_procured_t += f.procured_kg as f64 / 1000.0;
+        r.grain_resold_t += f.resold_kg as f64 / 1000.0;
+        r.backyard_steel_t += f.backyard_steel_kg as f64 / 1000.0;
         r.kcal_rural_total += f.kcal_per_day as f64 * persons as f64;
         r.workers_farm += f.workers_farm as f64;
         r.workers_steel += f.workers_steel as f64;

@@ -53,7 +53,9 @@ pub struct Census {
     pub oldest: u8,
 }
 
-/// A team's flows during the current month; cleared at the start of each step.
+/// A team's flows during the current month, opened afresh each month. Kilograms are `f32` and
+/// counts `u16` (a team's month is far below their limits; sums across teams are `f64`): every
+/// per-team pass reads or writes this record, so its size is most of their memory traffic.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct TeamFlow {
     pub workers_farm: f32,
@@ -61,31 +63,31 @@ pub struct TeamFlow {
     pub workers_irrigation: f32,
     pub workers_other: f32,
     /// Grain harvested (before seed and feed), kg.
-    pub harvest_kg: f64,
+    pub harvest_kg: f32,
     /// Harvest as the team leader reported it, kg.
-    pub reported_kg: f64,
-    pub cotton_kg: f64,
-    pub cotton_reported_kg: f64,
+    pub reported_kg: f32,
+    pub cotton_kg: f32,
+    pub cotton_reported_kg: f32,
     /// Steel from the team's backyard furnaces, kg.
-    pub backyard_steel_kg: f64,
-    pub quota_kg: f64,
-    pub procured_kg: f64,
-    pub resold_kg: f64,
+    pub backyard_steel_kg: f32,
+    pub quota_kg: f32,
+    pub procured_kg: f32,
+    pub resold_kg: f32,
     /// Grain eaten this month, kg.
-    pub eaten_kg: f64,
+    pub eaten_kg: f32,
     /// Food energy per person per day this month.
     pub kcal_per_day: f32,
-    pub eats_in_mess_hall: bool,
-    pub births: u32,
+    pub births: u16,
     /// Deaths by [age group][0 male, 1 female].
-    pub deaths: [[u32; 2]; 3],
+    pub deaths: [[u16; 2]; 3],
     /// Births that found no free slot in the whole team (kept as a diagnostic; should stay 0).
-    pub births_unplaced: u32,
+    pub births_unplaced: u16,
+    pub eats_in_mess_hall: bool,
 }
 
 impl TeamFlow {
     pub fn total_deaths(&self) -> u32 {
-        self.deaths.iter().flatten().sum()
+        self.deaths.iter().flatten().map(|&d| d as u32).sum()
     }
 }
 

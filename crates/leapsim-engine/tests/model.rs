@@ -126,7 +126,7 @@ fn people_and_grain_are_conserved_month_by_month() {
             assert!(f.eaten_kg >= 0.0 && f.harvest_kg >= 0.0);
         }
     });
-    assert_eq!(w.teams.flow.iter().map(|f| f.births_unplaced).sum::<u32>(), 0);
+    assert_eq!(w.teams.flow.iter().map(|f| f.births_unplaced as u32).sum::<u32>(), 0);
 }
 
 #[test]

@@ -39,6 +39,16 @@ fn real_sum(world: &World, urban: bool, f: impl Fn(usize) -> f64 + Sync) -> f64 
     by_province.iter().sum()
 }
 
+/// The largest `f32` not above `x` (for `x` at least 0): a flow that must not exceed a store.
+pub fn f32_at_most(x: f64) -> f32 {
+    let y = x as f32;
+    if y as f64 > x {
+        f32::from_bits(y.to_bits() - 1)
+    } else {
+        y
+    }
+}
+
 /// Draw up to `want` tonnes from the granary; returns what was drawn.
 fn draw(granary: &mut f64, want: f64) -> f64 {
     let got = want.min(*granary).max(0.0);
@@ -93,12 +103,12 @@ pub fn consume(world: &mut World) {
     teams.flow.par_iter_mut().zip(teams.grain_kg.par_iter_mut()).enumerate().for_each(|(t, (flow, stock))| {
         let persons = teams.census[t].persons;
         if teams.urban[t] {
-            flow.eaten_kg = persons as f64 * urban_demand_kg_pp * urban_fill;
-            flow.kcal_per_day = kcal_per_day(&p, flow.eaten_kg, persons, p.food.kcal_other_per_day);
+            flow.eaten_kg = (persons as f64 * urban_demand_kg_pp * urban_fill) as f32;
+            flow.kcal_per_day = kcal_per_day(&p, flow.eaten_kg as f64, persons, p.food.kcal_other_per_day);
         } else {
-            let resale = gap_of(persons, *stock, teams.report_ratio[t]) * resale_fill;
-            flow.resold_kg = resale;
-            *stock += resale;
+            // Stocks move by the flows as recorded, so grain is conserved to the last bit.
+            flow.resold_kg = (gap_of(persons, *stock, teams.report_ratio[t]) * resale_fill) as f32;
+            *stock += flow.resold_kg as f64;
             // A mess hall plans on the harvest its cadres reported, as far as it believes it.
             let believed = if mess {
                 *stock * (1.0 + p.food.free_eating * (teams.report_ratio[t] as f64 - 1.0).max(0.0))
@@ -106,10 +116,11 @@ pub fn consume(world: &mut World) {
                 *stock
             };
             let ration = (believed / months_left).min(p.food.satiation_ratio * need_pp * persons as f64).min(*stock);
-            flow.eaten_kg = ration;
+            // Rounded down to f32 so the store never goes below zero.
+            flow.eaten_kg = f32_at_most(ration);
             flow.eats_in_mess_hall = mess;
-            *stock -= ration;
-            flow.kcal_per_day = kcal_per_day(&p, flow.eaten_kg, persons, rural_other);
+            *stock -= flow.eaten_kg as f64;
+            flow.kcal_per_day = kcal_per_day(&p, flow.eaten_kg as f64, persons, rural_other);
         }
     });
 }

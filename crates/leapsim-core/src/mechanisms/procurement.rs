@@ -30,8 +30,8 @@ pub fn procure(world: &mut World, province_reports: &[(f64, f64)]) {
         .zip(province_reports)
         .map(|(p, r)| {
             let flows = &world.teams.flow[p.rural_teams.clone()];
-            let own: f64 = flows.iter().map(|f| f.reported_kg).sum();
-            let base = if on_truth { flows.iter().map(|f| f.harvest_kg).sum() } else { r.0 };
+            let own: f64 = flows.iter().map(|f| f.reported_kg as f64).sum();
+            let base = if on_truth { flows.iter().map(|f| f.harvest_kg as f64).sum() } else { r.0 };
             if own > 0.0 {
                 rate * base / own
             } else {
@@ -49,18 +49,20 @@ pub fn procure(world: &mut World, province_reports: &[(f64, f64)]) {
             return;
         }
         let pi = teams.province[t] as usize;
-        flow.quota_kg = quota_per_reported[pi] * flow.reported_kg;
+        flow.quota_kg = (quota_per_reported[pi] * flow.reported_kg as f64) as f32;
         let keep = keep_per_person[pi] * teams.census[t].persons as f64;
-        let take = flow.quota_kg.min((*stock - keep).max(0.0));
+        // Rounded down to f32 so the store never goes below what it keeps.
+        let take = super::consumption::f32_at_most((flow.quota_kg as f64).min((*stock - keep).max(0.0)));
         flow.procured_kg = take;
-        *stock -= take;
+        *stock -= take as f64;
     });
     // Provinces in parallel, then summed in order: the same total on any thread count.
     let by_province: Vec<f64> = world
         .provinces
         .par_iter()
         .map(|p| {
-            world.teams.flow[p.rural_teams.clone()].iter().map(|f| f.procured_kg).sum::<f64>() * p.expand_rural / 1000.0
+            world.teams.flow[p.rural_teams.clone()].iter().map(|f| f.procured_kg as f64).sum::<f64>() * p.expand_rural
+                / 1000.0
         })
         .collect();
     let procured_t: f64 = by_province.iter().sum();

@@ -105,7 +105,7 @@ pub fn produce(world: &mut World, shares: Shares) {
             // Farm capital: eaten or neglected in hunger, melted in the furnaces, slowly rebuilt.
             *capital = (*capital + recovery * (1.0 - *capital) - loss_h * teams.hunger[t] - loss_s * steel_share)
                 .clamp(0.2, 1.0);
-            flow.backyard_steel_kg = flow.workers_steel as f64 * steel_t;
+            flow.backyard_steel_kg = (flow.workers_steel as f64 * steel_t) as f32;
             if !grain_month {
                 return;
             }
@@ -115,9 +115,9 @@ pub fn produce(world: &mut World, shares: Shares) {
             let workers = teams.census[t].workers as f64;
             let lf = labour_factor(p, flow.workers_farm as f64 * effort(p, teams.hunger[t]), workers);
             let harvest = land * yield_ha * teams.quality[t] as f64 * *capital as f64 * lf;
-            flow.harvest_kg = harvest;
-            flow.cotton_kg = land * cotton_ha * *capital as f64 * lf;
-            *stock += harvest * (1.0 - seed_feed);
+            flow.harvest_kg = harvest as f32;
+            flow.cotton_kg = (land * cotton_ha * *capital as f64 * lf) as f32;
+            *stock += flow.harvest_kg as f64 * (1.0 - seed_feed);
         });
 }
 

@@ -79,8 +79,9 @@ pub fn report(world: &mut World) -> Vec<(f64, f64)> {
         .brigades
         .par_iter()
         .map(|r| {
-            let (h, l) =
-                r.clone().fold((0.0, 0.0), |a, t| (a.0 + teams.flow[t].harvest_kg, a.1 + teams.land_ha[t] as f64));
+            let (h, l) = r
+                .clone()
+                .fold((0.0, 0.0), |a, t| (a.0 + teams.flow[t].harvest_kg as f64, a.1 + teams.land_ha[t] as f64));
             if l > 0.0 {
                 h / l
             } else {
@@ -96,11 +97,11 @@ pub fn report(world: &mut World) -> Vec<(f64, f64)> {
         }
         let pi = teams.province[t] as usize;
         let land = teams.land_ha[t] as f64;
-        let own_yield = flow.harvest_kg / land;
+        let own_yield = flow.harvest_kg as f64 / land;
         let peer = brigade_yield[brigade_of_team[t] as usize];
         let f = level_factor(p, climate, zeal[pi], shortfall(target_per_ha[pi], own_yield), shortfall(peer, own_yield));
-        flow.reported_kg = flow.harvest_kg * f;
-        flow.cotton_reported_kg = flow.cotton_kg * f;
+        flow.reported_kg = (flow.harvest_kg as f64 * f) as f32;
+        flow.cotton_reported_kg = (flow.cotton_kg as f64 * f) as f32;
         *ratio = f as f32;
     });
 
@@ -109,7 +110,7 @@ pub fn report(world: &mut World) -> Vec<(f64, f64)> {
     let land = &world.teams.land_ha;
     let unit = |teams: std::ops::Range<usize>, pi: usize| -> (f64, f64, f64) {
         let (g, c, l) = teams.fold((0.0, 0.0, 0.0), |a, t| {
-            (a.0 + flows[t].reported_kg, a.1 + flows[t].cotton_reported_kg, a.2 + land[t] as f64)
+            (a.0 + flows[t].reported_kg as f64, a.1 + flows[t].cotton_reported_kg as f64, a.2 + land[t] as f64)
         });
         let f = level_factor(p, climate, zeal[pi], shortfall(target_per_ha[pi] * l, g), 0.0);
         (g * f, c * f, l)
