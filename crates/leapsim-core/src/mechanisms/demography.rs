@@ -249,7 +249,7 @@ pub fn update(world: &mut World) {
             for (i, open) in opened.iter_mut().enumerate().take(censuses.len()) {
                 let team =
                     TeamPeople { slots: &mut slots[i * ts..(i + 1) * ts], lens: &mut lens[i * tf..(i + 1) * tf] };
-                let open = open.take().expect("opened above");
+                let open = open.as_mut().expect("opened above");
                 censuses[i] = team.walk(open, &mut flows[i], &sched, girl, fp);
             }
         });
@@ -323,6 +323,12 @@ impl Candidates {
     }
 }
 
+/// A birth threshold times the rebound, in fixed point with 16 fractional bits.
+#[inline]
+fn rebound_scaled(threshold: u32, birth_scale: u64) -> u32 {
+    ((threshold as u64 * birth_scale) >> 16).min(u32::MAX as u64) as u32
+}
+
 /// ln(1 - bound / 2^32) (minus infinity when the bound is 2^32, certainty).
 fn ln_miss(bound: u64) -> f64 {
     (-(bound as f64) / 4_294_967_296.0).ln_1p()
@@ -351,9 +357,9 @@ impl TeamPeople<'_> {
         january: bool,
         rng: &mut Stream,
     ) -> Census {
-        let open = Opened::new(census, self.slots, sched, thresholds, birth_scale, january, rng.clone());
-        let (census, after) = self.walk_with(open, flow, sched, girl, female_participation);
-        *rng = after;
+        let mut open = Opened::new(census, self.slots, sched, thresholds, birth_scale, january, rng.clone());
+        let census = self.walk(&mut open, flow, sched, girl, female_participation);
+        *rng = open.rng;
         census
     }
 
@@ -366,33 +372,29 @@ impl TeamPeople<'_> {
     /// month costs a few draws per team instead of one per person.
     fn walk(
         self,
-        open: Opened,
+        open: &mut Opened,
         flow: &mut TeamFlow,
         sched: &Schedules,
         girl: f32,
         female_participation: f32,
     ) -> Census {
-        self.walk_with(open, flow, sched, girl, female_participation).0
-    }
-
-    fn walk_with(
-        self,
-        open: Opened,
-        flow: &mut TeamFlow,
-        sched: &Schedules,
-        girl: f32,
-        female_participation: f32,
-    ) -> (Census, Stream) {
         let TeamPeople { slots, lens } = self;
-        let Opened { mut rng, mut candidates, thresholds, bound, death_bound, birth_scale, mut tally, oldest, n } =
-            open;
-        let rng = &mut rng;
+        let Opened {
+            ref mut rng,
+            ref mut candidates,
+            thresholds,
+            bound,
+            death_bound,
+            birth_scale,
+            ref mut tally,
+            oldest,
+            n,
+        } = *open;
         // Deaths and births in one walk. A candidate draws v uniform below the bound: below its
         // death threshold it dies; in the birth band (from the death bound up) it gives birth
         // with its birth threshold scaled by the rebound (fixed point, 16 fractional bits) and
         // by its chance of surviving the month. The dead are marked empty and the team closed
         // up after the walk, so the walk sees everyone alive at the start once.
-        let scale = |t: u32| ((t as u64 * birth_scale) >> 16).min(u32::MAX as u64) as u32;
         let mut dead = [0u8; 64];
         let mut births = [0u8; 64];
         let (mut first_dead, mut any_birth) = (usize::MAX, false);
@@ -408,7 +410,8 @@ impl TeamPeople<'_> {
                 dead[at.family(lens, k)] += 1;
                 first_dead = first_dead.min(k as usize);
             } else if v >= death_bound as u64
-                && v - (death_bound as u64) < (scale(thresholds.birth[s as usize]) as u64 * ((1 << 32) - death)) >> 32
+                && v - (death_bound as u64)
+                    < (rebound_scaled(thresholds.birth[s as usize], birth_scale) as u64 * ((1 << 32) - death)) >> 32
             {
                 births[at.family(lens, k)] += 1;
                 any_birth = true;
@@ -441,7 +444,7 @@ impl TeamPeople<'_> {
                 }
             }
         }
-        (tally.census(female_participation, oldest), rng.clone())
+        tally.census(female_participation, oldest)
     }
 }
 
@@ -478,9 +481,8 @@ impl<'t> Opened<'t> {
                 oldest = oldest.max(age(*s));
             }
         }
-        let scaled_birth_bound = ((thresholds.birth_bound as u64 * birth_scale) >> 16).min(u32::MAX as u64) as u32;
         let death_bound = thresholds.death_bound[oldest as usize];
-        let bound = event_bound(death_bound, scaled_birth_bound);
+        let bound = event_bound(death_bound, rebound_scaled(thresholds.birth_bound, birth_scale));
         let candidates = if bound == 0 {
             Candidates::NONE
         } else {
@@ -639,28 +641,6 @@ mod tests {
             let mean = trials as f64 * pb.iter().sum::<f64>();
             close(births, mean, trials as f64 * pb.iter().map(|p| p * (1.0 - p)).sum::<f64>(), "births");
             assert!(births > 1000);
-        }
-    }
-}
-#[cfg(test)]
-mod probe {
-    use super::*;
-    #[test]
-    fn probe_bounds() {
-        let p = Params::default();
-        for y in [1955, 1960] {
-            let s = Schedules::for_year(&p, y);
-            for lvl in [0usize, 64, 128] {
-                let t = s.thresholds_at(&p, lvl);
-                let f = |x: u32| x as f64 / 4294967296.0;
-                eprintln!(
-                    "{y} lvl {lvl} birth_bound {:.4} death_bound@60 {:.4} @80 {:.4} @100 {:.4}",
-                    f(t.birth_bound),
-                    f(t.death_bound[60]),
-                    f(t.death_bound[80]),
-                    f(t.death_bound[100])
-                );
-            }
         }
     }
 }
