@@ -220,43 +220,27 @@ pub fn update(world: &mut World) {
     // Parameters the sweep reads, as locals (the closure would otherwise reload them per team).
     let (need, fertility_rebound) = (p.food.kcal_need_per_day as f32, p.demography.fertility_rebound);
     let teams = &mut world.teams;
-    let ts = world.team_slots;
-    // Teams go in batches: every team of a batch is opened (hunger, stream, bound, first skip)
-    // before any is walked, so the processor overlaps the teams' chains of dependent arithmetic,
-    // which one team at a time leaves it waiting on.
     world
         .slots
-        .par_chunks_mut(ts * BATCH)
-        .zip(world.family_len.par_chunks_mut(tf * BATCH))
-        .zip(teams.flow.par_chunks_mut(BATCH))
-        .zip(teams.hunger.par_chunks_mut(BATCH))
-        .zip(teams.famine_memory.par_chunks_mut(BATCH))
-        .zip(teams.census.par_chunks_mut(BATCH))
+        .par_chunks_mut(world.team_slots)
+        .zip(world.family_len.par_chunks_mut(tf))
+        .zip(teams.flow.par_iter_mut())
+        .zip(teams.hunger.par_iter_mut())
+        .zip(teams.famine_memory.par_iter_mut())
+        .zip(teams.census.par_iter_mut())
         .enumerate()
-        .for_each(|(c, (((((slots, lens), flows), hungers), memories), censuses))| {
-            let mut opened: [Option<Opened>; BATCH] = Default::default();
-            for (i, (hunger, memory)) in hungers.iter_mut().zip(memories.iter_mut()).enumerate() {
-                *hunger = hunger_after(need, hunger_k, *hunger, flows[i].kcal_per_day);
-                *memory += memory_rate * (*hunger - *memory);
-                let birth_scale = (rebound_of(fertility_rebound, *hunger, *memory) * 65536.0) as u64;
-                let mut rng = Stream::new(seed, (c * BATCH + i) as u64, month.0, Purpose::Demography);
-                let x = hunger.clamp(0.0, 1.0) * (HUNGER_LEVELS - 1) as f32;
-                let level = x as usize + (x.fract() > 0.0 && rng.uniform_f32() < x.fract()) as usize;
-                let thresholds = by_hunger[level].get_or_init(|| sched.thresholds_at(p, level));
-                let team_slots = &mut slots[i * ts..(i + 1) * ts];
-                opened[i] = Some(Opened::new(censuses[i], team_slots, &sched, thresholds, birth_scale, january, rng));
-            }
-            for (i, open) in opened.iter_mut().enumerate().take(censuses.len()) {
-                let team =
-                    TeamPeople { slots: &mut slots[i * ts..(i + 1) * ts], lens: &mut lens[i * tf..(i + 1) * tf] };
-                let open = open.as_mut().expect("opened above");
-                censuses[i] = team.walk(open, &mut flows[i], &sched, girl, fp);
-            }
+        .for_each(|(t, (((((slots, lens), flow), hunger), memory), census))| {
+            *hunger = hunger_after(need, hunger_k, *hunger, flow.kcal_per_day);
+            *memory += memory_rate * (*hunger - *memory);
+            let birth_scale = (rebound_of(fertility_rebound, *hunger, *memory) * 65536.0) as u64;
+            let mut rng = Stream::new(seed, t as u64, month.0, Purpose::Demography);
+            let x = hunger.clamp(0.0, 1.0) * (HUNGER_LEVELS - 1) as f32;
+            let level = x as usize + (x.fract() > 0.0 && rng.uniform_f32() < x.fract()) as usize;
+            let team = TeamPeople { slots, lens };
+            let thresholds = by_hunger[level].get_or_init(|| sched.thresholds_at(p, level));
+            *census = team.month(*census, flow, &sched, thresholds, birth_scale, girl, fp, january, &mut rng);
         });
 }
-
-/// Teams opened together before they are walked (see [`update`]).
-const BATCH: usize = 8;
 
 /// One team's people, packed at the front of its slots family by family (family `f` holds
 /// `lens[f]` people, at most `FAMILY_SLOTS`), so a person's position in the team is its slot.
@@ -341,9 +325,8 @@ fn event_bound(death_bound: u32, birth_bound: u32) -> u64 {
 }
 
 impl TeamPeople<'_> {
-    /// One month of one team, opened and walked at once (the sweep opens a batch of teams
-    /// first); returns the census.
-    #[cfg(test)]
+    /// One month of one team: ageing (January, with a fresh count), deaths, births; returns
+    /// the census.
     #[allow(clippy::too_many_arguments)]
     fn month(
         self,
@@ -449,6 +432,7 @@ impl TeamPeople<'_> {
 }
 
 /// A team's month up to its first candidate: ageing in January, the bound, the first skip.
+/// (The walk that follows is [`TeamPeople::walk`].)
 struct Opened<'t> {
     rng: Stream,
     candidates: Candidates,
