@@ -4,7 +4,7 @@ use crate::calendar::Month;
 use crate::inputs::Inputs;
 use crate::lifetable::stable_population;
 use crate::params::Params;
-use crate::person::{encode, AGES, EMPTY, FAMILY_SLOTS};
+use crate::person::{close_ranks, encode, AGES, EMPTY, FAMILY_SLOTS};
 use crate::rng::{Purpose, Stream};
 use crate::state::{Centre, Province, TeamFlow, Teams, World};
 use rayon::prelude::*;
@@ -120,14 +120,7 @@ pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
     });
     // Pack each team's people at the front of its slots, family after family.
     slots.par_chunks_mut(team_slots).for_each(|team| {
-        let mut kept = 0;
-        for i in 0..team.len() {
-            if team[i] != EMPTY {
-                team[kept] = team[i];
-                kept += 1;
-            }
-        }
-        team[kept..].fill(EMPTY);
+        close_ranks(team);
     });
 
     let mut world = World {

@@ -1,10 +1,11 @@
-//! One byte per person: age in bits 0-6, sex in bit 7, 0xFF for an empty family slot.
+//! One byte per person: age in bits 0-6, sex in bit 7, 0xFF for an empty slot.
 //!
-//! A family owns a fixed number of slots, so a team's people are one contiguous run of bytes
-//! and a month's demography is a single sequential sweep.
+//! A team owns `FAMILY_SLOTS` slots per family, and its people are packed at the front of them,
+//! family after family, so a team's people are one contiguous run of bytes and a person's
+//! position in the team is its slot.
 
-/// Slots per family. Families are larger than this only very rarely; a birth into a full family
-/// goes to a free slot of another family of the same team (as households divided).
+/// Most people a family holds. Families are larger than this only very rarely; a birth into a
+/// full family goes to another family of the same team with room (as households divided).
 pub const FAMILY_SLOTS: usize = 12;
 pub const EMPTY: u8 = 0xFF;
 pub const FEMALE: u8 = 0x80;
@@ -23,6 +24,20 @@ pub fn age(p: u8) -> u8 {
 #[inline(always)]
 pub fn is_female(p: u8) -> bool {
     p & FEMALE != 0
+}
+
+/// Move the people of `slots` to its front, in their order, and empty the rest; returns how
+/// many there are.
+pub fn close_ranks(slots: &mut [u8]) -> usize {
+    let mut kept = 0;
+    for i in 0..slots.len() {
+        if slots[i] != EMPTY {
+            slots[kept] = slots[i];
+            kept += 1;
+        }
+    }
+    slots[kept..].fill(EMPTY);
+    kept
 }
 
 /// The three age groups whose deaths the output reports and whose hunger response differs.

@@ -9,7 +9,7 @@
 
 use crate::lifetable::{annual_hazard, fertility_shape, monthly_probability};
 use crate::params::Params;
-use crate::person::{age, age_group, encode, is_female, AgeGroup, AGES, EMPTY, FAMILY_SLOTS, MAX_AGE};
+use crate::person::{age, age_group, close_ranks, encode, is_female, AgeGroup, AGES, EMPTY, FAMILY_SLOTS, MAX_AGE};
 use crate::rng::{Purpose, Stream};
 use crate::state::{Census, TeamFlow, World};
 use rayon::prelude::*;
@@ -281,8 +281,6 @@ struct Candidates {
 }
 
 impl Candidates {
-    /// No candidates: nobody can have an event.
-    const NONE: Candidates = Candidates { next: 0, n: 0, per_exp: 0.0 };
     fn new(rng: &mut Stream, n: u64, ln_miss: f64) -> Candidates {
         let per_exp = if ln_miss == f64::NEG_INFINITY { 0.0 } else { -1.0 / ln_miss };
         let mut c = Candidates { next: 0, n, per_exp };
@@ -327,6 +325,12 @@ fn event_bound(death_bound: u32, birth_bound: u32) -> u64 {
 impl TeamPeople<'_> {
     /// One month of one team: ageing (January, with a fresh count), deaths, births; returns
     /// the census.
+    ///
+    /// Deaths and births are drawn by thinning: people are visited as candidates with a bound
+    /// probability (the highest any member could have), skipping geometrically distributed
+    /// runs, and a candidate's event happens with its own probability over the bound. Each
+    /// person's chance of the event is exactly its own, as with one draw per person, but a
+    /// month costs a few draws per team instead of one per person.
     #[allow(clippy::too_many_arguments)]
     fn month(
         self,
@@ -340,77 +344,53 @@ impl TeamPeople<'_> {
         january: bool,
         rng: &mut Stream,
     ) -> Census {
-        let mut open = Opened::new(census, self.slots, sched, thresholds, birth_scale, january, rng.clone());
-        let census = self.walk(&mut open, flow, sched, girl, female_participation);
-        *rng = open.rng;
-        census
-    }
-
-    /// The walk of a month that [`Opened::new`] began: deaths, births, the new census.
-    ///
-    /// Deaths and births are drawn by thinning: people are visited as candidates with a bound
-    /// probability (the highest any member could have), skipping geometrically distributed
-    /// runs, and a candidate's event happens with its own probability over the bound. Each
-    /// person's chance of the event is exactly its own, as with one draw per person, but a
-    /// month costs a few draws per team instead of one per person.
-    fn walk(
-        self,
-        open: &mut Opened,
-        flow: &mut TeamFlow,
-        sched: &Schedules,
-        girl: f32,
-        female_participation: f32,
-    ) -> Census {
         let TeamPeople { slots, lens } = self;
-        let Opened {
-            ref mut rng,
-            ref mut candidates,
-            thresholds,
-            bound,
-            death_bound,
-            birth_scale,
-            ref mut tally,
-            oldest,
-            n,
-        } = *open;
+        let mut n = census.persons as usize;
+        let (mut tally, mut oldest) = (Tally::of(&census), census.oldest);
+        if january {
+            (tally, oldest) = (Tally::default(), 0);
+            for s in &mut slots[..n] {
+                *s = encode((age(*s) + 1).min(MAX_AGE), is_female(*s));
+                tally.add(sched, *s);
+                oldest = oldest.max(age(*s));
+            }
+        }
+
         // Deaths and births in one walk. A candidate draws v uniform below the bound: below its
         // death threshold it dies; in the birth band (from the death bound up) it gives birth
         // with its birth threshold scaled by the rebound (fixed point, 16 fractional bits) and
         // by its chance of surviving the month. The dead are marked empty and the team closed
         // up after the walk, so the walk sees everyone alive at the start once.
+        let death_bound = thresholds.death_bound[oldest as usize];
+        let bound = event_bound(death_bound, rebound_scaled(thresholds.birth_bound, birth_scale));
         let mut dead = [0u8; 64];
         let mut births = [0u8; 64];
         let (mut first_dead, mut any_birth) = (usize::MAX, false);
-        let mut at = Cursor { family: 0, first: 0 };
-        while let Some(k) = candidates.next(rng) {
-            let s = slots[k as usize];
-            let v = ((rng.next_u64() >> 32) * bound) >> 32;
-            let death = thresholds.death[s as usize] as u64;
-            if v < death {
-                flow.deaths[sched.group[s as usize] as usize][is_female(s) as usize] += 1;
-                tally.remove(sched, s);
-                slots[k as usize] = EMPTY;
-                dead[at.family(lens, k)] += 1;
-                first_dead = first_dead.min(k as usize);
-            } else if v >= death_bound as u64
-                && v - (death_bound as u64)
-                    < (rebound_scaled(thresholds.birth[s as usize], birth_scale) as u64 * ((1 << 32) - death)) >> 32
-            {
-                births[at.family(lens, k)] += 1;
-                any_birth = true;
-            }
-        }
-        let mut n = n;
-        if first_dead < n {
-            let mut kept = first_dead;
-            for i in first_dead..n {
-                if slots[i] != EMPTY {
-                    slots[kept] = slots[i];
-                    kept += 1;
+        if bound > 0 {
+            let ln = if birth_scale == 1 << 16 { thresholds.event_ln_miss[oldest as usize] } else { ln_miss(bound) };
+            let mut candidates = Candidates::new(rng, n as u64, ln);
+            let mut at = Cursor { family: 0, first: 0 };
+            while let Some(k) = candidates.next(rng) {
+                let s = slots[k as usize];
+                let v = ((rng.next_u64() >> 32) * bound) >> 32;
+                let death = thresholds.death[s as usize] as u64;
+                if v < death {
+                    flow.deaths[sched.group[s as usize] as usize][is_female(s) as usize] += 1;
+                    tally.remove(sched, s);
+                    slots[k as usize] = EMPTY;
+                    dead[at.family(lens, k)] += 1;
+                    first_dead = first_dead.min(k as usize);
+                } else if v >= death_bound as u64
+                    && v - (death_bound as u64)
+                        < (rebound_scaled(thresholds.birth[s as usize], birth_scale) as u64 * ((1 << 32) - death)) >> 32
+                {
+                    births[at.family(lens, k)] += 1;
+                    any_birth = true;
                 }
             }
-            slots[kept..n].fill(EMPTY);
-            n = kept;
+        }
+        if first_dead < n {
+            n = first_dead + close_ranks(&mut slots[first_dead..n]);
             for (len, d) in lens.iter_mut().zip(dead) {
                 *len -= d;
             }
@@ -428,52 +408,6 @@ impl TeamPeople<'_> {
             }
         }
         tally.census(female_participation, oldest)
-    }
-}
-
-/// A team's month up to its first candidate: ageing in January, the bound, the first skip.
-/// (The walk that follows is [`TeamPeople::walk`].)
-struct Opened<'t> {
-    rng: Stream,
-    candidates: Candidates,
-    thresholds: &'t Thresholds,
-    bound: u64,
-    death_bound: u32,
-    birth_scale: u64,
-    tally: Tally,
-    oldest: u8,
-    n: usize,
-}
-
-impl<'t> Opened<'t> {
-    fn new(
-        census: Census,
-        slots: &mut [u8],
-        sched: &Schedules,
-        thresholds: &'t Thresholds,
-        birth_scale: u64,
-        january: bool,
-        mut rng: Stream,
-    ) -> Opened<'t> {
-        let n = census.persons as usize;
-        let (mut tally, mut oldest) = (Tally::of(&census), census.oldest);
-        if january {
-            (tally, oldest) = (Tally::default(), 0);
-            for s in &mut slots[..n] {
-                *s = encode((age(*s) + 1).min(MAX_AGE), is_female(*s));
-                tally.add(sched, *s);
-                oldest = oldest.max(age(*s));
-            }
-        }
-        let death_bound = thresholds.death_bound[oldest as usize];
-        let bound = event_bound(death_bound, rebound_scaled(thresholds.birth_bound, birth_scale));
-        let candidates = if bound == 0 {
-            Candidates::NONE
-        } else {
-            let ln = if birth_scale == 1 << 16 { thresholds.event_ln_miss[oldest as usize] } else { ln_miss(bound) };
-            Candidates::new(&mut rng, n as u64, ln)
-        };
-        Opened { rng, candidates, thresholds, bound, death_bound, birth_scale, tally, oldest, n }
     }
 }
 
