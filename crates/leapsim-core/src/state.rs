@@ -85,6 +85,17 @@ pub struct TeamFlow {
     pub eats_in_mess_hall: bool,
 }
 
+/// The largest `f32` not above `x` (for `x` at least 0): a flow recorded in a [`TeamFlow`] that
+/// must not exceed the `f64` store it is taken from.
+pub fn f32_at_most(x: f64) -> f32 {
+    let y = x as f32;
+    if y as f64 > x {
+        f32::from_bits(y.to_bits() - 1)
+    } else {
+        y
+    }
+}
+
 impl TeamFlow {
     pub fn total_deaths(&self) -> u32 {
         self.deaths.iter().flatten().map(|&d| d as u32).sum()

@@ -7,7 +7,7 @@
 //! and with it part of the non-grain food.
 
 use crate::params::Params;
-use crate::state::World;
+use crate::state::{f32_at_most, World};
 use rayon::prelude::*;
 
 const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
@@ -37,16 +37,6 @@ fn real_sum(world: &World, urban: bool, f: impl Fn(usize) -> f64 + Sync) -> f64 
         })
         .collect();
     by_province.iter().sum()
-}
-
-/// The largest `f32` not above `x` (for `x` at least 0): a flow that must not exceed a store.
-pub fn f32_at_most(x: f64) -> f32 {
-    let y = x as f32;
-    if y as f64 > x {
-        f32::from_bits(y.to_bits() - 1)
-    } else {
-        y
-    }
 }
 
 /// Draw up to `want` tonnes from the granary; returns what was drawn.

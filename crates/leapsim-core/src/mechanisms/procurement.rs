@@ -4,7 +4,7 @@
 //! below the retention floor that the 1955 "three fixes" guaranteed — except for the share of
 //! the floor that anti-concealment drives take: `floor_override + enforcement * climate * zeal`.
 
-use crate::state::World;
+use crate::state::{f32_at_most, World};
 use rayon::prelude::*;
 
 /// Grain per person a team of province `pi` is allowed to keep, kg: the floor for the months
@@ -52,7 +52,7 @@ pub fn procure(world: &mut World, province_reports: &[(f64, f64)]) {
         flow.quota_kg = (quota_per_reported[pi] * flow.reported_kg as f64) as f32;
         let keep = keep_per_person[pi] * teams.census[t].persons as f64;
         // Rounded down to f32 so the store never goes below what it keeps.
-        let take = super::consumption::f32_at_most((flow.quota_kg as f64).min((*stock - keep).max(0.0)));
+        let take = f32_at_most((flow.quota_kg as f64).min((*stock - keep).max(0.0)));
         flow.procured_kg = take;
         *stock -= take as f64;
     });
