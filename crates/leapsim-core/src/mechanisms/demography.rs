@@ -13,6 +13,7 @@ use crate::person::{age, age_group, close_ranks, encode, is_female, AgeGroup, AG
 use crate::rng::{Purpose, Stream};
 use crate::state::{Census, TeamFlow, World};
 use rayon::prelude::*;
+use std::sync::OnceLock;
 
 /// Monthly schedules for one calendar year, indexed by the person byte (age and sex), so the
 /// hot loop needs no decoding: hazard, birth probability, age group and head-count increments.
@@ -25,6 +26,8 @@ pub struct Schedules {
     pub count: [u64; 256],
     /// Working-age increments packed in one word: men (bits 0-31), women (32-63).
     pub work: [u64; 256],
+    /// Youngest and oldest working age.
+    pub working_ages: (u8, u8),
 }
 
 const COUNT_BITS: u32 = 21;
@@ -56,23 +59,34 @@ pub struct Thresholds {
     pub death_bound: [u32; AGES],
     /// Highest birth threshold of any woman.
     pub birth_bound: u32,
-    /// ln(1 - q) for the chance q that someone is a candidate for an event (death bound plus
-    /// birth bound) in a team whose oldest member is `a`: the geometric skip's scale.
-    pub event_ln_miss: [f64; AGES],
+    /// The scale of the geometric skips between candidates for an event (death bound plus
+    /// birth bound, without a rebound) in a team whose oldest member is `a` ([`per_exp`]).
+    pub event_per_exp: [f64; AGES],
+    /// The same with the birth bound times a rebound of `1 + i / 64`, made on first use (row
+    /// `i`; rebounds are rounded up to these steps for the bound).
+    rebound_per_exp: Vec<OnceLock<Box<[f64; AGES]>>>,
 }
+
+/// Rebounds (in fixed point, 16 fractional bits) are rounded up to multiples of this for the
+/// bound of a team's walk: steps of 1/64.
+const REBOUND_STEP: u64 = 1 << 10;
 
 fn threshold(p: f32) -> u32 {
     (p as f64 * 4_294_967_296.0).min(u32::MAX as f64) as u32
 }
 
 impl Thresholds {
-    pub fn new(s: &Schedules, mult: [f32; 3], fert: f32) -> Thresholds {
+    /// Thresholds for hazard multipliers `mult` (by age group) and fertility multiplier `fert`;
+    /// teams' fertility rebounds can reach `max_rebound`.
+    pub fn new(s: &Schedules, mult: [f32; 3], fert: f32, max_rebound: f64) -> Thresholds {
+        let rebound_steps = ((max_rebound - 1.0).max(0.0) * (65536 / REBOUND_STEP) as f64).ceil() as usize + 2;
         let mut t = Thresholds {
             death: [0; 256],
             birth: [0; 256],
             death_bound: [0; AGES],
             birth_bound: 0,
-            event_ln_miss: [0.0; AGES],
+            event_per_exp: [0.0; AGES],
+            rebound_per_exp: (0..rebound_steps).map(|_| OnceLock::new()).collect(),
         };
         for b in 0..256 {
             if s.hazard[b] > 0.0 {
@@ -85,19 +99,52 @@ impl Thresholds {
         for a in 0..AGES as u8 {
             bound = bound.max(t.death[encode(a, false) as usize]).max(t.death[encode(a, true) as usize]);
             t.death_bound[a as usize] = bound;
-            t.event_ln_miss[a as usize] = ln_miss(event_bound(bound, t.birth_bound));
+            t.event_per_exp[a as usize] = per_exp(event_bound(bound, t.birth_bound));
         }
         t
+    }
+
+    /// The bound of a team's walk (the chance, times 2^32, that a member is a candidate) and the
+    /// scale of its skips, for a team whose oldest member is `oldest` and whose birth thresholds
+    /// are scaled by `birth_scale` (16 fractional bits). With a rebound the birth band is widened
+    /// to the next step of [`REBOUND_STEP`], whose skip scales are tabulated: a candidate's own
+    /// probabilities do not change, and a team-month needs no logarithm.
+    #[inline]
+    fn walk_bound(&self, oldest: u8, birth_scale: u64) -> (u64, f64) {
+        let death_bound = self.death_bound[oldest as usize];
+        if birth_scale == 1 << 16 {
+            return (event_bound(death_bound, self.birth_bound), self.event_per_exp[oldest as usize]);
+        }
+        let step = birth_scale.div_ceil(REBOUND_STEP);
+        let birth_band = rebound_scaled(self.birth_bound, step * REBOUND_STEP);
+        let bound = event_bound(death_bound, birth_band);
+        let row =
+            (step as usize).checked_sub((65536 / REBOUND_STEP) as usize).and_then(|i| self.rebound_per_exp.get(i));
+        match row {
+            Some(row) => {
+                let row = row.get_or_init(|| {
+                    Box::new(std::array::from_fn(|a| per_exp(event_bound(self.death_bound[a], birth_band))))
+                });
+                (bound, row[oldest as usize])
+            }
+            None => (bound, per_exp(bound)),
+        }
     }
 }
 
 impl Schedules {
     pub fn for_year(p: &Params, year: i32) -> Schedules {
-        let mut s =
-            Schedules { hazard: [0.0; 256], fertility: [0.0; 256], group: [0; 256], count: [0; 256], work: [0; 256] };
+        let (wmin, wmax) = (p.labour.working_age_min as u8, p.labour.working_age_max as u8);
+        let mut s = Schedules {
+            hazard: [0.0; 256],
+            fertility: [0.0; 256],
+            group: [0; 256],
+            count: [0; 256],
+            work: [0; 256],
+            working_ages: (wmin, wmax),
+        };
         let tfr = p.fertility_for_year(year);
         let shape = fertility_shape();
-        let (wmin, wmax) = (p.labour.working_age_min as u8, p.labour.working_age_max as u8);
         for a in 0..AGES as u8 {
             let h = annual_hazard(p, a, year) / 12.0;
             for female in [false, true] {
@@ -118,7 +165,7 @@ impl Schedules {
     /// Thresholds at hunger level `i` (hunger `i / (HUNGER_LEVELS - 1)`).
     pub fn thresholds_at(&self, p: &Params, i: usize) -> Thresholds {
         let (mult, fert) = hunger_response(p, i as f32 / (HUNGER_LEVELS - 1) as f32);
-        Thresholds::new(self, mult, fert)
+        Thresholds::new(self, mult, fert, 1.0 + p.demography.fertility_rebound)
     }
 }
 
@@ -180,6 +227,31 @@ impl Tally {
             oldest,
         }
     }
+}
+
+/// January: everyone in `people` (a team's packed people) turns a year older; returns their
+/// head-counts, as [`Schedules`] packs them, and the oldest age. The counts are the same as the
+/// sum of each person's increments, but made by comparisons the compiler runs 16 people at a
+/// time instead of two table lookups per person.
+fn age_a_year(people: &mut [u8], (wmin, wmax): (u8, u8)) -> (Tally, u8) {
+    for p in people.iter_mut() {
+        *p += (age(*p) < MAX_AGE) as u8;
+    }
+    let (mut young, mut old, mut men, mut women, mut oldest) = (0u32, 0u32, 0u32, 0u32, 0u8);
+    for &p in people.iter() {
+        let (a, female) = (age(p), (p >> 7) as u32);
+        young += (age_group(a) == AgeGroup::Child) as u32;
+        old += (age_group(a) == AgeGroup::Old) as u32;
+        let working = (a.wrapping_sub(wmin) <= wmax - wmin) as u32;
+        men += working & (female ^ 1);
+        women += working & female;
+        oldest = oldest.max(a);
+    }
+    let tally = Tally {
+        count: people.len() as u64 | (young as u64) << COUNT_BITS | (old as u64) << (2 * COUNT_BITS),
+        work: men as u64 | (women as u64) << 32,
+    };
+    (tally, oldest)
 }
 
 /// Census of one team's slots.
@@ -271,18 +343,16 @@ impl Cursor {
 }
 
 /// Visits the positions `0..n` that are candidates when each is one independently with
-/// probability `q` (`ln_miss` = ln(1 - q)): geometric skips between candidates.
+/// probability `q`: geometric skips between candidates.
 struct Candidates {
     next: u64,
     n: u64,
-    /// -1 / ln(1 - q): positions per unit of a standard exponential; 0 when q = 1 (every
-    /// position is a candidate).
+    /// Positions per unit of a standard exponential ([`per_exp`] of q).
     per_exp: f64,
 }
 
 impl Candidates {
-    fn new(rng: &mut Stream, n: u64, ln_miss: f64) -> Candidates {
-        let per_exp = if ln_miss == f64::NEG_INFINITY { 0.0 } else { -1.0 / ln_miss };
+    fn new(rng: &mut Stream, n: u64, per_exp: f64) -> Candidates {
         let mut c = Candidates { next: 0, n, per_exp };
         c.next = c.skip(rng);
         c
@@ -311,9 +381,14 @@ fn rebound_scaled(threshold: u32, birth_scale: u64) -> u32 {
     ((threshold as u64 * birth_scale) >> 16).min(u32::MAX as u64) as u32
 }
 
-/// ln(1 - bound / 2^32) (minus infinity when the bound is 2^32, certainty).
-fn ln_miss(bound: u64) -> f64 {
-    (-(bound as f64) / 4_294_967_296.0).ln_1p()
+/// The scale of geometric skips when each position is a candidate with probability
+/// q = bound / 2^32: -1 / ln(1 - q), positions per unit of a standard exponential (0 when q is 1
+/// and every position is one).
+fn per_exp(bound: u64) -> f64 {
+    if bound >= 1 << 32 {
+        return 0.0;
+    }
+    -1.0 / (-(bound as f64) / 4_294_967_296.0).ln_1p()
 }
 
 /// The chance (times 2^32) that a person is a candidate for an event: a death band and a birth
@@ -348,12 +423,7 @@ impl TeamPeople<'_> {
         let mut n = census.persons as usize;
         let (mut tally, mut oldest) = (Tally::of(&census), census.oldest);
         if january {
-            (tally, oldest) = (Tally::default(), 0);
-            for s in &mut slots[..n] {
-                *s = encode((age(*s) + 1).min(MAX_AGE), is_female(*s));
-                tally.add(sched, *s);
-                oldest = oldest.max(age(*s));
-            }
+            (tally, oldest) = age_a_year(&mut slots[..n], sched.working_ages);
         }
 
         // Deaths and births in one walk. A candidate draws v uniform below the bound: below its
@@ -362,13 +432,12 @@ impl TeamPeople<'_> {
         // by its chance of surviving the month. The dead are marked empty and the team closed
         // up after the walk, so the walk sees everyone alive at the start once.
         let death_bound = thresholds.death_bound[oldest as usize];
-        let bound = event_bound(death_bound, rebound_scaled(thresholds.birth_bound, birth_scale));
+        let (bound, scale) = thresholds.walk_bound(oldest, birth_scale);
         let mut dead = [0u8; 64];
         let mut births = [0u8; 64];
         let (mut first_dead, mut any_birth) = (usize::MAX, false);
         if bound > 0 {
-            let ln = if birth_scale == 1 << 16 { thresholds.event_ln_miss[oldest as usize] } else { ln_miss(bound) };
-            let mut candidates = Candidates::new(rng, n as u64, ln);
+            let mut candidates = Candidates::new(rng, n as u64, scale);
             let mut at = Cursor { family: 0, first: 0 };
             while let Some(k) = candidates.next(rng) {
                 let s = slots[k as usize];
@@ -477,7 +546,7 @@ mod tests {
         let mut census = census_of(&p, &slots);
         let fp = p.labour.female_participation as f32;
         for m in 0..120 {
-            let th = Thresholds::new(&sched, [3.0; 3], 1.0);
+            let th = Thresholds::new(&sched, [3.0; 3], 1.0, 1.0);
             let team = TeamPeople { slots: &mut slots, lens: &mut lens };
             census = team.month(census, &mut flow, &sched, &th, 1 << 16, 0.49, fp, m % 12 == 0, &mut rng);
             // The census kept by deaths and births equals a fresh count (bar the oldest age,
@@ -491,6 +560,23 @@ mod tests {
         assert_eq!(after, census.persons as i64);
         assert_eq!(lens.iter().map(|&l| l as i64).sum::<i64>(), after);
         assert!(flow.births > 0 && flow.total_deaths() > 0);
+    }
+
+    #[test]
+    fn january_ages_everyone_and_counts_as_the_schedules_do() {
+        // Every age and sex, at the working-age limits of the default and of a changed scenario.
+        let mut p = Params::default();
+        for (wmin, wmax) in [(p.labour.working_age_min, p.labour.working_age_max), (10, 80)] {
+            (p.labour.working_age_min, p.labour.working_age_max) = (wmin, wmax);
+            let sched = Schedules::for_year(&p, 1953);
+            let mut people: Vec<u8> = (0..=MAX_AGE).flat_map(|a| [encode(a, false), encode(a, true)]).collect();
+            let older: Vec<u8> = people.iter().map(|&b| encode((age(b) + 1).min(MAX_AGE), is_female(b))).collect();
+            let (tally, oldest) = age_a_year(&mut people, sched.working_ages);
+            assert_eq!(people, older);
+            assert_eq!(oldest, MAX_AGE);
+            let fp = p.labour.female_participation as f32;
+            assert_eq!(tally.census(fp, oldest), count(&sched, fp, &people));
+        }
     }
 
     #[test]
@@ -517,8 +603,15 @@ mod tests {
         let sched = Schedules::for_year(&p, 1960);
         let (slots0, lens0) = full_team();
         let census0 = census_of(&p, &slots0);
-        for (mult, fert, scale) in [([1.0; 3], 1.0, 1u64 << 16), ([6.0, 3.0, 9.0], 0.4, 3 << 15)] {
-            let th = Thresholds::new(&sched, mult, fert);
+        // Rebounds of 1, 1.5 (on the bound's grid of 1/64), 1.22 (off it) and 3.05 (beyond
+        // the tabulated steps, which the thresholds make for rebounds up to 2).
+        for (mult, fert, scale) in [
+            ([1.0; 3], 1.0, 1u64 << 16),
+            ([6.0, 3.0, 9.0], 0.4, 3 << 15),
+            ([2.0, 1.5, 2.5], 0.8, 80_000),
+            ([1.0; 3], 1.0, 200_000),
+        ] {
+            let th = Thresholds::new(&sched, mult, fert, 2.0);
             let trials = 40_000u64;
             let mut deaths = [[0u64; 2]; 3];
             let mut births = 0u64;

@@ -32,7 +32,12 @@ pub fn labour_factor(p: &Params, effective_farm_workers: f64, workers: f64) -> f
     if normal <= 0.0 {
         return 1.0;
     }
-    (effective_farm_workers / normal).min(1.0).powf(p.production.labour_elasticity)
+    // Most teams have their normal labour or more: a power of 1 is 1, and costs no powf.
+    let ratio = (effective_farm_workers / normal).min(1.0);
+    if ratio == 1.0 {
+        return 1.0;
+    }
+    ratio.powf(p.production.labour_elasticity)
 }
 
 /// Yield multiplier of the weather: land seriously hit by disasters loses
