@@ -267,7 +267,20 @@ fn cmd_params(markdown: bool) {
     }
 }
 
+/// When the reader of our output goes away (`leapsim params | head`), stop quietly as other
+/// command-line tools do, instead of panicking on the failed write. Rust ignores SIGPIPE by
+/// default; this restores the system's default action. Output files are written atomically
+/// before anything is printed, so none is left half-written.
+fn stop_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to the default touches no Rust state.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    stop_quietly_on_closed_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(a) => cmd_run(a),

@@ -493,3 +493,17 @@ fn compare_and_attribute_reject_bad_input_with_exit_2_and_write_nothing() {
     assert_eq!(count_entries(&d), 0);
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[cfg(unix)]
+#[test]
+fn output_piped_into_a_reader_that_has_gone_ends_quietly() {
+    // As `leapsim params | head -1` once head has exited: every write meets a closed pipe.
+    use std::os::unix::process::ExitStatusExt;
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).arg("params").stdout(writer).output().unwrap();
+    let err = text(&o.stderr);
+    assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{err}");
+    const SIGPIPE: i32 = 13; // on Linux and the BSDs
+    assert_eq!(o.status.signal(), Some(SIGPIPE), "{:?}", o.status);
+}
