@@ -9,6 +9,7 @@ use leapsim_engine::series::fmt_value;
 use leapsim_engine::stats::mean_and_90;
 use leapsim_engine::{chart, data, output, run};
 use serde_json::json;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -79,7 +80,8 @@ fn unit(o: &Outcome) -> (f64, &'static str) {
     }
 }
 
-fn print_table(a: &Attribution, t: usize, sampled: bool) {
+/// The table of outcome `t`: each cause's value, share and interval, appended to `report`.
+fn table(report: &mut String, a: &Attribution, t: usize, sampled: bool) -> std::fmt::Result {
     let rows = rows(a, t);
     let total = rows.last().map(|r| r.mean).unwrap_or(0.0);
     let (div, unit) = unit(&a.targets[t]);
@@ -88,7 +90,7 @@ fn print_table(a: &Attribution, t: usize, sampled: bool) {
     if sampled {
         out += &format!(" {:>12}", "MC s.e.");
     }
-    println!("{out}");
+    writeln!(report, "{out}")?;
     for r in &rows {
         let share = if total != 0.0 { format!("{:.0}%", 100.0 * r.mean / total) } else { "-".into() };
         let mut out = format!(
@@ -102,8 +104,9 @@ fn print_table(a: &Attribution, t: usize, sampled: bool) {
         if sampled && r.cause != "total" {
             out += &format!(" {:>12.2}", r.se / div);
         }
-        println!("{}", out.trim_end());
+        writeln!(report, "{}", out.trim_end())?;
     }
+    Ok(())
 }
 
 pub fn run(a: AttributeArgs) -> anyhow::Result<()> {
@@ -168,55 +171,59 @@ pub fn run(a: AttributeArgs) -> anyhow::Result<()> {
     // Sampled orders that are not every order: show the Monte Carlo error.
     let sampled = at.mc_se.iter().flatten().any(|s| *s != 0.0);
 
+    // Printed once the files are written, so that a reader who stops early loses nothing.
+    let mut report = String::new();
     // National (or the outcomes' own regions) first: the full tables.
     for (t, o) in outcomes.iter().enumerate() {
-        println!(
+        writeln!(
+            report,
             "{} explained by each cause (Shapley values, {how}; {} seed(s), scale {}):",
             o.name(),
             at.seeds.len(),
             base.params.run.scale
-        );
-        print_table(&at, t, sampled);
+        )?;
+        table(&mut report, &at, t, sampled)?;
         if t == 0 {
             if let Some(w) = rows(&at, 0).iter().find(|r| r.cause == "weather") {
                 let total = mean_and_90(&at.totals[0]).0;
-                println!(
+                writeln!(
+                    report,
                     "Natural (weather) {:.0}%, man-made (the other causes and their interactions) {:.0}%",
                     100.0 * w.mean / total,
                     100.0 * (total - w.mean) / total
-                );
+                )?;
             }
         }
-        println!();
+        writeln!(report)?;
     }
     if a.by_province {
         // A compact per-province summary of the first outcome: its total and each cause's
         // share in per cent.
         let first = &outcomes[0];
         let (div, unit) = unit(first);
-        println!("{} by province: total ({unit}) and each cause's share of it:", first.in_region("CN").name());
-        print!("{:<7} {:>9}", "region", "total");
+        writeln!(report, "{} by province: total ({unit}) and each cause's share of it:", first.in_region("CN").name())?;
+        write!(report, "{:<7} {:>9}", "region", "total")?;
         for c in &at.causes {
-            print!(" {:>11}", c.name);
+            write!(report, " {:>11}", c.name)?;
         }
-        println!();
+        writeln!(report)?;
         for (t, target) in at.targets.iter().enumerate() {
             if target.in_region("CN") != first.in_region("CN") {
                 continue;
             }
             let total = mean_and_90(&at.totals[t]).0;
-            print!("{:<7} {:>9.3}", target.region, total / div);
+            write!(report, "{:<7} {:>9.3}", target.region, total / div)?;
             for i in 0..n {
                 let m = at.shares[t].iter().map(|s| s[i]).sum::<f64>() / at.seeds.len() as f64;
                 if total != 0.0 {
-                    print!(" {:>10.0}%", 100.0 * m / total);
+                    write!(report, " {:>10.0}%", 100.0 * m / total)?;
                 } else {
-                    print!(" {:>11}", "-");
+                    write!(report, " {:>11}", "-")?;
                 }
             }
-            println!();
+            writeln!(report)?;
         }
-        println!();
+        writeln!(report)?;
     }
 
     let mut csv = String::from("outcome,region,cause,value,q05,q95\n");
@@ -286,6 +293,7 @@ pub fn run(a: AttributeArgs) -> anyhow::Result<()> {
         ("manifest.json", (serde_json::to_string_pretty(&manifest)? + "\n").into_bytes()),
     ];
     output::write_dir(&out, &files, &cancel).map_err(|e| crate::work::write_error(e, &out, &cancel))?;
+    print!("{report}");
     println!("Wrote {}/{{attribution.csv, attribution.png, attribution.svg, manifest.json}}", out.display());
     Ok(())
 }

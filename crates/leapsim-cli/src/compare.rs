@@ -135,8 +135,9 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
         e => anyhow::Error::new(InputError(e.to_string())),
     })?;
     let scale = scenarios[0].params.run.scale;
-    println!(
-        "{} scenarios, {} seed(s) each ({}..{}, the same for every scenario), scale {}.",
+    // Printed once the files are written, so that a reader who stops early loses nothing.
+    let mut report = format!(
+        "{} scenarios, {} seed(s) each ({}..{}, the same for every scenario), scale {}.\n",
         c.names.len(),
         c.runs(),
         c.seeds[0],
@@ -144,9 +145,9 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
         scale
     );
     if c.runs() > 1 {
-        println!("Mean [5%, 95%] over seeds; differences are paired seed by seed.");
+        report += "Mean [5%, 95%] over seeds; differences are paired seed by seed.\n";
     }
-    print!("\n{}", table(&c));
+    report += &format!("\n{}", table(&c));
 
     let title = format!("{} (scale {scale}, {} seed(s))", c.names.join(" vs "), c.runs());
     let note = if c.runs() > 1 {
@@ -189,6 +190,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
         ("manifest.json", (serde_json::to_string_pretty(&manifest)? + "\n").into_bytes()),
     ];
     output::write_dir(&out, &files, &cancel).map_err(|e| crate::work::write_error(e, &out, &cancel))?;
+    print!("{report}");
     println!("\nWrote {}/{{compare.csv, compare.png, compare.svg, manifest.json}}", out.display());
     Ok(())
 }

@@ -269,8 +269,8 @@ fn cmd_params(markdown: bool) {
 
 /// When the reader of our output goes away (`leapsim params | head`), stop quietly as other
 /// command-line tools do, instead of panicking on the failed write. Rust ignores SIGPIPE by
-/// default; this restores the system's default action. Output files are written atomically
-/// before anything is printed, so none is left half-written.
+/// default; this restores the system's default action. Every command writes its output files
+/// (atomically) before it prints its report, so none is lost or left half-written.
 fn stop_quietly_on_closed_pipe() {
     #[cfg(unix)]
     // SAFETY: setting a signal's disposition to the default touches no Rust state.

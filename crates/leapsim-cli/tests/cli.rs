@@ -507,3 +507,20 @@ fn output_piped_into_a_reader_that_has_gone_ends_quietly() {
     const SIGPIPE: i32 = 13; // on Linux and the BSDs
     assert_eq!(o.status.signal(), Some(SIGPIPE), "{:?}", o.status);
 }
+
+#[cfg(unix)]
+#[test]
+fn compare_writes_its_files_before_printing_to_a_reader_that_has_gone() {
+    let d = tmp("closed-pipe");
+    let out = d.join("cmp");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let args = ["compare", "historical", "honest-reporting", "--scale", "0.0005", "--set", "run.end_year=1962"];
+    let o =
+        Command::new(env!("CARGO_BIN_EXE_leapsim")).args(args).arg("--out").arg(&out).stdout(writer).output().unwrap();
+    assert!(!text(&o.stderr).contains("panicked"), "{}", text(&o.stderr));
+    for f in ["compare.csv", "compare.png", "compare.svg", "manifest.json"] {
+        assert!(out.join(f).is_file(), "{f} missing: {:?}", o.status);
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
