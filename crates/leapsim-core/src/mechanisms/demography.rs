@@ -33,13 +33,10 @@ pub struct Schedules {
 const COUNT_BITS: u32 = 21;
 const COUNT_MASK: u64 = (1 << COUNT_BITS) - 1;
 
-/// Fertility multiplier after a famine: births postponed are made up as hunger recedes.
-pub fn rebound(p: &Params, hunger: f32, memory: f32) -> f32 {
-    rebound_of(p.demography.fertility_rebound, hunger, memory)
-}
-
+/// Fertility multiplier after a famine (`fertility_rebound` from the parameters): births
+/// postponed are made up as hunger recedes.
 #[inline]
-fn rebound_of(fertility_rebound: f64, hunger: f32, memory: f32) -> f32 {
+fn rebound(fertility_rebound: f64, hunger: f32, memory: f32) -> f32 {
     1.0 + (fertility_rebound * (memory - hunger).max(0.0) as f64) as f32
 }
 
@@ -70,6 +67,8 @@ pub struct Thresholds {
 /// Rebounds (in fixed point, 16 fractional bits) are rounded up to multiples of this for the
 /// bound of a team's walk: steps of 1/64.
 const REBOUND_STEP: u64 = 1 << 10;
+/// Steps of [`REBOUND_STEP`] in a rebound of 1.
+const REBOUND_STEPS_PER_UNIT: usize = (65536 / REBOUND_STEP) as usize;
 
 fn threshold(p: f32) -> u32 {
     (p as f64 * 4_294_967_296.0).min(u32::MAX as f64) as u32
@@ -79,7 +78,7 @@ impl Thresholds {
     /// Thresholds for hazard multipliers `mult` (by age group) and fertility multiplier `fert`;
     /// teams' fertility rebounds can reach `max_rebound`.
     pub fn new(s: &Schedules, mult: [f32; 3], fert: f32, max_rebound: f64) -> Thresholds {
-        let rebound_steps = ((max_rebound - 1.0).max(0.0) * (65536 / REBOUND_STEP) as f64).ceil() as usize + 2;
+        let rebound_steps = ((max_rebound - 1.0).max(0.0) * REBOUND_STEPS_PER_UNIT as f64).ceil() as usize + 2;
         let mut t = Thresholds {
             death: [0; 256],
             birth: [0; 256],
@@ -118,8 +117,7 @@ impl Thresholds {
         let step = birth_scale.div_ceil(REBOUND_STEP);
         let birth_band = rebound_scaled(self.birth_bound, step * REBOUND_STEP);
         let bound = event_bound(death_bound, birth_band);
-        let row =
-            (step as usize).checked_sub((65536 / REBOUND_STEP) as usize).and_then(|i| self.rebound_per_exp.get(i));
+        let row = (step as usize).checked_sub(REBOUND_STEPS_PER_UNIT).and_then(|i| self.rebound_per_exp.get(i));
         match row {
             Some(row) => {
                 let row = row.get_or_init(|| {
@@ -174,13 +172,10 @@ pub fn hunger_rate(p: &Params) -> f32 {
     (1.0 - (-1.0 / p.demography.hunger_memory_months).exp()) as f32
 }
 
-/// Hunger after a month with `kcal` per person per day (`rate` from [`hunger_rate`]).
-pub fn next_hunger(p: &Params, rate: f32, hunger: f32, kcal: f32) -> f32 {
-    hunger_after(p.food.kcal_need_per_day as f32, rate, hunger, kcal)
-}
-
+/// Hunger after a month with `kcal` per person per day, against a need of `need` (`rate` from
+/// [`hunger_rate`]).
 #[inline]
-fn hunger_after(need: f32, rate: f32, hunger: f32, kcal: f32) -> f32 {
+pub fn next_hunger(need: f32, rate: f32, hunger: f32, kcal: f32) -> f32 {
     let deficit = (1.0 - kcal / need).clamp(0.0, 1.0);
     hunger + rate * (deficit - hunger)
 }
@@ -239,7 +234,7 @@ fn age_a_year(people: &mut [u8], (wmin, wmax): (u8, u8)) -> (Tally, u8) {
     }
     let (mut young, mut old, mut men, mut women, mut oldest) = (0u32, 0u32, 0u32, 0u32, 0u8);
     for &p in people.iter() {
-        let (a, female) = (age(p), (p >> 7) as u32);
+        let (a, female) = (age(p), is_female(p) as u32);
         young += (age_group(a) == AgeGroup::Child) as u32;
         old += (age_group(a) == AgeGroup::Old) as u32;
         let working = (a.wrapping_sub(wmin) <= wmax - wmin) as u32;
@@ -302,9 +297,9 @@ pub fn update(world: &mut World) {
         .zip(teams.census.par_iter_mut())
         .enumerate()
         .for_each(|(t, (((((slots, lens), flow), hunger), memory), census))| {
-            *hunger = hunger_after(need, hunger_k, *hunger, flow.kcal_per_day);
+            *hunger = next_hunger(need, hunger_k, *hunger, flow.kcal_per_day);
             *memory += memory_rate * (*hunger - *memory);
-            let birth_scale = (rebound_of(fertility_rebound, *hunger, *memory) * 65536.0) as u64;
+            let birth_scale = (rebound(fertility_rebound, *hunger, *memory) * 65536.0) as u64;
             let mut rng = Stream::new(seed, t as u64, month.0, Purpose::Demography);
             let x = hunger.clamp(0.0, 1.0) * (HUNGER_LEVELS - 1) as f32;
             let level = x as usize + (x.fract() > 0.0 && rng.uniform_f32() < x.fract()) as usize;
@@ -512,15 +507,15 @@ mod tests {
         assert!(m[0] > m[1] && m[2] > m[1] && m[1] > 1.0);
         assert!(f < 1.0);
         // Hunger builds while food is short and recovers when it is not.
-        let k = hunger_rate(&p);
+        let (k, need) = (hunger_rate(&p), p.food.kcal_need_per_day as f32);
         let mut h = 0.0;
         for _ in 0..6 {
-            h = next_hunger(&p, k, h, 1000.0);
+            h = next_hunger(need, k, h, 1000.0);
         }
         assert!(h > 0.2, "{h}");
-        let fed = next_hunger(&p, k, h, 2500.0);
+        let fed = next_hunger(need, k, h, 2500.0);
         assert!(fed < h);
-        assert_eq!(next_hunger(&p, k, 0.0, 2500.0), 0.0);
+        assert_eq!(next_hunger(need, k, 0.0, 2500.0), 0.0);
     }
 
     fn full_team() -> (Vec<u8>, Vec<u8>) {
