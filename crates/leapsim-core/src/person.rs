@@ -31,10 +31,11 @@ pub fn is_female(p: u8) -> bool {
 pub fn close_ranks(slots: &mut [u8]) -> usize {
     let mut kept = 0;
     for i in 0..slots.len() {
-        if slots[i] != EMPTY {
-            slots[kept] = slots[i];
-            kept += 1;
-        }
+        // Written whether kept or not (kept is at most i), so the loop has no branch on who
+        // died, which no predictor can learn.
+        let p = slots[i];
+        slots[kept] = p;
+        kept += (p != EMPTY) as usize;
     }
     slots[kept..].fill(EMPTY);
     kept
@@ -73,5 +74,18 @@ mod tests {
             }
         }
         assert_eq!(age(encode(200, false)), MAX_AGE);
+    }
+
+    #[test]
+    fn closing_ranks_keeps_the_living_in_order() {
+        let mut slots = [1, EMPTY, 2, EMPTY, EMPTY, 3, EMPTY];
+        assert_eq!(close_ranks(&mut slots), 3);
+        assert_eq!(slots, [1, 2, 3, EMPTY, EMPTY, EMPTY, EMPTY]);
+        let mut none = [EMPTY; 4];
+        assert_eq!(close_ranks(&mut none), 0);
+        assert_eq!(none, [EMPTY; 4]);
+        let mut all = [5, 6, 7];
+        assert_eq!(close_ranks(&mut all), 3);
+        assert_eq!(all, [5, 6, 7]);
     }
 }

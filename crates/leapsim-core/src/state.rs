@@ -89,11 +89,9 @@ pub struct TeamFlow {
 /// must not exceed the `f64` store it is taken from.
 pub fn f32_at_most(x: f64) -> f32 {
     let y = x as f32;
-    if y as f64 > x {
-        f32::from_bits(y.to_bits() - 1)
-    } else {
-        y
-    }
+    // One step down when rounding went up (y is then above 0). Without a branch: rounding goes
+    // either way at random, which no predictor can learn.
+    f32::from_bits(y.to_bits() - (y as f64 > x) as u32)
 }
 
 impl TeamFlow {
@@ -232,5 +230,20 @@ impl World {
             return 0.0;
         }
         rural_persons / self.params.hierarchy.family_size / self.centre.commune_size_families
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::f32_at_most;
+
+    #[test]
+    fn a_recorded_flow_never_exceeds_its_store() {
+        // The largest f32 not above x: at most x, and the next f32 up is above it.
+        for x in [0.0, 1e-46, 0.1, 1.0 / 3.0, 2.0 / 3.0, 1.0, 16_777_217.0, 123_456.789_012_345, 3.4e38] {
+            let y = f32_at_most(x);
+            assert!(y as f64 <= x, "{x}: {y} is above it");
+            assert!(f32::from_bits(y.to_bits() + 1) as f64 > x, "{x}: {y} is not the largest");
+        }
     }
 }

@@ -299,12 +299,20 @@ pub fn update(world: &mut World) {
         .for_each(|(t, (((((slots, lens), flow), hunger), memory), census))| {
             *hunger = next_hunger(need, hunger_k, *hunger, flow.kcal_per_day);
             *memory += memory_rate * (*hunger - *memory);
-            let birth_scale = (rebound(fertility_rebound, *hunger, *memory) * 65536.0) as u64;
+            let birth_scale = if *memory <= *hunger {
+                1 << 16 // no rebound
+            } else {
+                (rebound(fertility_rebound, *hunger, *memory) * 65536.0) as i64 as u64
+            };
             let mut rng = Stream::new(seed, t as u64, month.0, Purpose::Demography);
             let x = hunger.clamp(0.0, 1.0) * (HUNGER_LEVELS - 1) as f32;
-            let level = x as usize + (x.fract() > 0.0 && rng.uniform_f32() < x.fract()) as usize;
-            let team = TeamPeople { slots, lens };
+            // x - trunc(x), without `fract`, which baseline x86-64 makes a library call (and
+            // through i32, which converts in one instruction where usize takes a dozen).
+            let whole = x as i32;
+            let frac = x - whole as f32;
+            let level = whole as usize + (frac > 0.0 && rng.uniform_f32() < frac) as usize;
             let thresholds = by_hunger[level].get_or_init(|| sched.thresholds_at(p, level));
+            let team = TeamPeople { slots, lens };
             *census = team.month(*census, flow, &sched, thresholds, birth_scale, girl, fp, january, &mut rng);
         });
 }
@@ -357,7 +365,8 @@ impl Candidates {
     #[inline]
     fn skip(&self, rng: &mut Stream) -> u64 {
         // At most n (below 2^53), so the signed conversions are exact and one instruction each.
-        (rng.exp1() * self.per_exp).min(self.n as i64 as f64) as i64 as u64
+        let (x, n) = (rng.exp1() * self.per_exp, self.n as i64 as f64);
+        (if x < n { x } else { n }) as i64 as u64
     }
     #[inline]
     fn next(&mut self, rng: &mut Stream) -> Option<u64> {
@@ -430,7 +439,8 @@ impl TeamPeople<'_> {
         let (bound, scale) = thresholds.walk_bound(oldest, birth_scale);
         let mut dead = [0u8; 64];
         let mut births = [0u8; 64];
-        let (mut first_dead, mut any_birth) = (usize::MAX, false);
+        // Families with a birth are `born_from..born_to`.
+        let (mut first_dead, mut born_from, mut born_to) = (usize::MAX, usize::MAX, 0);
         if bound > 0 {
             let mut candidates = Candidates::new(rng, n as u64, scale);
             let mut at = Cursor { family: 0, first: 0 };
@@ -438,20 +448,33 @@ impl TeamPeople<'_> {
                 let s = slots[k as usize];
                 let v = ((rng.next_u64() >> 32) * bound) >> 32;
                 let death = thresholds.death[s as usize] as u64;
-                if v < death {
-                    flow.deaths[sched.group[s as usize] as usize][is_female(s) as usize] += 1;
-                    tally.remove(sched, s);
-                    slots[k as usize] = EMPTY;
-                    dead[at.family(lens, k)] += 1;
-                    first_dead = first_dead.min(k as usize);
-                } else if v >= death_bound as u64
-                    && v - (death_bound as u64)
-                        < (rebound_scaled(thresholds.birth[s as usize], birth_scale) as u64 * ((1 << 32) - death)) >> 32
-                {
-                    births[at.family(lens, k)] += 1;
-                    any_birth = true;
+                let birth =
+                    (rebound_scaled(thresholds.birth[s as usize], birth_scale) as u64 * ((1 << 32) - death)) >> 32;
+                // Below v's death threshold a death; in the birth band (v from the death bound
+                // up) a birth. Both tests come before one branch: a candidate has an event about
+                // one time in eight, and a branch per test would be mispredicted more often.
+                let (dies, born) = (v < death, v.wrapping_sub(death_bound as u64) < birth);
+                if dies | born {
+                    let f = at.family(lens, k);
+                    if dies {
+                        flow.deaths[sched.group[s as usize] as usize][is_female(s) as usize] += 1;
+                        tally.remove(sched, s);
+                        slots[k as usize] = EMPTY;
+                        dead[f] += 1;
+                        first_dead = first_dead.min(k as usize);
+                    } else {
+                        births[f] += 1;
+                        born_from = born_from.min(f);
+                        born_to = f + 1;
+                    }
                 }
             }
+        }
+        if !january && first_dead == usize::MAX && born_to == 0 {
+            // No event: the head-counts stand (the workers are counted afresh, as participation
+            // may have changed).
+            let (men, women) = (census.working_men as f32, census.working_women as f32);
+            return Census { workers: men + female_participation * women, ..census };
         }
         if first_dead < n {
             n = first_dead + close_ranks(&mut slots[first_dead..n]);
@@ -459,7 +482,7 @@ impl TeamPeople<'_> {
                 *len -= d;
             }
         }
-        for f in 0..if any_birth { lens.len() } else { 0 } {
+        for f in born_from.min(born_to)..born_to {
             for _ in 0..births[f] {
                 let baby = encode(0, rng.uniform_f32() < girl);
                 if place(slots, lens, n, f, baby) {
