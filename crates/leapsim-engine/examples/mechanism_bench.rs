@@ -13,6 +13,15 @@
 //!
 //! Arguments, all optional: mechanism (demography, consumption, production, observe), scale
 //! (0.01), year (1957), months (12, from February), repetitions (25).
+//!
+//! Counts that do not depend on the host at all (instructions and simulated mispredicted
+//! branches, per source line) come from running it once under callgrind, collecting inside
+//! the mechanism only (docs/performance.md, fourth stage):
+//!
+//! ```text
+//! valgrind --tool=callgrind --branch-sim=yes --toggle-collect='*demography*update*' \
+//!   target/release/examples/mechanism_bench demography 0.001 1957 12 1
+//! ```
 
 use leapsim_core::mechanisms::{consumption, demography, labour, production};
 use leapsim_core::World;
