@@ -33,11 +33,21 @@ pub struct Schedules {
 const COUNT_BITS: u32 = 21;
 const COUNT_MASK: u64 = (1 << COUNT_BITS) - 1;
 
-/// Fertility multiplier after a famine (`fertility_rebound` from the parameters): births
-/// postponed are made up as hunger recedes.
+/// Fertility multiplier after a famine (`fertility_rebound` from the parameters), in fixed
+/// point with 16 fractional bits: births postponed are made up as hunger recedes.
 #[inline]
-fn rebound(fertility_rebound: f64, hunger: f32, memory: f32) -> f32 {
-    1.0 + (fertility_rebound * (memory - hunger).max(0.0) as f64) as f32
+fn birth_scale(fertility_rebound: f64, hunger: f32, memory: f32) -> u64 {
+    if memory <= hunger {
+        return 1 << 16; // no rebound, and no arithmetic for the many teams without one
+    }
+    let rebound = 1.0 + (fertility_rebound * (memory - hunger) as f64) as f32;
+    (rebound * 65536.0) as i64 as u64
+}
+
+/// Labour in full-worker units: working women count by their participation.
+#[inline]
+fn workers(men: u32, women: u32, female_participation: f32) -> f32 {
+    men as f32 + female_participation * women as f32
 }
 
 /// Hunger levels at which draw thresholds are tabulated each month; a team's hunger is rounded
@@ -218,7 +228,7 @@ impl Tally {
             age_60_plus: (self.count >> (2 * COUNT_BITS)) as u32,
             working_men: men,
             working_women: women,
-            workers: men as f32 + female_participation * women as f32,
+            workers: workers(men, women, female_participation),
             oldest,
         }
     }
@@ -299,11 +309,7 @@ pub fn update(world: &mut World) {
         .for_each(|(t, (((((slots, lens), flow), hunger), memory), census))| {
             *hunger = next_hunger(need, hunger_k, *hunger, flow.kcal_per_day);
             *memory += memory_rate * (*hunger - *memory);
-            let birth_scale = if *memory <= *hunger {
-                1 << 16 // no rebound
-            } else {
-                (rebound(fertility_rebound, *hunger, *memory) * 65536.0) as i64 as u64
-            };
+            let birth_scale = birth_scale(fertility_rebound, *hunger, *memory);
             let mut rng = Stream::new(seed, t as u64, month.0, Purpose::Demography);
             let x = hunger.clamp(0.0, 1.0) * (HUNGER_LEVELS - 1) as f32;
             // x - trunc(x), without `fract`, which baseline x86-64 makes a library call (and
@@ -473,8 +479,8 @@ impl TeamPeople<'_> {
         if !january && first_dead == usize::MAX && born_to == 0 {
             // No event: the head-counts stand (the workers are counted afresh, as participation
             // may have changed).
-            let (men, women) = (census.working_men as f32, census.working_women as f32);
-            return Census { workers: men + female_participation * women, ..census };
+            let workers = workers(census.working_men, census.working_women, female_participation);
+            return Census { workers, ..census };
         }
         if first_dead < n {
             n = first_dead + close_ranks(&mut slots[first_dead..n]);
