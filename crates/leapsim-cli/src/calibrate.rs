@@ -8,7 +8,7 @@ use crate::work::{batch_error, open_store, runs_bar, scenario_fingerprint, write
 use crate::{cancel_flag, resolve, InputError, ModelArgs};
 use clap::Args;
 use leapsim_engine::calibrate::{load, nelder_mead, parse, Settings};
-use leapsim_engine::history::{fit_table, render, FitRow};
+use leapsim_engine::history::{render, FitRow};
 use leapsim_engine::resume::{run_all_resumable, WorkStore};
 use leapsim_engine::scenario::Scenario;
 use leapsim_engine::{output, series::fmt_value};
@@ -110,12 +110,7 @@ impl Fit<'_> {
         }
         let settings = self.settings;
         let reduce = |_: usize, r: leapsim_engine::run::RunResult| -> Result<Vec<f64>, String> {
-            let rows = fit_table(&r.tables);
-            settings
-                .targets
-                .iter()
-                .map(|t| t.value(&settings.file, &r.tables, &rows).map_err(|e| e.to_string()))
-                .collect()
+            settings.targets.iter().map(|t| t.value(&settings.file, &r.tables).map_err(|e| e.to_string())).collect()
         };
         let results =
             run_all_resumable(self.store, &keys, &items, &reduce, &|_, _| {}, self.cancel).map_err(batch_error)?;
@@ -235,21 +230,7 @@ pub fn run(a: CalibrateArgs) -> anyhow::Result<()> {
     let seconds = started.elapsed().as_secs_f64();
 
     // Fit report: every target at the best point.
-    let report_rows: Vec<FitRow> = settings
-        .targets
-        .iter()
-        .zip(&best.model)
-        .map(|(t, &v)| FitRow {
-            group: "calibration",
-            figure: t.name(),
-            model: v,
-            record: t.record,
-            low: t.low,
-            high: t.high,
-            ok: t.inside(v),
-            source: t.source.clone(),
-        })
-        .collect();
+    let report_rows: Vec<FitRow> = settings.targets.iter().zip(&best.model).map(|(t, &v)| t.report_row(v)).collect();
     let mut report = String::from("target,model,record,low,high,inside,weight,loss,source\n");
     for (t, r) in settings.targets.iter().zip(&report_rows) {
         report.push_str(&format!(

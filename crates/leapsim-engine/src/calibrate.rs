@@ -11,7 +11,7 @@
 //! evaluation ever leaves the bounds. The coefficients are the dimension-adaptive ones of Gao
 //! and Han (2012), which keep the simplex from collapsing in ten or more dimensions.
 
-use crate::history::FitRow;
+use crate::history::{self, FitRow};
 use crate::outcome::Outcome;
 use crate::scenario::{ScenarioError, Source};
 use crate::series::Tables;
@@ -29,14 +29,15 @@ pub struct FreeParam {
     pub upper: f64,
 }
 
-/// What a target measures: a row of the fit table (by its figure) or an outcome.
+/// What a target measures: a target of `calibration/targets.toml` (by its id) or an outcome.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Measure {
-    Row(String),
+    Id(&'static history::Target),
     Outcome(Outcome),
 }
 
-/// One calibration target.
+/// One calibration target: a target of the targets file (its record, band and source, and its
+/// weight unless the settings give one) or an outcome with its own record, band and source.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Target {
     pub measure: Measure,
@@ -82,25 +83,40 @@ pub struct Settings {
 }
 
 impl Target {
-    /// The name shown in reports: the row's figure or the outcome's text.
+    /// The name shown in reports: the target's label (as in the fit table) or the outcome's text.
     pub fn name(&self) -> String {
         match &self.measure {
-            Measure::Row(r) => r.clone(),
+            Measure::Id(t) => t.label.clone(),
             Measure::Outcome(o) => o.name(),
         }
     }
 
-    /// The model's value in a run (its tables and fit table); the error names the target's line.
-    pub fn value(&self, file: &str, tables: &Tables, rows: &[FitRow]) -> Result<f64, ScenarioError> {
+    /// The model's value in a run; the error names the target's line.
+    pub fn value(&self, file: &str, tables: &Tables) -> Result<f64, ScenarioError> {
         let err = |m: String| ScenarioError { file: file.into(), line: Some(self.line), key: None, message: m };
         match &self.measure {
-            Measure::Row(figure) => rows.iter().find(|r| &r.figure == figure).map(|r| r.model).ok_or_else(|| {
-                err(format!(
-                    "the run's fit table has no row `{figure}`; rows: {}",
-                    rows.iter().map(|r| r.figure.as_str()).collect::<Vec<_>>().join("; ")
-                ))
+            Measure::Id(t) => Some(t.model(tables)).filter(|v| v.is_finite()).ok_or_else(|| {
+                err(format!("the run has no value for target `{}` ({}): its years are outside the run", t.id, t.label))
             }),
             Measure::Outcome(o) => o.eval(tables).map_err(err),
+        }
+    }
+
+    /// The target's row of the fit report at a model value (group `calibration`).
+    pub fn report_row(&self, model: f64) -> FitRow {
+        FitRow {
+            id: match &self.measure {
+                Measure::Id(t) => t.id.clone(),
+                Measure::Outcome(o) => o.name(),
+            },
+            group: "calibration",
+            figure: self.name(),
+            model,
+            record: self.record,
+            low: self.low,
+            high: self.high,
+            ok: self.inside(model),
+            source: self.source.clone(),
         }
     }
 
@@ -361,26 +377,102 @@ fn param(cx: &Source, t: &DeTable, span: std::ops::Range<usize>) -> Result<FreeP
 }
 
 fn target(cx: &Source, t: &DeTable, span: std::ops::Range<usize>) -> Result<Target, ScenarioError> {
-    let allowed = ["row", "outcome", "record", "band", "tolerance", "weight", "source"];
-    let f = fields(cx, "target", t, &allowed)?;
+    let allowed = ["id", "outcome", "record", "band", "tolerance", "weight", "source"];
+    let f = fields(cx, "target", t, &allowed).map_err(|e| {
+        if e.key.as_deref() == Some("target.row") {
+            row_replaced(cx, t, e)
+        } else {
+            e
+        }
+    })?;
     let get = |n: &str| f.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
     let line = cx.line(span.clone());
-    let measure =
-        match (get("row"), get("outcome")) {
-            (Some(r), None) => Measure::Row(cx.string("target.row", r)?),
-            (None, Some(o)) => Measure::Outcome(
-                Outcome::parse(&cx.string("target.outcome", o)?).map_err(|e| cx.err(o.span(), "target.outcome", e))?,
-            ),
-            _ => return Err(cx.err(
-                span,
-                "target",
-                "expected exactly one of `row` (a figure of the fit table) or `outcome` (SERIES:YEARS[:AGG][@REGION])",
-            )),
-        };
-    let name = match &measure {
-        Measure::Row(r) => r.clone(),
-        Measure::Outcome(o) => o.name(),
+    let weight = match get("weight") {
+        None => None,
+        Some(w) => {
+            let x = cx.finite("target.weight", w)?;
+            if x < 0.0 {
+                return Err(cx.err(w.span(), "target.weight", "expected a weight of 0 or more"));
+            }
+            Some(x)
+        }
     };
+    match (get("id"), get("outcome")) {
+        (Some(i), None) => by_id(cx, &f, i, weight, line),
+        (None, Some(o)) => {
+            let o =
+                Outcome::parse(&cx.string("target.outcome", o)?).map_err(|e| cx.err(o.span(), "target.outcome", e))?;
+            outcome_target(cx, &f, span, o, weight.unwrap_or(1.0), line)
+        }
+        _ => Err(cx.err(
+            span,
+            "target",
+            format!(
+                "expected exactly one of `id` (a target of {}) or `outcome` (SERIES:YEARS[:AGG][@REGION])",
+                history::TARGETS_FILE
+            ),
+        )),
+    }
+}
+
+/// The error for the old `row` field (a fit-table figure): targets are named by id now.
+fn row_replaced(cx: &Source, t: &DeTable, e: ScenarioError) -> ScenarioError {
+    let label = t
+        .iter()
+        .find(|(k, _)| {
+            let name: &str = k.get_ref();
+            name == "row"
+        })
+        .and_then(|(_, v)| v.get_ref().as_str())
+        .unwrap_or("");
+    let hint = history::closest_id(label).map(|id| format!("; did you mean id = \"{id}\"?")).unwrap_or_default();
+    ScenarioError { message: format!("`row` is replaced by `id`, a target of {}{hint}", history::TARGETS_FILE), ..e }
+}
+
+type Fields<'a, 'i> = [(String, &'a Spanned<DeValue<'i>>)];
+
+/// A target of the targets file, by id: only its weight may be given here.
+fn by_id(
+    cx: &Source,
+    f: &Fields,
+    i: &Spanned<DeValue>,
+    weight: Option<f64>,
+    line: usize,
+) -> Result<Target, ScenarioError> {
+    let id = cx.string("target.id", i)?;
+    let t = history::target(&id).ok_or_else(|| {
+        let hint = history::closest_id(&id).map(|c| format!("did you mean `{c}`? ")).unwrap_or_default();
+        cx.err(i.span(), "target.id", format!("unknown target `{id}`; {hint}({} lists them)", history::TARGETS_FILE))
+    })?;
+    if let Some((k, v)) = f.iter().find(|(k, _)| !["id", "weight"].contains(&k.as_str())) {
+        return Err(cx.err(
+            v.span(),
+            &format!("target.{k}"),
+            format!("`{id}` takes its {k} from {}; only weight may be given here", history::TARGETS_FILE),
+        ));
+    }
+    Ok(Target {
+        measure: Measure::Id(t),
+        record: t.record,
+        low: t.low,
+        high: t.high,
+        weight: weight.unwrap_or(t.weight),
+        source: t.source_with_note(),
+        line,
+    })
+}
+
+/// An outcome target: its record, band and source given in the settings.
+fn outcome_target(
+    cx: &Source,
+    f: &Fields,
+    span: std::ops::Range<usize>,
+    o: Outcome,
+    weight: f64,
+    line: usize,
+) -> Result<Target, ScenarioError> {
+    let get = |n: &str| f.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
+    let name = o.name();
     let rv = get("record").ok_or_else(|| cx.err(span.clone(), "target.record", format!("missing for `{name}`")))?;
     let record = cx.finite("target.record", rv)?;
     let (low, high) = match (get("band"), get("tolerance")) {
@@ -413,20 +505,10 @@ fn target(cx: &Source, t: &DeTable, span: std::ops::Range<usize>) -> Result<Targ
             ))
         }
     };
-    let weight = match get("weight") {
-        None => 1.0,
-        Some(w) => {
-            let x = cx.finite("target.weight", w)?;
-            if x < 0.0 {
-                return Err(cx.err(w.span(), "target.weight", "expected a weight of 0 or more"));
-            }
-            x
-        }
-    };
     let sv = get("source")
         .ok_or_else(|| cx.err(span, "target.source", format!("missing for `{name}`: where the record comes from")))?;
     let source = cx.string("target.source", sv)?;
-    Ok(Target { measure, record, low, high, weight, source, line })
+    Ok(Target { measure: Measure::Outcome(o), record, low, high, weight, source, line })
 }
 
 /// The result of a minimisation.
@@ -600,16 +682,18 @@ mod tests {
 
     #[test]
     fn settings_parse_and_errors_name_file_line_and_key() {
-        let ok = "description = \"x\"\n[method]\nseeds = 2\nmax_evals = 40\n\n[[param]]\nkey = \"procurement.enforcement\"\nlower = 0.1\nupper = 0.5\nstart = 0.2\n\n[[target]]\nrow = \"Procurement ratio 1959\"\nrecord = 0.397\nband = [0.33, 0.45]\nsource = \"data/national.csv\"\n\n[[target]]\noutcome = \"cbr_permille:1963\"\nrecord = 43.4\nband = [35, inf]\nweight = 2\nsource = \"data/national.csv\"\n";
+        let ok = "description = \"x\"\n[method]\nseeds = 2\nmax_evals = 40\n\n[[param]]\nkey = \"procurement.enforcement\"\nlower = 0.1\nupper = 0.5\nstart = 0.2\n\n[[target]]\nid = \"procurement_ratio_1959\"\n\n[[target]]\noutcome = \"cbr_permille:1963\"\nrecord = 43.4\nband = [35, inf]\nweight = 2\nsource = \"data/national.csv\"\n";
         let s = parse(ok, "s.toml").unwrap();
         assert_eq!((s.method.seeds, s.method.max_evals), (2, 40));
         assert_eq!(
             s.params,
             vec![FreeParam { key: "procurement.enforcement", start: Some(0.2), lower: 0.1, upper: 0.5 }]
         );
-        assert_eq!(s.targets[0].measure, Measure::Row("Procurement ratio 1959".into()));
+        assert_eq!(s.targets[0].measure, Measure::Id(history::target("procurement_ratio_1959").unwrap()));
+        assert_eq!((s.targets[0].record, s.targets[0].low, s.targets[0].high), (0.397, 0.33, 0.45));
+        assert_eq!((s.targets[0].name(), s.targets[0].weight), ("Procurement ratio 1959".to_string(), 1.0));
         assert_eq!((s.targets[1].low, s.targets[1].high, s.targets[1].weight), (35.0, f64::INFINITY, 2.0));
-        assert_eq!(s.targets[1].line, 18);
+        assert_eq!(s.targets[1].line, 15);
         assert_eq!(s.to_values(&[0.25]), vec![0.2]);
         let bad = |from: &str, to: &str| parse(&ok.replace(from, to), "s.toml").unwrap_err();
         let e = bad("procurement.enforcement", "procurement.enforcment");
@@ -627,10 +711,59 @@ mod tests {
         let e = bad("outcome = \"cbr_permille:1963\"", "outcome = \"cbr:1963\"");
         assert!(e.message.contains("unknown series"), "{e}");
         let e = bad("weight = 2", "wieght = 2");
-        assert_eq!((e.line, e.key.as_deref()), (Some(22), Some("target.wieght")));
-        let e = bad("source = \"data/national.csv\"\n\n[[target]]", "\n\n[[target]]");
+        assert_eq!((e.line, e.key.as_deref()), (Some(19), Some("target.wieght")));
+        let e = bad("weight = 2\nsource = \"data/national.csv\"\n", "weight = 2\n");
         assert_eq!(e.key.as_deref(), Some("target.source"));
         let e = bad("key = \"procurement.enforcement\"", "key = \"food.mess_halls\"");
         assert!(e.message.contains("continuous"), "{e}");
+        // Targets of calibration/targets.toml are named by id; an unknown id suggests the closest.
+        let e = bad("procurement_ratio_1959", "procurement_ratio_1995");
+        assert_eq!((e.line, e.key.as_deref()), (Some(13), Some("target.id")));
+        assert!(
+            e.message.contains("unknown target `procurement_ratio_1995`; did you mean `procurement_ratio_1959`?"),
+            "{e}"
+        );
+        assert!(e.message.contains("calibration/targets.toml"), "{e}");
+        let e = bad("id = \"procurement_ratio_1959\"\n", "id = \"procurement_ratio_1959\"\nrecord = 0.4\n");
+        assert_eq!((e.line, e.key.as_deref()), (Some(14), Some("target.record")));
+        assert!(e.message.contains("only weight may be given"), "{e}");
+        let w = parse(
+            &ok.replace("id = \"procurement_ratio_1959\"\n", "id = \"procurement_ratio_1959\"\nweight = 3\n"),
+            "s",
+        )
+        .unwrap();
+        assert_eq!(w.targets[0].weight, 3.0);
+        let e = bad("id = \"procurement_ratio_1959\"", "row = \"Procurement ratio 1959\"");
+        assert_eq!((e.line, e.key.as_deref()), (Some(13), Some("target.row")));
+        assert!(e.message.contains("did you mean id = \"procurement_ratio_1959\"?"), "{e}");
+    }
+
+    #[test]
+    fn the_committed_settings_name_targets_that_exist() {
+        let s = parse(include_str!("../../../calibration/leap.toml"), "calibration/leap.toml").unwrap();
+        assert_eq!(s.targets.len(), 33);
+        for t in &s.targets {
+            let Measure::Id(h) = &t.measure else { panic!("{}: not a target of the targets file", t.name()) };
+            assert_eq!(h.group, "great-leap", "{}", h.id);
+        }
+    }
+
+    #[test]
+    fn the_fit_table_and_calibrate_see_the_same_record_and_band() {
+        let mut sc = crate::scenario::load("historical").unwrap();
+        sc.apply_override("run.scale=0.0005").unwrap();
+        let r = crate::run::run(&sc, &mut |_, _| {}, &Default::default()).unwrap();
+        let rows = crate::history::fit_table(&r.tables);
+        assert_eq!(rows.len(), history::targets().len());
+        let text: String =
+            history::targets().iter().map(|t| format!("[[target]]\nid = \"{}\"\n", t.id)).collect::<String>();
+        let s = parse(&format!("[[param]]\nkey = \"procurement.enforcement\"\nlower = 0.1\nupper = 0.5\n{text}"), "s")
+            .unwrap();
+        for (t, row) in s.targets.iter().zip(&rows) {
+            let model = t.value("s", &r.tables).unwrap();
+            let c = t.report_row(model);
+            let bits = |r: &FitRow| [r.model, r.record, r.low, r.high].map(f64::to_bits);
+            assert_eq!((&c.id, &c.figure, bits(&c), c.ok), (&row.id, &row.figure, bits(row), row.ok));
+        }
     }
 }

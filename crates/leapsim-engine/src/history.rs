@@ -1,13 +1,26 @@
-//! The record the historical run is compared with: each figure, its source, and the band in
-//! which the model counts as matching it (the acceptance bands of the project's issues).
+//! The record the runs are compared with: the calibration targets of `calibration/targets.toml`
+//! (built into the program), each with a stable id, its record, accepted band, weight, kind,
+//! source and how the model's value is measured; and the fit table, which measures every target
+//! a run has. `leapsim calibrate` reads the same targets (see `crate::calibrate`).
 
 use crate::data::Record;
+use crate::outcome::Outcome;
+use crate::scenario::ScenarioError;
 use crate::series::Tables;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// The targets file, as built into the program.
+pub const TARGETS_TOML: &str = include_str!("../../../calibration/targets.toml");
+/// Where the targets file lives in the repository (how errors and settings name it).
+pub const TARGETS_FILE: &str = "calibration/targets.toml";
 
 /// One line of the model-vs-record table.
 #[derive(Clone, Debug, Serialize)]
 pub struct FitRow {
+    /// The target's id (not part of `summary.json`).
+    #[serde(skip)]
+    pub id: String,
     /// `first-plan` (1953-1957) or `great-leap` (1958 on).
     pub group: &'static str,
     pub figure: String,
@@ -19,172 +32,280 @@ pub struct FitRow {
     pub source: String,
 }
 
-fn cagr(t: &Tables, series: &str, from: i32, to: i32) -> f64 {
-    let (a, b) = (t.annual(from, "CN", series).unwrap_or(f64::NAN), t.annual(to, "CN", series).unwrap_or(f64::NAN));
-    ((b / a).powf(1.0 / (to - from) as f64) - 1.0) * 100.0
+/// Whether the model earns a target or an input sets it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The model produces the figure from its mechanisms (fitted or not).
+    Earned,
+    /// An input check: an input, or a parameter taken from the figure, sets it.
+    Input,
 }
 
-struct Rows(Vec<FitRow>);
+/// How a target's model value is measured from a run's annual table.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Measure {
+    /// An outcome of the shared grammar, divided by `divisor`.
+    Outcome { outcome: Outcome, divisor: f64 },
+    /// Compound growth of a national series from one year to another, in % a year.
+    Growth { series: &'static str, from: i32, to: i32 },
+    /// The first year of the outcome's years in which its series is at least its value in
+    /// `base_year`; `never` if there is none.
+    BackAtBase { outcome: Outcome, base_year: i32, never: f64 },
+}
 
-impl Rows {
-    /// Add a row if the run has the figure.
-    fn push(&mut self, group: &'static str, figure: String, model: f64, record: f64, band: (f64, f64), source: &str) {
-        if model.is_finite() {
-            let (low, high) = band;
-            let ok = model >= low && model <= high;
-            self.0.push(FitRow { group, figure, model, record, low, high, ok, source: source.to_string() });
+/// One calibration target of `calibration/targets.toml`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    pub id: String,
+    /// The figure as the fit table shows it.
+    pub label: String,
+    /// `first-plan` or `great-leap`.
+    pub group: String,
+    pub kind: Kind,
+    pub measure: Measure,
+    pub record: f64,
+    pub low: f64,
+    pub high: f64,
+    /// Weight in the calibration loss (a settings file may override it).
+    pub weight: f64,
+    pub source: String,
+    /// What the source means, if the file says.
+    pub note: Option<String>,
+    /// Line of the target in the targets file.
+    pub line: usize,
+}
+
+impl Target {
+    /// The model's value in a run; NaN if the run does not have it (years outside the run).
+    pub fn model(&self, t: &Tables) -> f64 {
+        let a = |y: i32, s: &str| t.annual(y, "CN", s).unwrap_or(f64::NAN);
+        match &self.measure {
+            Measure::Outcome { outcome, divisor } => outcome.eval(t).map(|v| v / divisor).unwrap_or(f64::NAN),
+            Measure::Growth { series, from, to } => {
+                ((a(*to, *series) / a(*from, *series)).powf(1.0 / (to - from) as f64) - 1.0) * 100.0
+            }
+            Measure::BackAtBase { outcome, base_year, never } => {
+                let covered = (*base_year..=outcome.last_year).all(|y| a(y, outcome.series).is_finite());
+                if !covered {
+                    return f64::NAN;
+                }
+                let base = a(*base_year, outcome.series);
+                (outcome.first_year..=outcome.last_year)
+                    .find(|&y| a(y, outcome.series) >= base)
+                    .map(|y| y as f64)
+                    .unwrap_or(*never)
+            }
+        }
+    }
+
+    /// Whether a model value lies in the accepted band.
+    pub fn inside(&self, model: f64) -> bool {
+        model >= self.low && model <= self.high
+    }
+
+    /// The source with its note, if any (`source: note`).
+    pub fn source_with_note(&self) -> String {
+        match &self.note {
+            Some(n) => format!("{}: {n}", self.source),
+            None => self.source.clone(),
+        }
+    }
+
+    /// The target's fit-table row at a model value.
+    pub fn row(&'static self, model: f64) -> FitRow {
+        FitRow {
+            id: self.id.clone(),
+            group: &self.group,
+            figure: self.label.clone(),
+            model,
+            record: self.record,
+            low: self.low,
+            high: self.high,
+            ok: self.inside(model),
+            source: self.source.clone(),
         }
     }
 }
 
-/// The fit table for a run's annual table (rows whose years the run covers).
-pub fn fit_table(t: &Tables) -> Vec<FitRow> {
-    let rec = Record::embedded();
-    let mut rows = Rows(Vec::new());
-    let a = |y: i32, s: &str| t.annual(y, "CN", s).unwrap_or(f64::NAN);
-    let r = |y: i32, v: &str| rec.get(y, v).unwrap_or(f64::NAN);
-    let fp = "first-plan";
-    let registered = "registered, data/national.csv";
-    let official = "official, data/national.csv";
-    for y in 1953..=1957 {
-        let rr = r(y, "crude_death_rate");
-        rows.push(fp, format!("CDR {y} (per mille)"), a(y, "cdr_permille"), rr, (rr - 1.5, rr + 1.5), registered);
-    }
-    for y in 1953..=1957 {
-        let rr = r(y, "crude_birth_rate");
-        rows.push(fp, format!("CBR {y} (per mille)"), a(y, "cbr_permille"), rr, (rr - 1.5, rr + 1.5), registered);
-    }
-    let p57 = r(1957, "population_year_end");
-    rows.push(
-        fp,
-        "Population end-1957 (million)".into(),
-        a(1957, "population") / 1e6,
-        p57,
-        (p57 * 0.98, p57 * 1.02),
-        official,
-    );
-    if a(1953, "population").is_finite() && a(1957, "population").is_finite() {
-        let seed = "seed report (Soled 59)";
-        rows.push(
-            fp,
-            "Industry growth 1953-57 (% a year)".into(),
-            cagr(t, "industry_output_index", 1953, 1957),
-            14.0,
-            (11.0, 17.0),
-            seed,
-        );
-        rows.push(
-            fp,
-            "Agriculture growth 1953-57 (% a year)".into(),
-            cagr(t, "agri_output_index", 1953, 1957),
-            4.0,
-            (2.5, 5.5),
-            seed,
-        );
-    }
-    let g = r(1957, "grain_output_official");
-    rows.push(fp, "Grain 1957 (Mt)".into(), a(1957, "grain_true_mt"), g, (g * 0.95, g * 1.05), official);
-    rows.push(
-        fp,
-        "Procurement ratio 1957".into(),
-        a(1957, "procurement_ratio"),
-        0.246,
-        (0.20, 0.30),
-        "gross, data/national.csv",
-    );
-    let st = r(1957, "steel_output_official");
-    rows.push(fp, "Steel 1957 (Mt)".into(), a(1957, "steel_true_mt"), st, (st * 0.9, st * 1.1), official);
-    let c = r(1957, "coal_output_official");
-    rows.push(fp, "Coal 1957 (Mt)".into(), a(1957, "coal_true_mt"), c, (c * 0.9, c * 1.1), official);
+/// Every target of the built-in targets file, in its order.
+pub fn targets() -> &'static [Target] {
+    static TARGETS: OnceLock<Vec<Target>> = OnceLock::new();
+    TARGETS.get_or_init(|| parse_targets(TARGETS_TOML, TARGETS_FILE).unwrap_or_else(|e| panic!("{e}")))
+}
 
-    // The Great Leap: the seed report's figures and the national series, with the acceptance
-    // bands of the Great Leap stage.
-    let gl = "great-leap";
-    let seed = "seed report";
-    let national = "data/national.csv";
-    let any = f64::NEG_INFINITY;
-    rows.push(gl, "Grain true 1958 (Mt)".into(), a(1958, "grain_true_mt"), 205.0, (195.0, 215.0), seed);
-    rows.push(gl, "Grain reported 1958 (Mt)".into(), a(1958, "grain_reported_mt"), 375.0, (340.0, 410.0), seed);
-    rows.push(gl, "Steel usable 1958 (Mt)".into(), a(1958, "steel_usable_mt"), 5.3, (4.5, 8.0), seed);
-    rows.push(gl, "Steel reported 1958 (Mt)".into(), a(1958, "steel_reported_mt"), 11.0, (10.0, 12.5), seed);
-    rows.push(gl, "Steel reported 1960 (Mt)".into(), a(1960, "steel_reported_mt"), 18.0, (16.0, 20.0), seed);
-    rows.push(gl, "Coal true 1958 (Mt)".into(), a(1958, "coal_true_mt"), 130.0, (115.0, 200.0), seed);
-    rows.push(gl, "Coal reported 1958 (Mt)".into(), a(1958, "coal_reported_mt"), 270.0, (245.0, 295.0), seed);
-    rows.push(gl, "Cotton true 1958 (Mt)".into(), a(1958, "cotton_true_mt"), 1.6, (1.4, 2.0), seed);
-    rows.push(gl, "Cotton reported 1958 (Mt)".into(), a(1958, "cotton_reported_mt"), 3.3, (3.0, 3.6), seed);
-    rows.push(gl, "Grain true 1959 (Mt)".into(), a(1959, "grain_true_mt"), 170.0, (160.0, 185.0), national);
-    rows.push(gl, "Grain true 1960 (Mt)".into(), a(1960, "grain_true_mt"), 143.5, (130.0, 160.0), national);
-    rows.push(gl, "Grain true 1961 (Mt)".into(), a(1961, "grain_true_mt"), 147.5, (135.0, 162.0), national);
-    rows.push(gl, "Procurement ratio 1959".into(), a(1959, "procurement_ratio"), 0.397, (0.33, 0.45), national);
-    for y in 1958..=1960 {
-        rows.push(gl, format!("Grain exports {y} (Mt)"), a(y, "grain_exported_mt"), 4.0, (2.5, 5.0), seed);
+/// The target with this id.
+pub fn target(id: &str) -> Option<&'static Target> {
+    targets().iter().find(|t| t.id == id)
+}
+
+/// The id most like `text` (an id or a label), for "did you mean" messages: a label's target,
+/// else the id sharing the most `_`-separated words, then the longest common start.
+pub fn closest_id(text: &str) -> Option<&'static str> {
+    if let Some(t) = targets().iter().find(|t| t.label == text) {
+        return Some(t.id.as_str());
     }
-    let m = 1e6;
-    let e5960 = (a(1959, "excess_deaths") + a(1960, "excess_deaths")) / m;
-    rows.push(gl, "Excess deaths 1959+1960 (million)".into(), e5960, 19.0, (15.0, 25.0), seed);
-    rows.push(gl, "Excess deaths 1961 (million)".into(), a(1961, "excess_deaths") / m, 4.0, (2.0, 7.0), seed);
-    for y in [1956, 1957, 1964, 1965, 1966] {
-        rows.push(gl, format!("Excess deaths {y} (million)"), a(y, "excess_deaths") / m, 0.0, (any, 0.5), "none");
+    let words: Vec<String> = text.to_lowercase().split(|c: char| !c.is_alphanumeric()).map(String::from).collect();
+    let score = |id: &str| {
+        let shared = id.split('_').filter(|w| words.iter().any(|x| x == w)).count();
+        let start = id.chars().zip(text.chars()).take_while(|(a, b)| a == b).count();
+        (shared, start)
+    };
+    targets().iter().map(|t| t.id.as_str()).filter(|&id| score(id) != (0, 0)).max_by_key(|&id| score(id))
+}
+
+/// The fit table for a run's annual table: every target the run has, in the file's order.
+pub fn fit_table(t: &Tables) -> Vec<FitRow> {
+    targets()
+        .iter()
+        .filter_map(|target| {
+            let model = target.model(t);
+            model.is_finite().then(|| target.row(model))
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    target: Vec<toml::Spanned<RawTarget>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    id: String,
+    label: String,
+    group: String,
+    kind: String,
+    outcome: Option<String>,
+    divisor: Option<f64>,
+    growth: Option<String>,
+    back_at_base: Option<RawBack>,
+    record: RawRecord,
+    band: Option<[f64; 2]>,
+    tolerance: Option<f64>,
+    band_factors: Option<[f64; 2]>,
+    weight: Option<f64>,
+    source: String,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBack {
+    outcome: String,
+    base_year: i32,
+    never: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawRecord {
+    Value(f64),
+    National { national: String, year: i32 },
+}
+
+/// Parse a targets file; `file` names it in errors (with the target's line and id).
+pub fn parse_targets(text: &str, file: &str) -> Result<Vec<Target>, ScenarioError> {
+    let line_of = |pos: usize| text[..pos.min(text.len())].matches('\n').count() + 1;
+    let raw: RawFile = toml::from_str(text).map_err(|e| ScenarioError {
+        file: file.into(),
+        line: e.span().map(|s| line_of(s.start)),
+        key: None,
+        message: e.message().to_string(),
+    })?;
+    let record = Record::embedded();
+    let mut out: Vec<Target> = Vec::new();
+    for spanned in raw.target {
+        let line = line_of(spanned.span().start);
+        let r = spanned.into_inner();
+        let err = |key: &str, m: String| ScenarioError {
+            file: file.into(),
+            line: Some(line),
+            key: Some(format!("{}.{key}", r.id)),
+            message: m,
+        };
+        if out.iter().any(|t| t.id == r.id) {
+            return Err(err("id", "this id is used twice".into()));
+        }
+        let kind = match r.kind.as_str() {
+            "earned" => Kind::Earned,
+            "input" => Kind::Input,
+            k => return Err(err("kind", format!("unknown kind `{k}`; expected earned or input"))),
+        };
+        let measure = measure(&r).map_err(|m| err("measure", m))?;
+        let value = match &r.record {
+            RawRecord::Value(v) => *v,
+            RawRecord::National { national, year } => record
+                .get(*year, national)
+                .ok_or_else(|| err("record", format!("data/national.csv has no {national} for {year}")))?,
+        };
+        let (low, high) = match (r.band, r.tolerance, r.band_factors) {
+            (Some([l, h]), None, None) => (l, h),
+            (None, Some(tol), None) => (value - tol, value + tol),
+            (None, None, Some([a, b])) => (value * a, value * b),
+            _ => return Err(err("band", "expected exactly one of band, tolerance or band_factors".into())),
+        };
+        if low > high || low.is_nan() || high.is_nan() || (low.is_infinite() && high.is_infinite()) {
+            return Err(err("band", format!("expected low <= high, one of them finite; found {low} to {high}")));
+        }
+        let weight = r.weight.unwrap_or(1.0);
+        if !(weight >= 0.0 && weight.is_finite()) {
+            return Err(err("weight", "expected a weight of 0 or more".into()));
+        }
+        out.push(Target {
+            id: r.id,
+            label: r.label,
+            group: r.group,
+            kind,
+            measure,
+            record: value,
+            low,
+            high,
+            weight,
+            source: r.source,
+            note: r.note,
+            line,
+        });
     }
-    let years: Vec<i32> = (1958..=1966).filter(|&y| a(y, "cdr_permille").is_finite()).collect();
-    if years.len() == 9 {
-        let peak =
-            years.iter().copied().max_by(|&x, &y| a(x, "cdr_permille").total_cmp(&a(y, "cdr_permille"))).unwrap();
-        rows.push(gl, "CDR peak year".into(), peak as f64, 1960.0, (1960.0, 1960.0), national);
+    Ok(out)
+}
+
+/// A raw target's measure: exactly one of outcome, growth and back_at_base.
+fn measure(r: &RawTarget) -> Result<Measure, String> {
+    let national = |o: &Outcome| {
+        if o.region == "CN" {
+            Ok(())
+        } else {
+            Err(format!("`{}`: only national (CN) series can be measured this way", o.name()))
+        }
+    };
+    match (&r.outcome, &r.growth, &r.back_at_base) {
+        (Some(o), None, None) => {
+            let divisor = r.divisor.unwrap_or(1.0);
+            if !(divisor.is_finite() && divisor != 0.0) {
+                return Err(format!("divisor {divisor}: expected a finite number other than 0"));
+            }
+            Ok(Measure::Outcome { outcome: Outcome::parse(o)?, divisor })
+        }
+        (None, Some(g), None) if r.divisor.is_none() => {
+            let o = Outcome::parse(g)?;
+            national(&o)?;
+            if o.first_year == o.last_year || g.matches(':').count() != 1 {
+                return Err(format!("growth `{g}`: expected SERIES:FROM-TO with FROM before TO"));
+            }
+            Ok(Measure::Growth { series: o.series, from: o.first_year, to: o.last_year })
+        }
+        (None, None, Some(b)) if r.divisor.is_none() => {
+            let o = Outcome::parse(&b.outcome)?;
+            national(&o)?;
+            if b.base_year > o.first_year || b.outcome.matches(':').count() != 1 {
+                return Err(format!("back_at_base `{}`: expected SERIES:FROM-TO after base_year", b.outcome));
+            }
+            Ok(Measure::BackAtBase { outcome: o, base_year: b.base_year, never: b.never })
+        }
+        _ => Err("expected exactly one of outcome (with an optional divisor), growth or back_at_base".into()),
     }
-    rows.push(
-        gl,
-        "CDR 1960 (per mille)".into(),
-        a(1960, "cdr_permille"),
-        25.4,
-        (22.0, 45.0),
-        "registered 25.4, reconstructed 44.6",
-    );
-    rows.push(gl, "CBR 1961 (per mille)".into(), a(1961, "cbr_permille"), 18.0, (any, 22.0), national);
-    rows.push(gl, "CBR 1963 (per mille)".into(), a(1963, "cbr_permille"), 43.4, (35.0, f64::INFINITY), national);
-    rows.push(gl, "Communes end-1958".into(), a(1958, "communes"), 26000.0, (23000.0, 29000.0), seed);
-    rows.push(
-        gl,
-        "Communes end-1963".into(),
-        a(1963, "communes"),
-        78000.0,
-        (60000.0, 90000.0),
-        "seed report: a third of the size",
-    );
-    if a(1962, "population").is_finite() {
-        rows.push(
-            gl,
-            "Agriculture 1957-62 (% a year)".into(),
-            cagr(t, "agri_output_index", 1957, 1962),
-            -4.3,
-            (-6.3, -2.3),
-            seed,
-        );
-        rows.push(
-            gl,
-            "Industry 1957-62 (% a year)".into(),
-            cagr(t, "industry_output_index", 1957, 1962),
-            3.8,
-            (1.8, 5.8),
-            seed,
-        );
-        let ni = cagr(t, "national_income_index", 1957, 1962);
-        rows.push(gl, "National income 1957-62 (% a year)".into(), ni, -3.1, (-5.1, -1.1), seed);
-    }
-    if years.len() == 9 {
-        let k57 = a(1957, "kcal_per_capita_rural");
-        // 9999 when the run never gets back (so the row shows and fails).
-        let back = (1959..=1966).find(|&y| a(y, "kcal_per_capita_rural") >= k57).map(|y| y as f64).unwrap_or(9999.0);
-        rows.push(
-            gl,
-            "Rural kcal back at 1957 level (year)".into(),
-            back,
-            1965.0,
-            (1963.0, 1966.0),
-            "seed report: about eight years later",
-        );
-    }
-    rows.0
 }
 
 /// The table as text for the terminal.
@@ -201,4 +322,258 @@ pub fn render(rows: &[FitRow]) -> String {
         s.push_str(&format!("{:<40} {:>10.2} {:>10.2} {}  {}\n", r.figure, r.model, r.record, band, verdict));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cagr(t: &Tables, series: &str, from: i32, to: i32) -> f64 {
+        let (a, b) = (t.annual(from, "CN", series).unwrap_or(f64::NAN), t.annual(to, "CN", series).unwrap_or(f64::NAN));
+        ((b / a).powf(1.0 / (to - from) as f64) - 1.0) * 100.0
+    }
+
+    struct Rows(Vec<FitRow>);
+
+    impl Rows {
+        /// Add a row if the run has the figure.
+        fn push(
+            &mut self,
+            group: &'static str,
+            figure: String,
+            model: f64,
+            record: f64,
+            band: (f64, f64),
+            source: &str,
+        ) {
+            if model.is_finite() {
+                let (low, high) = band;
+                let ok = model >= low && model <= high;
+                self.0.push(FitRow {
+                    id: String::new(),
+                    group,
+                    figure,
+                    model,
+                    record,
+                    low,
+                    high,
+                    ok,
+                    source: source.to_string(),
+                });
+            }
+        }
+    }
+
+    /// The fit table as it was written in Rust before the targets file (the oracle): the fit table for a run's annual table (rows whose years the run covers).
+    fn old_fit_table(t: &Tables) -> Vec<FitRow> {
+        let rec = Record::embedded();
+        let mut rows = Rows(Vec::new());
+        let a = |y: i32, s: &str| t.annual(y, "CN", s).unwrap_or(f64::NAN);
+        let r = |y: i32, v: &str| rec.get(y, v).unwrap_or(f64::NAN);
+        let fp = "first-plan";
+        let registered = "registered, data/national.csv";
+        let official = "official, data/national.csv";
+        for y in 1953..=1957 {
+            let rr = r(y, "crude_death_rate");
+            rows.push(fp, format!("CDR {y} (per mille)"), a(y, "cdr_permille"), rr, (rr - 1.5, rr + 1.5), registered);
+        }
+        for y in 1953..=1957 {
+            let rr = r(y, "crude_birth_rate");
+            rows.push(fp, format!("CBR {y} (per mille)"), a(y, "cbr_permille"), rr, (rr - 1.5, rr + 1.5), registered);
+        }
+        let p57 = r(1957, "population_year_end");
+        rows.push(
+            fp,
+            "Population end-1957 (million)".into(),
+            a(1957, "population") / 1e6,
+            p57,
+            (p57 * 0.98, p57 * 1.02),
+            official,
+        );
+        if a(1953, "population").is_finite() && a(1957, "population").is_finite() {
+            let seed = "seed report (Soled 59)";
+            rows.push(
+                fp,
+                "Industry growth 1953-57 (% a year)".into(),
+                cagr(t, "industry_output_index", 1953, 1957),
+                14.0,
+                (11.0, 17.0),
+                seed,
+            );
+            rows.push(
+                fp,
+                "Agriculture growth 1953-57 (% a year)".into(),
+                cagr(t, "agri_output_index", 1953, 1957),
+                4.0,
+                (2.5, 5.5),
+                seed,
+            );
+        }
+        let g = r(1957, "grain_output_official");
+        rows.push(fp, "Grain 1957 (Mt)".into(), a(1957, "grain_true_mt"), g, (g * 0.95, g * 1.05), official);
+        rows.push(
+            fp,
+            "Procurement ratio 1957".into(),
+            a(1957, "procurement_ratio"),
+            0.246,
+            (0.20, 0.30),
+            "gross, data/national.csv",
+        );
+        let st = r(1957, "steel_output_official");
+        rows.push(fp, "Steel 1957 (Mt)".into(), a(1957, "steel_true_mt"), st, (st * 0.9, st * 1.1), official);
+        let c = r(1957, "coal_output_official");
+        rows.push(fp, "Coal 1957 (Mt)".into(), a(1957, "coal_true_mt"), c, (c * 0.9, c * 1.1), official);
+
+        // The Great Leap: the seed report's figures and the national series, with the acceptance
+        // bands of the Great Leap stage.
+        let gl = "great-leap";
+        let seed = "seed report";
+        let national = "data/national.csv";
+        let any = f64::NEG_INFINITY;
+        rows.push(gl, "Grain true 1958 (Mt)".into(), a(1958, "grain_true_mt"), 205.0, (195.0, 215.0), seed);
+        rows.push(gl, "Grain reported 1958 (Mt)".into(), a(1958, "grain_reported_mt"), 375.0, (340.0, 410.0), seed);
+        rows.push(gl, "Steel usable 1958 (Mt)".into(), a(1958, "steel_usable_mt"), 5.3, (4.5, 8.0), seed);
+        rows.push(gl, "Steel reported 1958 (Mt)".into(), a(1958, "steel_reported_mt"), 11.0, (10.0, 12.5), seed);
+        rows.push(gl, "Steel reported 1960 (Mt)".into(), a(1960, "steel_reported_mt"), 18.0, (16.0, 20.0), seed);
+        rows.push(gl, "Coal true 1958 (Mt)".into(), a(1958, "coal_true_mt"), 130.0, (115.0, 200.0), seed);
+        rows.push(gl, "Coal reported 1958 (Mt)".into(), a(1958, "coal_reported_mt"), 270.0, (245.0, 295.0), seed);
+        rows.push(gl, "Cotton true 1958 (Mt)".into(), a(1958, "cotton_true_mt"), 1.6, (1.4, 2.0), seed);
+        rows.push(gl, "Cotton reported 1958 (Mt)".into(), a(1958, "cotton_reported_mt"), 3.3, (3.0, 3.6), seed);
+        rows.push(gl, "Grain true 1959 (Mt)".into(), a(1959, "grain_true_mt"), 170.0, (160.0, 185.0), national);
+        rows.push(gl, "Grain true 1960 (Mt)".into(), a(1960, "grain_true_mt"), 143.5, (130.0, 160.0), national);
+        rows.push(gl, "Grain true 1961 (Mt)".into(), a(1961, "grain_true_mt"), 147.5, (135.0, 162.0), national);
+        rows.push(gl, "Procurement ratio 1959".into(), a(1959, "procurement_ratio"), 0.397, (0.33, 0.45), national);
+        for y in 1958..=1960 {
+            rows.push(gl, format!("Grain exports {y} (Mt)"), a(y, "grain_exported_mt"), 4.0, (2.5, 5.0), seed);
+        }
+        let m = 1e6;
+        let e5960 = (a(1959, "excess_deaths") + a(1960, "excess_deaths")) / m;
+        rows.push(gl, "Excess deaths 1959+1960 (million)".into(), e5960, 19.0, (15.0, 25.0), seed);
+        rows.push(gl, "Excess deaths 1961 (million)".into(), a(1961, "excess_deaths") / m, 4.0, (2.0, 7.0), seed);
+        for y in [1956, 1957, 1964, 1965, 1966] {
+            rows.push(gl, format!("Excess deaths {y} (million)"), a(y, "excess_deaths") / m, 0.0, (any, 0.5), "none");
+        }
+        let years: Vec<i32> = (1958..=1966).filter(|&y| a(y, "cdr_permille").is_finite()).collect();
+        if years.len() == 9 {
+            let peak =
+                years.iter().copied().max_by(|&x, &y| a(x, "cdr_permille").total_cmp(&a(y, "cdr_permille"))).unwrap();
+            rows.push(gl, "CDR peak year".into(), peak as f64, 1960.0, (1960.0, 1960.0), national);
+        }
+        rows.push(
+            gl,
+            "CDR 1960 (per mille)".into(),
+            a(1960, "cdr_permille"),
+            25.4,
+            (22.0, 45.0),
+            "registered 25.4, reconstructed 44.6",
+        );
+        rows.push(gl, "CBR 1961 (per mille)".into(), a(1961, "cbr_permille"), 18.0, (any, 22.0), national);
+        rows.push(gl, "CBR 1963 (per mille)".into(), a(1963, "cbr_permille"), 43.4, (35.0, f64::INFINITY), national);
+        rows.push(gl, "Communes end-1958".into(), a(1958, "communes"), 26000.0, (23000.0, 29000.0), seed);
+        rows.push(
+            gl,
+            "Communes end-1963".into(),
+            a(1963, "communes"),
+            78000.0,
+            (60000.0, 90000.0),
+            "seed report: a third of the size",
+        );
+        if a(1962, "population").is_finite() {
+            rows.push(
+                gl,
+                "Agriculture 1957-62 (% a year)".into(),
+                cagr(t, "agri_output_index", 1957, 1962),
+                -4.3,
+                (-6.3, -2.3),
+                seed,
+            );
+            rows.push(
+                gl,
+                "Industry 1957-62 (% a year)".into(),
+                cagr(t, "industry_output_index", 1957, 1962),
+                3.8,
+                (1.8, 5.8),
+                seed,
+            );
+            let ni = cagr(t, "national_income_index", 1957, 1962);
+            rows.push(gl, "National income 1957-62 (% a year)".into(), ni, -3.1, (-5.1, -1.1), seed);
+        }
+        if years.len() == 9 {
+            let k57 = a(1957, "kcal_per_capita_rural");
+            // 9999 when the run never gets back (so the row shows and fails).
+            let back =
+                (1959..=1966).find(|&y| a(y, "kcal_per_capita_rural") >= k57).map(|y| y as f64).unwrap_or(9999.0);
+            rows.push(
+                gl,
+                "Rural kcal back at 1957 level (year)".into(),
+                back,
+                1965.0,
+                (1963.0, 1966.0),
+                "seed report: about eight years later",
+            );
+        }
+        rows.0
+    }
+
+    fn run(end_year: i32, seed: u64) -> Tables {
+        let mut s = crate::scenario::load("historical").unwrap();
+        for o in ["run.scale=0.0005".to_string(), format!("run.seed={seed}"), format!("run.end_year={end_year}")] {
+            s.apply_override(&o).unwrap();
+        }
+        crate::run::run(&s, &mut |_, _| {}, &Default::default()).unwrap().tables
+    }
+
+    #[test]
+    fn the_targets_file_parses_with_unique_ids_and_labels() {
+        let ts = targets();
+        assert_eq!(ts.len(), 50);
+        for (i, t) in ts.iter().enumerate() {
+            assert!(ts[..i].iter().all(|u| u.id != t.id && u.label != t.label), "{} repeats", t.id);
+            assert!(t.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'), "{}", t.id);
+            assert!(["first-plan", "great-leap"].contains(&t.group.as_str()), "{}", t.id);
+            assert!(t.low <= t.high && t.weight == 1.0 && !t.source.is_empty(), "{}", t.id);
+        }
+        assert_eq!(ts.iter().filter(|t| t.group == "great-leap").count(), 33);
+        let t = target("cdr_1953").unwrap();
+        assert_eq!((t.record, t.low, t.high, t.kind), (14.0, 14.0 - 1.5, 14.0 + 1.5, Kind::Earned));
+        assert_eq!(target("grain_exports_1959").unwrap().kind, Kind::Input);
+        assert_eq!(closest_id("grain_reported_1985"), Some("grain_reported_1958"));
+        assert_eq!(closest_id("Procurement ratio 1959"), Some("procurement_ratio_1959"));
+    }
+
+    #[test]
+    fn errors_in_a_targets_file_name_its_line_and_the_target() {
+        let one = "[[target]]\nid = \"a\"\nlabel = \"A\"\ngroup = \"great-leap\"\nkind = \"earned\"\noutcome = \"cbr_permille:1961\"\nrecord = 18.0\nband = [-inf, 22.0]\nsource = \"x\"\n";
+        let ok = parse_targets(one, "t.toml").unwrap();
+        assert_eq!((ok[0].low, ok[0].high, ok[0].line), (f64::NEG_INFINITY, 22.0, 1));
+        let twice = format!("{one}\n{}", one.replace("\"A\"", "\"B\""));
+        let e = parse_targets(&twice, "t.toml").unwrap_err();
+        assert_eq!((e.line, e.key.as_deref()), (Some(11), Some("a.id")));
+        let e = parse_targets(&one.replace("kind = \"earned\"", "kind = \"made\""), "t.toml").unwrap_err();
+        assert!(e.to_string().starts_with("t.toml:1: key `a.kind`: unknown kind"), "{e}");
+        let e = parse_targets(&format!("{one}tolerance = 1\n"), "t.toml").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("a.band"));
+        let e = parse_targets(&format!("{one}growth = \"agri_output_index:1957-1962\"\n"), "t.toml").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("a.measure"));
+        let e = parse_targets(&one.replace("cbr_permille", "cbr"), "t.toml").unwrap_err();
+        assert!(e.message.contains("unknown series"), "{e}");
+        let e = parse_targets(&format!("{one}wieght = 2\n"), "t.toml").unwrap_err();
+        assert!(e.message.contains("wieght") && e.line.is_some(), "{e}");
+    }
+
+    #[test]
+    fn the_fit_table_is_the_one_written_in_rust_before() {
+        // Bit for bit, row for row, for a run through 1966 and one that stops in 1957.
+        for (end, seed) in [(1966, 1), (1957, 2)] {
+            let t = run(end, seed);
+            let (new, old) = (fit_table(&t), old_fit_table(&t));
+            assert_eq!(new.len(), old.len(), "{end}");
+            assert_eq!(serde_json::to_string(&new).unwrap(), serde_json::to_string(&old).unwrap());
+            for (n, o) in new.iter().zip(&old) {
+                let bits = |r: &FitRow| [r.model, r.record, r.low, r.high].map(f64::to_bits);
+                assert_eq!((&n.figure, bits(n), n.ok, n.group), (&o.figure, bits(o), o.ok, o.group));
+            }
+            assert_eq!(render(&new), render(&old));
+        }
+    }
 }
