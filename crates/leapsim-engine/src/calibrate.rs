@@ -380,7 +380,7 @@ fn target(cx: &Source, t: &DeTable, span: std::ops::Range<usize>) -> Result<Targ
     let allowed = ["id", "outcome", "record", "band", "tolerance", "weight", "source"];
     let f = fields(cx, "target", t, &allowed).map_err(|e| {
         if e.key.as_deref() == Some("target.row") {
-            row_replaced(cx, t, e)
+            row_replaced(t, e)
         } else {
             e
         }
@@ -416,7 +416,7 @@ fn target(cx: &Source, t: &DeTable, span: std::ops::Range<usize>) -> Result<Targ
 }
 
 /// The error for the old `row` field (a fit-table figure): targets are named by id now.
-fn row_replaced(cx: &Source, t: &DeTable, e: ScenarioError) -> ScenarioError {
+fn row_replaced(t: &DeTable, e: ScenarioError) -> ScenarioError {
     let label = t
         .iter()
         .find(|(k, _)| {
