@@ -3,11 +3,12 @@
 
 use crate::{cancel_flag, resolve, runs_bar, InputError, Interrupted, ModelArgs};
 use clap::Args;
-use leapsim_engine::attribution::{attribute, causes, default_causes, Attribution, Method};
-use leapsim_engine::outcome::Outcome;
+use leapsim_analysis::attribution::{attribute, causes, default_causes, Attribution, Method};
+use leapsim_analysis::outcome::Outcome;
+use leapsim_analysis::stats::mean_and_90;
 use leapsim_engine::series::fmt_value;
-use leapsim_engine::stats::mean_and_90;
-use leapsim_engine::{chart, data, output, run};
+use leapsim_engine::{data, output, run};
+use leapsim_report::chart;
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -260,8 +261,8 @@ pub fn run(a: AttributeArgs) -> anyhow::Result<()> {
     let svg = chart::bars_svg(&title, &x_label, &bars).map_err(anyhow::Error::msg)?;
     let png = chart::bars_png(&title, &x_label, &bars).map_err(anyhow::Error::msg)?;
     let manifest = json!({
-        "leapsim_version": env!("CARGO_PKG_VERSION"),
-        "git_revision": env!("LEAPSIM_GIT_REVISION"),
+        "leapsim_version": leapsim_engine::VERSION,
+        "git_revision": leapsim_engine::REVISION,
         "command": std::env::args().collect::<Vec<_>>(),
         "scenario": { "name": base.name, "origin": base.origin },
         "overrides": base.overrides.iter().map(|(k, v)| json!({ "key": k, "value": v })).collect::<Vec<_>>(),

@@ -7,9 +7,9 @@
 use crate::work::{batch_error, open_store, runs_bar, scenario_fingerprint, write_error, ResumeArgs};
 use crate::{cancel_flag, resolve, InputError, ModelArgs};
 use clap::Args;
-use leapsim_engine::calibrate::{load, nelder_mead, parse, Settings};
+use leapsim_analysis::calibrate::{load, nelder_mead, parse, Settings};
+use leapsim_analysis::store::{run_all_resumable, WorkStore};
 use leapsim_engine::history::{fit_table, render, FitRow};
-use leapsim_engine::resume::{run_all_resumable, WorkStore};
 use leapsim_engine::scenario::Scenario;
 use leapsim_engine::{output, series::fmt_value};
 use serde_json::json;
@@ -300,7 +300,7 @@ pub fn run(a: CalibrateArgs) -> anyhow::Result<()> {
         "fitted": settings.params.iter().zip(&best.values).map(|(p, v)| (p.key.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
         "reused_runs": reused,
         "total_seconds": seconds,
-        "git_revision": env!("LEAPSIM_GIT_REVISION"),
+        "git_revision": leapsim_engine::REVISION,
     });
     let files = vec![
         ("fitted.toml", fitted.into_bytes()),

@@ -2,9 +2,10 @@
 
 use crate::{cancel_flag, resolve, runs_bar, InputError, Interrupted, ModelArgs};
 use clap::Args;
-use leapsim_engine::compare::{compare, Comparison, Stat, CHART_YEARS};
-use leapsim_engine::outcome::Outcome;
-use leapsim_engine::{chart, output, run};
+use leapsim_analysis::compare::{compare, Comparison, Stat, CHART_YEARS};
+use leapsim_analysis::outcome::Outcome;
+use leapsim_engine::{output, run};
+use leapsim_report::chart;
 use serde_json::json;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -159,8 +160,8 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
     let svg = chart::panels_svg(&title, &panels, &note).map_err(anyhow::Error::msg)?;
     let png = chart::panels_png(&title, &panels, &note).map_err(anyhow::Error::msg)?;
     let manifest = json!({
-        "leapsim_version": env!("CARGO_PKG_VERSION"),
-        "git_revision": env!("LEAPSIM_GIT_REVISION"),
+        "leapsim_version": leapsim_engine::VERSION,
+        "git_revision": leapsim_engine::REVISION,
         "command": std::env::args().collect::<Vec<_>>(),
         "scenarios": scenarios.iter().map(|s| json!({
             "name": s.name,

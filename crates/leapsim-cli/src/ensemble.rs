@@ -4,11 +4,12 @@
 use crate::work::{open_store, run_with_bar, runs_bar, scenario_fingerprint, write_error, ResumeArgs};
 use crate::{cancel_flag, resolve, InputError, ModelArgs};
 use clap::Args;
-use leapsim_engine::outcome::Outcome;
+use leapsim_analysis::outcome::Outcome;
+use leapsim_analysis::runner as batch;
+use leapsim_analysis::stats::quantile;
 use leapsim_engine::run::RunResult;
 use leapsim_engine::series::{fmt_value, SERIES};
-use leapsim_engine::stats::quantile;
-use leapsim_engine::{batch, data, output};
+use leapsim_engine::{data, output};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::path::PathBuf;
@@ -157,7 +158,7 @@ pub fn run(a: EnsembleArgs) -> anyhow::Result<()> {
         if a.keep_runs {
             let s = &items[i];
             let manifest =
-                output::manifest(s, &r, &command, env!("LEAPSIM_GIT_REVISION"), r.build_seconds + r.simulate_seconds);
+                output::manifest(s, &r, &command, leapsim_engine::REVISION, r.build_seconds + r.simulate_seconds);
             let files = output::files(s, &r, &manifest);
             // Written atomically; a failure here only means the run is redone on resume.
             let _ = output::write_dir(&run_dir(&keys[i]), &files, &cancel);
@@ -194,8 +195,8 @@ pub fn run(a: EnsembleArgs) -> anyhow::Result<()> {
         rows.push((o.name(), mean, q05, q50, q95));
     }
     let manifest = json!({
-        "leapsim_version": env!("CARGO_PKG_VERSION"),
-        "git_revision": env!("LEAPSIM_GIT_REVISION"),
+        "leapsim_version": leapsim_engine::VERSION,
+        "git_revision": leapsim_engine::REVISION,
         "command": command,
         "scenario": { "name": base.name, "origin": base.origin },
         "seed": base.params.run.seed,

@@ -199,8 +199,7 @@ fn cmd_run(a: RunArgs) -> anyhow::Result<()> {
     };
     let out = a.out.unwrap_or_else(|| PathBuf::from("out").join(&s.name));
     let command: Vec<String> = std::env::args().collect();
-    let manifest =
-        output::manifest(&s, &result, &command, env!("LEAPSIM_GIT_REVISION"), started.elapsed().as_secs_f64());
+    let manifest = output::manifest(&s, &result, &command, leapsim_engine::REVISION, started.elapsed().as_secs_f64());
     let files = output::files(&s, &result, &manifest);
     output::write_dir(&out, &files, &cancel).map_err(|e| crate::work::write_error(e, &out, &cancel))?;
     if !a.quiet {

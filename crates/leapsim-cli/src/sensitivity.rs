@@ -4,10 +4,10 @@
 use crate::work::{open_store, run_with_bar, runs_bar, scenario_fingerprint, write_error, ResumeArgs};
 use crate::{cancel_flag, resolve, InputError, ModelArgs};
 use clap::{Args, ValueEnum};
+use leapsim_analysis::outcome::Outcome;
+use leapsim_analysis::sensitivity::{morris, sobol, MorrisDesign, SaltelliDesign};
 use leapsim_core::params::{spec, Kind};
-use leapsim_engine::outcome::Outcome;
 use leapsim_engine::scenario::Scenario;
-use leapsim_engine::sensitivity::{morris, sobol, MorrisDesign, SaltelliDesign};
 use leapsim_engine::{output, series::fmt_value};
 use serde_json::json;
 use std::path::PathBuf;
@@ -336,7 +336,7 @@ pub fn run(a: SensitivityArgs) -> anyhow::Result<()> {
         "model_runs": items.len(),
         "reused_runs": reused,
         "total_seconds": started.elapsed().as_secs_f64(),
-        "git_revision": env!("LEAPSIM_GIT_REVISION"),
+        "git_revision": leapsim_engine::REVISION,
     });
     let files = vec![
         ("sensitivity.csv", csv.into_bytes()),

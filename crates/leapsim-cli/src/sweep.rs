@@ -5,12 +5,12 @@ use crate::ensemble::{check_outcomes, outcomes_for};
 use crate::work::{open_store, run_with_bar, runs_bar, scenario_fingerprint, write_error, ResumeArgs};
 use crate::{cancel_flag, resolve, InputError, ModelArgs};
 use clap::Args;
-use leapsim_engine::design::{self, DesignKind};
-use leapsim_engine::outcome::Outcome;
+use leapsim_analysis::design::{self, DesignKind};
+use leapsim_analysis::outcome::Outcome;
 use leapsim_engine::output;
 use leapsim_engine::run::RunResult;
 use leapsim_engine::series::fmt_value;
-use leapsim_engine::table::{Column, Table};
+use leapsim_report::table::{Column, Table};
 use serde_json::json;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -107,8 +107,8 @@ pub fn run(a: SweepArgs) -> anyhow::Result<()> {
         DesignKind::List => "list",
     };
     let manifest = json!({
-        "leapsim_version": env!("CARGO_PKG_VERSION"),
-        "git_revision": env!("LEAPSIM_GIT_REVISION"),
+        "leapsim_version": leapsim_engine::VERSION,
+        "git_revision": leapsim_engine::REVISION,
         "command": std::env::args().collect::<Vec<_>>(),
         "design": { "file": file, "kind": kind, "points": d.points.len(), "seeds": d.seeds, "params": d.params },
         "scenario": { "name": base.name, "origin": base.origin },

@@ -4,8 +4,8 @@
 
 use crate::{InputError, Interrupted};
 use clap::Args;
+use leapsim_analysis::store::{run_all_resumable, WorkStore};
 use leapsim_core::params::SPECS;
-use leapsim_engine::resume::{run_all_resumable, WorkStore};
 use leapsim_engine::run::{RunError, RunResult};
 use leapsim_engine::scenario::Scenario;
 use serde_json::{json, Value};
@@ -26,8 +26,8 @@ pub struct ResumeArgs {
 /// command's work, an unreadable store) are the user's input: exit 2.
 pub fn open_store(out: &Path, fingerprint: &Value, resume: bool) -> anyhow::Result<WorkStore> {
     let tagged = json!({
-        "leapsim_version": env!("CARGO_PKG_VERSION"),
-        "git_revision": env!("LEAPSIM_GIT_REVISION"),
+        "leapsim_version": leapsim_engine::VERSION,
+        "git_revision": leapsim_engine::REVISION,
         "work": fingerprint,
     });
     let text = serde_json::to_string_pretty(&tagged)? + "\n";

@@ -12,8 +12,8 @@
 //! outputs do not depend on the thread count, on how often the work was interrupted, or on
 //! which machine ran which item.
 
-use crate::run::{run, RunError, RunResult};
-use crate::scenario::Scenario;
+use leapsim_engine::run::{run, RunError, RunResult};
+use leapsim_engine::scenario::Scenario;
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::io::Write;
@@ -303,14 +303,14 @@ mod tests {
     fn resumable_batch_runs_only_missing_items_and_keeps_item_order() {
         let d = base("batch");
         let out = d.join("out");
-        let mut s = crate::scenario::load("historical").unwrap();
+        let mut s = leapsim_engine::scenario::load("historical").unwrap();
         s.apply_override("run.scale=0.0003").unwrap();
         s.apply_override("run.end_year=1954").unwrap();
-        let items = crate::batch::seeds(&s, 3);
+        let items = crate::runner::seeds(&s, 3);
         let keys: Vec<String> = (0..3).map(|k| format!("seed-{k}")).collect();
         let deaths = |_: usize, r: RunResult| r.tables.annual(1953, "CN", "deaths").unwrap();
         let no = AtomicBool::new(false);
-        let all = crate::batch::run_all(&items, &deaths, &|_, _| {}, &no).unwrap();
+        let all = crate::runner::run_all(&items, &deaths, &|_, _| {}, &no).unwrap();
 
         let store = WorkStore::open(&out, "fp", false).unwrap();
         // Pretend item 1 finished earlier, with a value no run gives, to see it is not rerun.

@@ -6,8 +6,8 @@
 //! `reduce` keeps what the command needs of each run, so thousands of runs do not hold their
 //! monthly reports in memory.
 
-use crate::run::{run, RunError, RunResult};
-use crate::scenario::Scenario;
+use leapsim_engine::run::{run, RunError, RunResult};
+use leapsim_engine::scenario::Scenario;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 

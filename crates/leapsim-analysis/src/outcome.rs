@@ -6,7 +6,7 @@
 //! default) or a province code. Examples: `excess_deaths:1959-1961`, `cdr_permille:1958-1962:max`,
 //! `grain_reported_mt:1958`, `excess_deaths:1959-1961@CN-AH`.
 
-use crate::series::{Tables, SERIES};
+use leapsim_engine::series::{Tables, SERIES};
 
 /// How the years of an outcome are combined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,7 +111,7 @@ impl Outcome {
 
     /// Check, before running, that a run of `scenario` will have the outcome: its years within
     /// the run and its region `CN` or a province of the embedded data.
-    pub fn check(&self, scenario: &crate::scenario::Scenario) -> Result<(), String> {
+    pub fn check(&self, scenario: &leapsim_engine::scenario::Scenario) -> Result<(), String> {
         let end = scenario.params.run.end_year as i32;
         let start = leapsim_core::calendar::START_YEAR;
         if self.first_year < start || self.last_year > end {
@@ -124,7 +124,7 @@ impl Outcome {
             ));
         }
         if self.region != "CN" {
-            let provinces = crate::data::provinces()?;
+            let provinces = leapsim_engine::data::provinces()?;
             if !provinces.iter().any(|p| p.code == self.region) {
                 return Err(format!(
                     "outcome `{}`: unknown region `{}`; expected CN or a province code ({})",
@@ -181,11 +181,11 @@ mod tests {
 
     #[test]
     fn outcomes_aggregate_a_run() {
-        let s = crate::scenario::load("historical").unwrap();
+        let s = leapsim_engine::scenario::load("historical").unwrap();
         let mut s = s;
         s.apply_override("run.scale=0.0005").unwrap();
         s.apply_override("run.end_year=1955").unwrap();
-        let r = crate::run::run(&s, &mut |_, _| {}, &Default::default()).unwrap();
+        let r = leapsim_engine::run::run(&s, &mut |_, _| {}, &Default::default()).unwrap();
         let t = &r.tables;
         let v = |y| t.annual(y, "CN", "deaths").unwrap();
         let o = |x: &str| Outcome::parse(x).unwrap().eval(t).unwrap();
