@@ -1,7 +1,8 @@
 //! `leapsim attribute`: each cause's Shapley share of the excess deaths of 1959-1961 (or of any
 //! outcome), nationally and with `--by-province` for every province.
 
-use crate::{cancel_flag, resolve, runs_bar, InputError, Interrupted, ModelArgs};
+use crate::work::Bar;
+use crate::{cancel_flag, resolve, InputError, Interrupted, ModelArgs};
 use clap::Args;
 use leapsim_analysis::attribution::{attribute, causes, default_causes, Attribution, Method};
 use leapsim_analysis::outcome::Outcome;
@@ -146,19 +147,14 @@ pub fn run(a: AttributeArgs) -> anyhow::Result<()> {
     let method = Method::choose(n, a.permutations, base.params.run.seed as u64);
     let per_seed = method.coalitions(n).len();
     let cancel = cancel_flag();
-    let pb = runs_bar(a.runs * per_seed as u64);
-    if let Some(pb) = &pb {
-        pb.set_message(format!("{n} causes, {per_seed} coalitions x {} seeds", a.runs));
-    }
-    let progress = |_, _| {
-        if let Some(pb) = &pb {
-            pb.inc(1);
-        }
-    };
+    let bar = Bar::new(
+        false,
+        (a.runs * per_seed as u64) as usize,
+        format!("{n} causes, {per_seed} coalitions x {} seeds", a.runs),
+    );
+    let progress = |_, _| bar.inc();
     let result = attribute(&base, &cs, &targets, a.runs, method, &progress, &cancel);
-    if let Some(pb) = &pb {
-        pb.finish_and_clear();
-    }
+    bar.finish();
     let at = result.map_err(|e| match e {
         run::RunError::Interrupted => anyhow::Error::new(Interrupted),
         e => anyhow::Error::new(InputError(e.to_string())),

@@ -8,7 +8,8 @@ use crate::work::{batch_error, open_store, runs_bar, scenario_fingerprint, write
 use crate::{cancel_flag, resolve, InputError, ModelArgs};
 use clap::Args;
 use leapsim_analysis::calibrate::{load, nelder_mead, parse, Settings};
-use leapsim_analysis::store::{run_all_resumable, WorkStore};
+use leapsim_analysis::runner::{Runner, Stored};
+use leapsim_analysis::store::WorkStore;
 use leapsim_engine::history::{fit_table, render, FitRow};
 use leapsim_engine::scenario::Scenario;
 use leapsim_engine::{output, series::fmt_value};
@@ -117,8 +118,8 @@ impl Fit<'_> {
                 .map(|t| t.value(&settings.file, &r.tables, &rows).map_err(|e| e.to_string()))
                 .collect()
         };
-        let results =
-            run_all_resumable(self.store, &keys, &items, &reduce, &|_, _| {}, self.cancel).map_err(batch_error)?;
+        let stored = Some(Stored { store: self.store, keys: &keys });
+        let results = Runner::silent(self.cancel).run(&items, stored, &reduce).map_err(batch_error)?;
         let results: Vec<Vec<f64>> = results.into_iter().collect::<Result<_, _>>().map_err(InputError)?;
         for (v, runs) in fresh.iter().zip(results.chunks(self.seeds as usize)) {
             let n = runs.len() as f64;

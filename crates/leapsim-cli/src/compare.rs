@@ -1,6 +1,7 @@
 //! `leapsim compare A B [C ...]`: scenarios side by side, run with the same seeds.
 
-use crate::{cancel_flag, resolve, runs_bar, InputError, Interrupted, ModelArgs};
+use crate::work::Bar;
+use crate::{cancel_flag, resolve, InputError, Interrupted, ModelArgs};
 use clap::Args;
 use leapsim_analysis::compare::{compare, Comparison, Stat, CHART_YEARS};
 use leapsim_analysis::outcome::Outcome;
@@ -118,19 +119,10 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
     }
     let cancel = cancel_flag();
     let total = scenarios.len() as u64 * a.runs;
-    let pb = runs_bar(total);
-    if let Some(pb) = &pb {
-        pb.set_message(format!("{} scenarios x {} seeds", scenarios.len(), a.runs));
-    }
-    let progress = |_, _| {
-        if let Some(pb) = &pb {
-            pb.inc(1);
-        }
-    };
+    let bar = Bar::new(false, total as usize, format!("{} scenarios x {} seeds", scenarios.len(), a.runs));
+    let progress = |_, _| bar.inc();
     let c = compare(&scenarios, &outcomes, a.runs, &progress, &cancel);
-    if let Some(pb) = &pb {
-        pb.finish_and_clear();
-    }
+    bar.finish();
     let c = c.map_err(|e| match e {
         run::RunError::Interrupted => anyhow::Error::new(Interrupted),
         e => anyhow::Error::new(InputError(e.to_string())),

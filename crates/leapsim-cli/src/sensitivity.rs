@@ -1,7 +1,7 @@
 //! `leapsim sensitivity`: Morris elementary effects or Sobol indices of outcomes over parameter
 //! ranges. Every model run (a design point and a seed) is a work item kept for `--resume`.
 
-use crate::work::{open_store, run_with_bar, runs_bar, scenario_fingerprint, write_error, ResumeArgs};
+use crate::work::{open_store, run_with_bar, scenario_fingerprint, write_error, Bar, ResumeArgs};
 use crate::{cancel_flag, resolve, InputError, ModelArgs};
 use clap::{Args, ValueEnum};
 use leapsim_analysis::outcome::Outcome;
@@ -213,7 +213,7 @@ pub fn run(a: SensitivityArgs) -> anyhow::Result<()> {
     let store = open_store(&out, &fingerprint, a.resume.resume)?;
     let reused = store.reused();
     let cancel = cancel_flag();
-    let pb = runs_bar(
+    let pb = Bar::new(
         a.quiet,
         items.len().saturating_sub(reused),
         format!("{method}: {} points x {runs} run(s), {k} parameters", points.len()),
