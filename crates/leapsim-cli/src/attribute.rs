@@ -1,13 +1,15 @@
 //! `leapsim attribute`: each cause's Shapley share of the excess deaths of 1959-1961 (or of any
 //! outcome), nationally and with `--by-province` for every province.
 
-use crate::{cancel_flag, resolve, runs_bar, InputError, Interrupted, ModelArgs};
+use crate::work::Bar;
+use crate::{cancel_flag, resolve, InputError, Interrupted, ModelArgs};
 use clap::Args;
-use leapsim_engine::attribution::{attribute, causes, default_causes, Attribution, Method};
-use leapsim_engine::outcome::Outcome;
+use leapsim_analysis::attribution::{attribute, causes, default_causes, Attribution, Method};
+use leapsim_analysis::outcome::Outcome;
+use leapsim_analysis::stats::mean_and_90;
 use leapsim_engine::series::fmt_value;
-use leapsim_engine::stats::mean_and_90;
-use leapsim_engine::{chart, data, output, run};
+use leapsim_engine::{data, output, run};
+use leapsim_report::chart;
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -145,19 +147,14 @@ pub fn run(a: AttributeArgs) -> anyhow::Result<()> {
     let method = Method::choose(n, a.permutations, base.params.run.seed as u64);
     let per_seed = method.coalitions(n).len();
     let cancel = cancel_flag();
-    let pb = runs_bar(a.runs * per_seed as u64);
-    if let Some(pb) = &pb {
-        pb.set_message(format!("{n} causes, {per_seed} coalitions x {} seeds", a.runs));
-    }
-    let progress = |_, _| {
-        if let Some(pb) = &pb {
-            pb.inc(1);
-        }
-    };
+    let bar = Bar::new(
+        false,
+        (a.runs * per_seed as u64) as usize,
+        format!("{n} causes, {per_seed} coalitions x {} seeds", a.runs),
+    );
+    let progress = |_, _| bar.inc();
     let result = attribute(&base, &cs, &targets, a.runs, method, &progress, &cancel);
-    if let Some(pb) = &pb {
-        pb.finish_and_clear();
-    }
+    bar.finish();
     let at = result.map_err(|e| match e {
         run::RunError::Interrupted => anyhow::Error::new(Interrupted),
         e => anyhow::Error::new(InputError(e.to_string())),
@@ -260,8 +257,8 @@ pub fn run(a: AttributeArgs) -> anyhow::Result<()> {
     let svg = chart::bars_svg(&title, &x_label, &bars).map_err(anyhow::Error::msg)?;
     let png = chart::bars_png(&title, &x_label, &bars).map_err(anyhow::Error::msg)?;
     let manifest = json!({
-        "leapsim_version": env!("CARGO_PKG_VERSION"),
-        "git_revision": env!("LEAPSIM_GIT_REVISION"),
+        "leapsim_version": leapsim_engine::VERSION,
+        "git_revision": leapsim_engine::REVISION,
         "command": std::env::args().collect::<Vec<_>>(),
         "scenario": { "name": base.name, "origin": base.origin },
         "overrides": base.overrides.iter().map(|(k, v)| json!({ "key": k, "value": v })).collect::<Vec<_>>(),

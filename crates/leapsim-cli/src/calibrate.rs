@@ -7,9 +7,10 @@
 use crate::work::{batch_error, open_store, runs_bar, scenario_fingerprint, write_error, ResumeArgs};
 use crate::{cancel_flag, resolve, InputError, ModelArgs};
 use clap::Args;
-use leapsim_engine::calibrate::{load, nelder_mead, parse, Settings};
+use leapsim_analysis::calibrate::{load, nelder_mead, parse, Settings};
+use leapsim_analysis::runner::{Runner, Stored};
+use leapsim_analysis::store::WorkStore;
 use leapsim_engine::history::{render, FitRow};
-use leapsim_engine::resume::{run_all_resumable, WorkStore};
 use leapsim_engine::scenario::Scenario;
 use leapsim_engine::{output, series::fmt_value};
 use serde_json::json;
@@ -112,8 +113,8 @@ impl Fit<'_> {
         let reduce = |_: usize, r: leapsim_engine::run::RunResult| -> Result<Vec<f64>, String> {
             settings.targets.iter().map(|t| t.value(&settings.file, &r.tables).map_err(|e| e.to_string())).collect()
         };
-        let results =
-            run_all_resumable(self.store, &keys, &items, &reduce, &|_, _| {}, self.cancel).map_err(batch_error)?;
+        let stored = Some(Stored { store: self.store, keys: &keys });
+        let results = Runner::silent(self.cancel).run(&items, stored, &reduce).map_err(batch_error)?;
         let results: Vec<Vec<f64>> = results.into_iter().collect::<Result<_, _>>().map_err(InputError)?;
         for (v, runs) in fresh.iter().zip(results.chunks(self.seeds as usize)) {
             let n = runs.len() as f64;
@@ -281,7 +282,7 @@ pub fn run(a: CalibrateArgs) -> anyhow::Result<()> {
         "fitted": settings.params.iter().zip(&best.values).map(|(p, v)| (p.key.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
         "reused_runs": reused,
         "total_seconds": seconds,
-        "git_revision": env!("LEAPSIM_GIT_REVISION"),
+        "git_revision": leapsim_engine::REVISION,
     });
     let files = vec![
         ("fitted.toml", fitted.into_bytes()),

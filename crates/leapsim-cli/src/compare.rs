@@ -1,10 +1,12 @@
 //! `leapsim compare A B [C ...]`: scenarios side by side, run with the same seeds.
 
-use crate::{cancel_flag, resolve, runs_bar, InputError, Interrupted, ModelArgs};
+use crate::work::Bar;
+use crate::{cancel_flag, resolve, InputError, Interrupted, ModelArgs};
 use clap::Args;
-use leapsim_engine::compare::{compare, Comparison, Stat, CHART_YEARS};
-use leapsim_engine::outcome::Outcome;
-use leapsim_engine::{chart, output, run};
+use leapsim_analysis::compare::{compare, Comparison, Stat, CHART_YEARS};
+use leapsim_analysis::outcome::Outcome;
+use leapsim_engine::{output, run};
+use leapsim_report::chart;
 use serde_json::json;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -117,19 +119,10 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
     }
     let cancel = cancel_flag();
     let total = scenarios.len() as u64 * a.runs;
-    let pb = runs_bar(total);
-    if let Some(pb) = &pb {
-        pb.set_message(format!("{} scenarios x {} seeds", scenarios.len(), a.runs));
-    }
-    let progress = |_, _| {
-        if let Some(pb) = &pb {
-            pb.inc(1);
-        }
-    };
+    let bar = Bar::new(false, total as usize, format!("{} scenarios x {} seeds", scenarios.len(), a.runs));
+    let progress = |_, _| bar.inc();
     let c = compare(&scenarios, &outcomes, a.runs, &progress, &cancel);
-    if let Some(pb) = &pb {
-        pb.finish_and_clear();
-    }
+    bar.finish();
     let c = c.map_err(|e| match e {
         run::RunError::Interrupted => anyhow::Error::new(Interrupted),
         e => anyhow::Error::new(InputError(e.to_string())),
@@ -159,8 +152,8 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
     let svg = chart::panels_svg(&title, &panels, &note).map_err(anyhow::Error::msg)?;
     let png = chart::panels_png(&title, &panels, &note).map_err(anyhow::Error::msg)?;
     let manifest = json!({
-        "leapsim_version": env!("CARGO_PKG_VERSION"),
-        "git_revision": env!("LEAPSIM_GIT_REVISION"),
+        "leapsim_version": leapsim_engine::VERSION,
+        "git_revision": leapsim_engine::REVISION,
         "command": std::env::args().collect::<Vec<_>>(),
         "scenarios": scenarios.iter().map(|s| json!({
             "name": s.name,

@@ -116,6 +116,27 @@ impl std::fmt::Display for InputError {
 }
 impl std::error::Error for InputError {}
 
+impl ModelArgs {
+    /// The model as a job takes it (scale and seed typed, not through `--set`); also sizes the
+    /// thread pool to `--threads`.
+    pub fn spec(&self) -> leapsim_analysis::ModelSpec {
+        self.use_threads();
+        leapsim_analysis::ModelSpec {
+            scenario: self.scenario.clone(),
+            scale: self.scale,
+            seed: self.seed,
+            set: self.set.clone(),
+        }
+    }
+
+    /// Size the global thread pool to `--threads`, if given.
+    pub fn use_threads(&self) {
+        if let Some(n) = self.threads {
+            rayon::ThreadPoolBuilder::new().num_threads(n).build_global().ok();
+        }
+    }
+}
+
 /// Resolve the scenario with overrides, seed and scale from the command line.
 pub fn resolve(m: &ModelArgs) -> anyhow::Result<scenario::Scenario> {
     let bad = |e: scenario::ScenarioError| anyhow::Error::new(InputError(e.to_string()));
@@ -131,9 +152,7 @@ pub fn resolve(m: &ModelArgs) -> anyhow::Result<scenario::Scenario> {
         s.apply_override(&format!("run.seed={seed}"))
             .map_err(|e| bad(scenario::ScenarioError { file: "--seed".into(), ..e }))?;
     }
-    if let Some(n) = m.threads {
-        rayon::ThreadPoolBuilder::new().num_threads(n).build_global().ok();
-    }
+    m.use_threads();
     Ok(s)
 }
 
@@ -157,20 +176,6 @@ pub fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
         .unwrap()
         .progress_chars("=> "),
     );
-    Some(pb)
-}
-
-/// A progress bar counting whole runs of a multi-run command, with an ETA (none off a terminal).
-pub fn runs_bar(total: u64) -> Option<indicatif::ProgressBar> {
-    let pb = progress_bar(false)?;
-    pb.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:40}] {pos}/{len} runs, {elapsed} elapsed, eta {eta}",
-        )
-        .unwrap()
-        .progress_chars("=> "),
-    );
-    pb.set_length(total);
     Some(pb)
 }
 
@@ -199,8 +204,7 @@ fn cmd_run(a: RunArgs) -> anyhow::Result<()> {
     };
     let out = a.out.unwrap_or_else(|| PathBuf::from("out").join(&s.name));
     let command: Vec<String> = std::env::args().collect();
-    let manifest =
-        output::manifest(&s, &result, &command, env!("LEAPSIM_GIT_REVISION"), started.elapsed().as_secs_f64());
+    let manifest = output::manifest(&s, &result, &command, leapsim_engine::REVISION, started.elapsed().as_secs_f64());
     let files = output::files(&s, &result, &manifest);
     output::write_dir(&out, &files, &cancel).map_err(|e| crate::work::write_error(e, &out, &cancel))?;
     if !a.quiet {

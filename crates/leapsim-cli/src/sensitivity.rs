@@ -1,13 +1,13 @@
 //! `leapsim sensitivity`: Morris elementary effects or Sobol indices of outcomes over parameter
 //! ranges. Every model run (a design point and a seed) is a work item kept for `--resume`.
 
-use crate::work::{open_store, run_with_bar, runs_bar, scenario_fingerprint, write_error, ResumeArgs};
+use crate::work::{open_store, run_with_bar, scenario_fingerprint, write_error, Bar, ResumeArgs};
 use crate::{cancel_flag, resolve, InputError, ModelArgs};
 use clap::{Args, ValueEnum};
+use leapsim_analysis::outcome::Outcome;
+use leapsim_analysis::sensitivity::{morris, sobol, MorrisDesign, SaltelliDesign};
 use leapsim_core::params::{spec, Kind};
-use leapsim_engine::outcome::Outcome;
 use leapsim_engine::scenario::Scenario;
-use leapsim_engine::sensitivity::{morris, sobol, MorrisDesign, SaltelliDesign};
 use leapsim_engine::{output, series::fmt_value};
 use serde_json::json;
 use std::path::PathBuf;
@@ -213,7 +213,7 @@ pub fn run(a: SensitivityArgs) -> anyhow::Result<()> {
     let store = open_store(&out, &fingerprint, a.resume.resume)?;
     let reused = store.reused();
     let cancel = cancel_flag();
-    let pb = runs_bar(
+    let pb = Bar::new(
         a.quiet,
         items.len().saturating_sub(reused),
         format!("{method}: {} points x {runs} run(s), {k} parameters", points.len()),
@@ -336,7 +336,7 @@ pub fn run(a: SensitivityArgs) -> anyhow::Result<()> {
         "model_runs": items.len(),
         "reused_runs": reused,
         "total_seconds": started.elapsed().as_secs_f64(),
-        "git_revision": env!("LEAPSIM_GIT_REVISION"),
+        "git_revision": leapsim_engine::REVISION,
     });
     let files = vec![
         ("sensitivity.csv", csv.into_bytes()),

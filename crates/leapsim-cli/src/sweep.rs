@@ -1,16 +1,16 @@
 //! `leapsim sweep DESIGN [SCENARIO]`: the scenario at every point of a design (grid, Latin
 //! hypercube or list), each with the design's seeds; one results row per (point, seed).
 
-use crate::ensemble::{check_outcomes, outcomes_for};
-use crate::work::{open_store, run_with_bar, runs_bar, scenario_fingerprint, write_error, ResumeArgs};
+use crate::work::{open_store, run_with_bar, scenario_fingerprint, write_error, Bar, ResumeArgs};
 use crate::{cancel_flag, resolve, InputError, ModelArgs};
 use clap::Args;
-use leapsim_engine::design::{self, DesignKind};
-use leapsim_engine::outcome::Outcome;
+use leapsim_analysis::design::{self, DesignKind};
+use leapsim_analysis::ensemble::{check_outcomes, outcomes_for};
+use leapsim_analysis::outcome::Outcome;
 use leapsim_engine::output;
 use leapsim_engine::run::RunResult;
 use leapsim_engine::series::fmt_value;
-use leapsim_engine::table::{Column, Table};
+use leapsim_report::table::{Column, Table};
 use serde_json::json;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -81,10 +81,10 @@ pub fn run(a: SweepArgs) -> anyhow::Result<()> {
     let store = open_store(&out, &fingerprint, a.resume.resume)?;
     let stored = keys.iter().filter(|k| store.get(k).is_some()).count();
     let to_run = keys.len() - stored;
-    let pb = runs_bar(
+    let pb = Bar::new(
         a.quiet,
         to_run,
-        format!("{} points x {} seeds (scale {}), {} reused", d.points.len(), d.seeds, base.params.run.scale, stored),
+        format!("{} points x {} seeds (scale {})", d.points.len(), d.seeds, base.params.run.scale),
     );
     let keep = |_: usize, r: RunResult| -> Vec<Option<f64>> {
         outcomes.iter().map(|o| o.eval(&r.tables).ok().filter(|v| !v.is_nan())).collect()
@@ -107,8 +107,8 @@ pub fn run(a: SweepArgs) -> anyhow::Result<()> {
         DesignKind::List => "list",
     };
     let manifest = json!({
-        "leapsim_version": env!("CARGO_PKG_VERSION"),
-        "git_revision": env!("LEAPSIM_GIT_REVISION"),
+        "leapsim_version": leapsim_engine::VERSION,
+        "git_revision": leapsim_engine::REVISION,
         "command": std::env::args().collect::<Vec<_>>(),
         "design": { "file": file, "kind": kind, "points": d.points.len(), "seeds": d.seeds, "params": d.params },
         "scenario": { "name": base.name, "origin": base.origin },

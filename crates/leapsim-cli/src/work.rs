@@ -1,16 +1,18 @@
-//! What the multi-run commands (ensemble, sweep, sensitivity, calibrate) share: `--resume`,
-//! the work store beside the output directory, the runs progress bar and the fingerprint of
-//! the resolved scenario.
+//! What the multi-run commands share: `--resume`, the one progress bar over runs, and how a
+//! job's errors become exit codes.
 
 use crate::{InputError, Interrupted};
 use clap::Args;
-use leapsim_core::params::SPECS;
-use leapsim_engine::resume::{run_all_resumable, WorkStore};
+use leapsim_analysis::runner::{Progress, Runner, Stored};
+use leapsim_analysis::store::WorkStore;
+use leapsim_analysis::JobError;
 use leapsim_engine::run::{RunError, RunResult};
 use leapsim_engine::scenario::Scenario;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::io::IsTerminal;
 use std::path::Path;
+
+pub use leapsim_analysis::store::scenario_fingerprint;
 
 /// `--resume`, for every command whose work can be interrupted and resumed.
 #[derive(Args, Clone, Debug)]
@@ -21,35 +23,53 @@ pub struct ResumeArgs {
     pub resume: bool,
 }
 
-/// Open the work store of output directory `out`. The fingerprint is tagged with the program's
-/// version and revision, so results of another build are never mixed in. Errors (another
-/// command's work, an unreadable store) are the user's input: exit 2.
+/// Open the work store of output directory `out` (tagged with the program's version and
+/// revision). Errors (another command's work, an unreadable store) are the user's input: exit 2.
 pub fn open_store(out: &Path, fingerprint: &Value, resume: bool) -> anyhow::Result<WorkStore> {
-    let tagged = json!({
-        "leapsim_version": env!("CARGO_PKG_VERSION"),
-        "git_revision": env!("LEAPSIM_GIT_REVISION"),
-        "work": fingerprint,
-    });
-    let text = serde_json::to_string_pretty(&tagged)? + "\n";
-    WorkStore::open(out, &text, resume).map_err(|e| anyhow::Error::new(InputError(e)))
+    WorkStore::open_tagged(out, fingerprint, resume).map_err(|e| anyhow::Error::new(InputError(e)))
 }
 
-/// Everything that decides a scenario's runs: name, every parameter (including seed and
-/// scale), the timeline and the pinned parameters.
-pub fn scenario_fingerprint(s: &Scenario) -> Value {
-    let params: serde_json::Map<String, Value> =
-        SPECS.iter().map(|p| (p.key.to_string(), json!(s.params.get(p.key)))).collect();
-    let timeline: Vec<String> = s.timeline.iter().map(|e| format!("{} {:?}", e.month, e.action)).collect();
-    json!({
-        "name": s.name,
-        "params": params,
-        "timeline": timeline,
-        "pinned": s.overrides.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
-    })
+/// The progress bar over runs of every multi-run command (only on a terminal, and not with
+/// `quiet`), with an estimate of the time left; the one place a job's progress callback
+/// becomes an indicatif bar.
+pub struct Bar {
+    pb: Option<indicatif::ProgressBar>,
+    label: String,
 }
 
-/// A progress bar over runs (only on a terminal, and not with `quiet`), with an estimate of the
-/// time left. `total` counts only the runs still to do, so reused runs do not skew the estimate.
+impl Bar {
+    /// A bar over `total` runs (set again by [`Bar::show`]), `label` beside it.
+    pub fn new(quiet: bool, total: usize, label: String) -> Bar {
+        Bar { pb: runs_bar(quiet, total, label.clone()), label }
+    }
+
+    /// Show `p`: runs done of those still to do (reused runs do not skew the estimate).
+    pub fn show(&self, p: Progress) {
+        if let Some(pb) = &self.pb {
+            if p.done == 0 && p.reused > 0 {
+                pb.set_message(format!("{}, {} reused", self.label, p.reused));
+            }
+            pb.set_length(p.total as u64);
+            pb.set_position(p.done as u64);
+        }
+    }
+
+    /// One more run done (for jobs that report runs one by one).
+    pub fn inc(&self) {
+        if let Some(pb) = &self.pb {
+            pb.inc(1);
+        }
+    }
+
+    /// Clear the bar, whatever the outcome.
+    pub fn finish(&self) {
+        if let Some(pb) = &self.pb {
+            pb.finish_and_clear();
+        }
+    }
+}
+
+/// The bar of [`Bar`], for commands that drive it themselves: `total` runs, `message` beside it.
 pub fn runs_bar(quiet: bool, total: usize, message: String) -> Option<indicatif::ProgressBar> {
     if quiet || !std::io::stderr().is_terminal() {
         return None;
@@ -66,26 +86,19 @@ pub fn runs_bar(quiet: bool, total: usize, message: String) -> Option<indicatif:
     Some(pb)
 }
 
-/// Run `items` through the store while `pb` (from [`runs_bar`]) follows the runs done, and clear
-/// the bar at the end, whatever the outcome.
+/// Run `items` through the store while `bar` follows the runs done, and clear the bar at the
+/// end, whatever the outcome.
 pub fn run_with_bar<T: serde::Serialize + serde::de::DeserializeOwned + Send>(
-    pb: Option<indicatif::ProgressBar>,
+    bar: Bar,
     store: &WorkStore,
     keys: &[String],
     items: &[Scenario],
     reduce: &(dyn Fn(usize, RunResult) -> T + Sync),
     cancel: &std::sync::atomic::AtomicBool,
 ) -> anyhow::Result<Vec<T>> {
-    let progress = |done: usize, total: usize| {
-        if let Some(pb) = &pb {
-            pb.set_length(total as u64);
-            pb.set_position(done as u64);
-        }
-    };
-    let results = run_all_resumable(store, keys, items, reduce, &progress, cancel);
-    if let Some(pb) = &pb {
-        pb.finish_and_clear();
-    }
+    let progress = |p| bar.show(p);
+    let results = Runner::new(cancel, &progress).run(items, Some(Stored { store, keys }), reduce);
+    bar.finish();
     results.map_err(batch_error)
 }
 
@@ -94,6 +107,16 @@ pub fn batch_error(e: RunError) -> anyhow::Error {
     match e {
         RunError::Interrupted => anyhow::Error::new(Interrupted),
         e => anyhow::Error::new(InputError(e.to_string())),
+    }
+}
+
+/// A job's error as the command reports it: interrupted (exit 130), bad input (exit 2) or an
+/// I/O error.
+pub fn job_error(e: JobError) -> anyhow::Error {
+    match e {
+        JobError::Interrupted => anyhow::Error::new(Interrupted),
+        JobError::Input(m) => anyhow::Error::new(InputError(m)),
+        JobError::Io(e) => anyhow::Error::new(e),
     }
 }
 

@@ -80,8 +80,9 @@ fn ensemble_quantiles_are_ordered_and_do_not_depend_on_the_thread_count() {
     let ed: Vec<f64> = h.next().unwrap().split(',').skip(1).map(|x| x.parse().unwrap()).collect::<Vec<f64>>();
     assert!(ed[1] <= ed[2] && ed[2] <= ed[3] && ed[1] > 0.0, "{ed:?}");
     let m = json(&one.join("manifest.json"));
-    assert_eq!((m["runs"].as_u64(), m["runs_run"].as_u64()), (Some(3), Some(3)));
-    assert_eq!(m["seeds"], serde_json::json!([1, 3]));
+    assert_eq!((m["job"]["runs"].as_u64(), m["items"]["total"].as_u64()), (Some(3), Some(3)));
+    assert_eq!(m["items"]["reused"].as_u64(), Some(0));
+    assert_eq!(m["seeds"], serde_json::json!([1, 2, 3]));
     assert!(!d.join("one.work").exists(), "the work store is removed once the outputs are written");
     std::fs::remove_dir_all(&d).unwrap();
 }

@@ -1,24 +1,22 @@
-//! leapsim-engine: everything around the pure model core — embedded data, scenario files,
-//! the run loop, the output series and files, and the comparison with the historical record.
+//! leapsim-engine: one run of the model — embedded data, scenario files, the run loop, the
+//! output series, the run directory and the comparison with the historical record.
 //!
-//! Depends on `leapsim-core`; the core never depends on this crate.
+//! Depends on `leapsim-core` only; the core never depends on this crate. Multi-run jobs live in
+//! `leapsim-analysis`, charts and heavy file formats in `leapsim-report`.
 
-pub mod attribution;
-pub mod batch;
-pub mod calibrate;
-pub mod chart;
-pub mod compare;
 pub mod csv;
 pub mod data;
-pub mod design;
 pub mod detail;
 pub mod history;
 pub mod outcome;
 pub mod output;
-pub mod resume;
 pub mod run;
 pub mod scenario;
-pub mod sensitivity;
 pub mod series;
-pub mod stats;
-pub mod table;
+
+/// The program's version, as the manifests record it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The git revision the library was built from (`-dirty` if the tree had changes), as the
+/// manifests record it.
+pub const REVISION: &str = env!("LEAPSIM_GIT_REVISION");

@@ -66,18 +66,18 @@ impl std::error::Error for ScenarioError {}
 
 /// A TOML text being read, for errors that name its file, line and key (scenarios, sweep
 /// designs and calibration settings share it).
-pub(crate) struct Source<'a> {
-    pub(crate) file: &'a str,
-    pub(crate) text: &'a str,
+pub struct Source<'a> {
+    pub file: &'a str,
+    pub text: &'a str,
 }
 
 impl Source<'_> {
     /// Line (from 1) where `span` starts.
-    pub(crate) fn line(&self, span: std::ops::Range<usize>) -> usize {
+    pub fn line(&self, span: std::ops::Range<usize>) -> usize {
         self.text[..span.start.min(self.text.len())].matches('\n').count() + 1
     }
     /// An error at `span` (if known) about `key` (if any).
-    pub(crate) fn error(
+    pub fn error(
         &self,
         span: Option<std::ops::Range<usize>>,
         key: Option<&str>,
@@ -91,11 +91,29 @@ impl Source<'_> {
         }
     }
     /// An error about `key` at `span`.
-    pub(crate) fn err(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<String>) -> ScenarioError {
+    pub fn err(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<String>) -> ScenarioError {
         self.error(Some(span), Some(key), message)
     }
+    /// A TOML number (integer in any radix, or float; not NaN) at `v`.
+    pub fn number(&self, key: &str, v: &Spanned<DeValue>) -> Result<f64, ScenarioError> {
+        let x = match v.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok().map(|i| i as f64),
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok().filter(|x| !x.is_nan()),
+            other => return Err(self.err(v.span(), key, format!("expected a number, found {}", other.type_str()))),
+        };
+        x.ok_or_else(|| self.err(v.span(), key, "expected a number"))
+    }
+    /// A finite TOML number at `v`.
+    pub fn finite(&self, key: &str, v: &Spanned<DeValue>) -> Result<f64, ScenarioError> {
+        let x = self.number(key, v)?;
+        if x.is_finite() {
+            Ok(x)
+        } else {
+            Err(self.err(v.span(), key, "expected a finite number"))
+        }
+    }
     /// A string value of `key`.
-    pub(crate) fn string(&self, key: &str, v: &Spanned<DeValue>) -> Result<String, ScenarioError> {
+    pub fn string(&self, key: &str, v: &Spanned<DeValue>) -> Result<String, ScenarioError> {
         v.get_ref().as_str().map(str::to_string).ok_or_else(|| self.err(v.span(), key, "expected a string"))
     }
 }
@@ -235,7 +253,8 @@ fn dedup<'a>(v: &[&'a str]) -> Vec<&'a str> {
     out
 }
 
-pub(crate) fn unknown_key_message(key: &str) -> String {
+/// The message for an unknown parameter key, with the nearest known keys as suggestions.
+pub fn unknown_key_message(key: &str) -> String {
     let best = SPECS.iter().min_by_key(|s| edit_distance(s.key, key)).map(|s| s.key).unwrap_or("");
     if edit_distance(best, key) <= 4 {
         format!("unknown parameter; did you mean `{best}`? (`leapsim params` lists them all)")

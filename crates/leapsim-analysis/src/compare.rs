@@ -6,13 +6,13 @@
 //! scenarios is therefore taken seed by seed (paired), and its interval is the spread of those
 //! paired differences: far tighter than the spread of either scenario's own values.
 
-use crate::batch;
-use crate::chart::{Line, Panel};
+use crate::figure::{Line, Panel};
 use crate::outcome::Outcome;
-use crate::run::RunError;
-use crate::scenario::Scenario;
-use crate::series::fmt_value;
+use crate::runner;
 use crate::stats::{mean_and_90, quantile};
+use leapsim_engine::run::RunError;
+use leapsim_engine::scenario::Scenario;
+use leapsim_engine::series::fmt_value;
 use std::sync::atomic::AtomicBool;
 
 /// The national series drawn in the comparison chart: (series, title, unit).
@@ -78,7 +78,7 @@ pub fn items(scenarios: &[Scenario], runs: u64) -> Vec<Scenario> {
         .flat_map(|s| {
             let mut s = s.clone();
             s.params.run.seed = base;
-            batch::seeds(&s, runs)
+            runner::seeds(&s, runs)
         })
         .collect()
 }
@@ -95,7 +95,7 @@ pub fn compare(
 ) -> Result<Comparison, RunError> {
     assert!(runs >= 1 && !scenarios.is_empty());
     let items = items(scenarios, runs);
-    let results = batch::run_all(
+    let results = runner::run_all(
         &items,
         &|_, r| {
             let values: Result<Vec<f64>, String> = outcomes.iter().map(|o| o.eval(&r.tables)).collect();
@@ -233,7 +233,7 @@ mod tests {
     use super::*;
 
     fn scenario(name: &str) -> Scenario {
-        let mut s = crate::scenario::load(name).unwrap();
+        let mut s = leapsim_engine::scenario::load(name).unwrap();
         s.apply_override("run.scale=0.0005").unwrap();
         s.apply_override("run.end_year=1956").unwrap();
         s

@@ -11,11 +11,11 @@
 //! evaluation ever leaves the bounds. The coefficients are the dimension-adaptive ones of Gao
 //! and Han (2012), which keep the simplex from collapsing in ten or more dimensions.
 
-use crate::history::{self, FitRow};
 use crate::outcome::Outcome;
-use crate::scenario::{ScenarioError, Source};
-use crate::series::Tables;
 use leapsim_core::params::{spec, Kind};
+use leapsim_engine::history::{self, FitRow};
+use leapsim_engine::scenario::{ScenarioError, Source};
+use leapsim_engine::series::Tables;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
@@ -181,25 +181,6 @@ impl Settings {
     }
 }
 
-impl Source<'_> {
-    fn number(&self, key: &str, v: &Spanned<DeValue>) -> Result<f64, ScenarioError> {
-        let x = match v.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok().map(|i| i as f64),
-            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok().filter(|x| !x.is_nan()),
-            other => return Err(self.err(v.span(), key, format!("expected a number, found {}", other.type_str()))),
-        };
-        x.ok_or_else(|| self.err(v.span(), key, "expected a number"))
-    }
-    fn finite(&self, key: &str, v: &Spanned<DeValue>) -> Result<f64, ScenarioError> {
-        let x = self.number(key, v)?;
-        if x.is_finite() {
-            Ok(x)
-        } else {
-            Err(self.err(v.span(), key, "expected a finite number"))
-        }
-    }
-}
-
 /// Read a settings file.
 pub fn load(path: &str) -> Result<Settings, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
@@ -334,7 +315,7 @@ fn method(cx: &Source, v: &Spanned<DeValue>) -> Result<Method, ScenarioError> {
             "max_evals" => m.max_evals = count(x, 1.0)? as usize,
             "scale" => {
                 let sp = spec("run.scale").expect("run.scale is registered");
-                m.scale = Some(crate::scenario::check_range(sp, x).map_err(|e| cx.err(v.span(), &key, e))?);
+                m.scale = Some(leapsim_engine::scenario::check_range(sp, x).map_err(|e| cx.err(v.span(), &key, e))?);
             }
             "initial_step" => m.initial_step = within(0.0, 0.5)?,
             "xtol" => m.xtol = within(0.0, 1.0)?,
@@ -357,7 +338,7 @@ fn param(cx: &Source, t: &DeTable, span: std::ops::Range<usize>) -> Result<FreeP
     let bound = |n: &str| -> Result<f64, ScenarioError> {
         let v = get(n).ok_or_else(|| cx.err(span.clone(), &format!("{key}.{n}"), "missing: expected a number"))?;
         let x = cx.finite(&format!("{key}.{n}"), v)?;
-        crate::scenario::check_range(sp, x).map_err(|e| cx.err(v.span(), &format!("{key}.{n}"), e))
+        leapsim_engine::scenario::check_range(sp, x).map_err(|e| cx.err(v.span(), &format!("{key}.{n}"), e))
     };
     let (lower, upper) = (bound("lower")?, bound("upper")?);
     if lower >= upper {

@@ -1,9 +1,9 @@
 //! Results tables of multi-run commands (one row per run or per design point and seed), written
 //! as CSV and as Parquet with the same columns.
 
-use crate::series::fmt_value;
 use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
+use leapsim_engine::series::fmt_value;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;

@@ -13,8 +13,8 @@
 //! sample, and the sampling error of each share is reported as a Monte Carlo standard error.
 
 use crate::outcome::Outcome;
-use crate::run::RunError;
-use crate::scenario::Scenario;
+use leapsim_engine::run::RunError;
+use leapsim_engine::scenario::Scenario;
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 
@@ -368,7 +368,7 @@ pub fn attribute(
             })
         })
         .collect();
-    let values = crate::batch::run_all(
+    let values = crate::runner::run_all(
         &items,
         &|_, r| targets.iter().map(|t| t.eval(&r.tables)).collect::<Result<Vec<f64>, String>>(),
         progress,
@@ -465,7 +465,7 @@ mod tests {
     #[test]
     fn causes_are_checked_and_switch_their_mechanism_off() {
         assert!(causes(&["weather".into(), "nope".into()]).unwrap_err().contains("weather, reporting"));
-        let base = crate::scenario::load("historical").unwrap();
+        let base = leapsim_engine::scenario::load("historical").unwrap();
         let cs = causes(&["reporting".into(), "mess-halls".into()]).unwrap();
         let none = coalition(&base, &cs, 0);
         assert!(none.params.reporting.honest && !none.params.food.mess_halls);
@@ -549,7 +549,7 @@ mod tests {
 
     #[test]
     fn every_cause_is_a_valid_switch_that_changes_the_historical_scenario() {
-        let base = crate::scenario::load("historical").unwrap();
+        let base = leapsim_engine::scenario::load("historical").unwrap();
         assert_eq!(default_causes().len(), 6);
         for c in CAUSES {
             let off = coalition(&base, std::slice::from_ref(c), 0);
@@ -566,11 +566,11 @@ mod tests {
 
     #[test]
     fn shares_add_up_to_the_total_for_every_seed_and_region() {
-        let mut base = crate::scenario::load("historical").unwrap();
+        let mut base = leapsim_engine::scenario::load("historical").unwrap();
         base.apply_override("run.scale=0.0005").unwrap();
         base.apply_override("run.end_year=1961").unwrap();
         let mut targets = vec![Outcome::parse("excess_deaths:1959-1961").unwrap()];
-        for p in crate::data::provinces().unwrap() {
+        for p in leapsim_engine::data::provinces().unwrap() {
             targets.push(targets[0].in_region(&p.code));
         }
         let check = |a: &Attribution| {

@@ -18,8 +18,8 @@
 //! # procurement.rate = 0.25
 //! ```
 
-use crate::scenario::{check_range, unknown_key_message, ScenarioError, Source};
 use leapsim_core::params::{spec, Kind, ParamSpec, SPECS};
+use leapsim_engine::scenario::{check_range, unknown_key_message, ScenarioError, Source};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 

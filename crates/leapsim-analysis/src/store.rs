@@ -12,13 +12,12 @@
 //! outputs do not depend on the thread count, on how often the work was interrupted, or on
 //! which machine ran which item.
 
-use crate::run::{run, RunError, RunResult};
-use crate::scenario::Scenario;
-use rayon::prelude::*;
+use leapsim_core::params::SPECS;
+use leapsim_engine::scenario::Scenario;
+use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 const FINGERPRINT: &str = "fingerprint.json";
 const ITEMS: &str = "items";
@@ -37,7 +36,7 @@ pub fn store_dir(out: &Path) -> PathBuf {
 }
 
 /// A key is a plain file name: ASCII letters, digits, `-`, `_`, `.`, not starting with `.`.
-fn check_key(key: &str) -> std::io::Result<()> {
+pub(crate) fn check_key(key: &str) -> std::io::Result<()> {
     let ok = !key.is_empty()
         && !key.starts_with('.')
         && key.len() <= 200
@@ -111,6 +110,18 @@ impl WorkStore {
         Ok(WorkStore { dir, finished })
     }
 
+    /// [`WorkStore::open`] with `work` tagged with the program's version and revision, so
+    /// results of another build are never mixed in.
+    pub fn open_tagged(out: &Path, work: &Value, resume: bool) -> Result<WorkStore, String> {
+        let tagged = json!({
+            "leapsim_version": leapsim_engine::VERSION,
+            "git_revision": leapsim_engine::REVISION,
+            "work": work,
+        });
+        let text = serde_json::to_string_pretty(&tagged).map_err(|e| e.to_string())? + "\n";
+        WorkStore::open(out, &text, resume)
+    }
+
     /// The store's directory (`<out>.work`), e.g. for files an item keeps beside its result.
     pub fn path(&self) -> &Path {
         &self.dir
@@ -151,59 +162,27 @@ impl WorkStore {
 
     /// Remove the store once the final outputs are written.
     pub fn finish(self) -> std::io::Result<()> {
+        self.clear()
+    }
+
+    /// Remove the store's directory (the store is not to be used after).
+    pub fn clear(&self) -> std::io::Result<()> {
         std::fs::remove_dir_all(&self.dir)
     }
 }
 
-/// `batch::run_all` through a store: items whose key is already stored are not run again;
-/// results come back in item order (so the merge is deterministic whatever ran where).
-///
-/// `reduce(item index, result)` keeps what the command needs of a run; its value is stored
-/// under the item's key as soon as the run finishes. `progress(done, total)` counts only the
-/// items actually run in this call (`total` excludes those found in the store), so a progress
-/// bar's time estimate is not fooled by reused items. Setting `cancel` stops the work with
-/// [`RunError::Interrupted`]; finished items stay stored for a later resume.
-pub fn run_all_resumable<T: serde::Serialize + serde::de::DeserializeOwned + Send>(
-    store: &WorkStore,
-    keys: &[String],
-    items: &[Scenario],
-    reduce: &(dyn Fn(usize, RunResult) -> T + Sync),
-    progress: &(dyn Fn(usize, usize) + Sync),
-    cancel: &AtomicBool,
-) -> Result<Vec<T>, RunError> {
-    assert_eq!(keys.len(), items.len(), "one key per work item");
-    let mut seen = HashSet::new();
-    for k in keys {
-        check_key(k).map_err(|e| RunError::Inputs(e.to_string()))?;
-        assert!(seen.insert(k.as_str()), "work item key `{k}` is not unique");
-    }
-    // Stored results that still read back as a `T`; anything else is run (again).
-    let mut results: Vec<Option<T>> =
-        keys.iter().map(|k| store.get(k).and_then(|v| serde_json::from_value(v).ok())).collect();
-    let todo: Vec<usize> = (0..items.len()).filter(|&i| results[i].is_none()).collect();
-    let total = todo.len();
-    let done = AtomicUsize::new(0);
-    let fresh: Vec<(usize, T)> = todo
-        .par_iter()
-        .map(|&i| {
-            if cancel.load(Ordering::Relaxed) {
-                return Err(RunError::Interrupted);
-            }
-            let r = run(&items[i], &mut |_, _| {}, cancel)?;
-            let out = reduce(i, r);
-            let value = serde_json::to_value(&out)
-                .map_err(|e| RunError::Inputs(format!("work item {}: cannot serialise its result: {e}", keys[i])))?;
-            store.put(&keys[i], &value).map_err(|e| {
-                RunError::Inputs(format!("cannot save finished work item {} in {}: {e}", keys[i], store.dir.display()))
-            })?;
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-            Ok((i, out))
-        })
-        .collect::<Result<_, _>>()?;
-    for (i, out) in fresh {
-        results[i] = Some(out);
-    }
-    Ok(results.into_iter().map(|r| r.expect("every item stored or run")).collect())
+/// Everything that decides a scenario's runs: name, every parameter (including seed and
+/// scale), the timeline and the pinned parameters.
+pub fn scenario_fingerprint(s: &Scenario) -> Value {
+    let params: serde_json::Map<String, Value> =
+        SPECS.iter().map(|p| (p.key.to_string(), json!(s.params.get(p.key)))).collect();
+    let timeline: Vec<String> = s.timeline.iter().map(|e| format!("{} {:?}", e.month, e.action)).collect();
+    json!({
+        "name": s.name,
+        "params": params,
+        "timeline": timeline,
+        "pinned": s.overrides.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+    })
 }
 
 #[cfg(test)]
@@ -296,38 +275,6 @@ mod tests {
         assert_eq!(s.reused(), 1);
         assert_eq!(s.get("j"), None);
         assert_eq!(std::fs::read_dir(&items).unwrap().count(), 1);
-        std::fs::remove_dir_all(&d).unwrap();
-    }
-
-    #[test]
-    fn resumable_batch_runs_only_missing_items_and_keeps_item_order() {
-        let d = base("batch");
-        let out = d.join("out");
-        let mut s = crate::scenario::load("historical").unwrap();
-        s.apply_override("run.scale=0.0003").unwrap();
-        s.apply_override("run.end_year=1954").unwrap();
-        let items = crate::batch::seeds(&s, 3);
-        let keys: Vec<String> = (0..3).map(|k| format!("seed-{k}")).collect();
-        let deaths = |_: usize, r: RunResult| r.tables.annual(1953, "CN", "deaths").unwrap();
-        let no = AtomicBool::new(false);
-        let all = crate::batch::run_all(&items, &deaths, &|_, _| {}, &no).unwrap();
-
-        let store = WorkStore::open(&out, "fp", false).unwrap();
-        // Pretend item 1 finished earlier, with a value no run gives, to see it is not rerun.
-        store.put("seed-1", &json!(-1.0)).unwrap();
-        let ran = AtomicUsize::new(0);
-        let progress = |done: usize, total: usize| {
-            assert_eq!(total, 2);
-            ran.fetch_max(done, Ordering::Relaxed);
-        };
-        let got = run_all_resumable(&store, &keys, &items, &deaths, &progress, &no).unwrap();
-        assert_eq!(got, vec![all[0], -1.0, all[2]]);
-        assert_eq!(ran.load(Ordering::Relaxed), 2);
-        assert_eq!(store.get("seed-2"), Some(json!(all[2])));
-        // Everything stored: nothing runs, even when cancelled.
-        let yes = AtomicBool::new(true);
-        let again = run_all_resumable(&store, &keys, &items, &deaths, &|_, _| panic!("ran"), &yes).unwrap();
-        assert_eq!(again, got);
         std::fs::remove_dir_all(&d).unwrap();
     }
 }

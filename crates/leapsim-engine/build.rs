@@ -1,4 +1,5 @@
-//! Embed the git revision the binary was built from (for manifest.json).
+//! Embed the git revision the library was built from (`leapsim_engine::REVISION`, for the
+//! manifests).
 use std::process::Command;
 
 fn main() {

@@ -1,0 +1,234 @@
+//! The batch runner: every multi-run job (ensemble, sweep, sensitivity, calibrate, compare,
+//! attribute) is a list of scenarios, each a complete run with its own seed, run through
+//! [`Runner::run`].
+//!
+//! Items run in parallel (rayon) and come back in item order, so nothing depends on the thread
+//! count or on which item finished first; `reduce` keeps what the job needs of each run, so
+//! thousands of runs do not hold their monthly reports in memory. With a [`WorkStore`], each
+//! item's reduced result is stored as soon as it is finished and items already stored are not
+//! run again (`--resume`). Setting the runner's cancel flag stops the batch with
+//! [`RunError::Interrupted`]; progress is reported to a callback.
+
+use crate::store::WorkStore;
+use leapsim_engine::run::{run, RunError, RunResult};
+use leapsim_engine::scenario::Scenario;
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// How far a batch has got: `done` of the `total` items to run in this call; `reused` items
+/// were found finished in the work store and are not counted in `total` (so a time estimate is
+/// not fooled by them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    pub reused: usize,
+}
+
+/// The work store and one key per item (a plain file name, unique), for a resumable batch.
+#[derive(Clone, Copy)]
+pub struct Stored<'s> {
+    pub store: &'s WorkStore,
+    pub keys: &'s [String],
+}
+
+fn no_progress(_: Progress) {}
+
+/// Runs batches of scenarios: the cancel flag it watches and the callback it reports progress
+/// to (called from worker threads: once with `done = 0` before any item runs, then as items
+/// finish).
+#[derive(Clone, Copy)]
+pub struct Runner<'a> {
+    cancel: &'a AtomicBool,
+    progress: &'a (dyn Fn(Progress) + Sync),
+}
+
+impl<'a> Runner<'a> {
+    pub fn new(cancel: &'a AtomicBool, progress: &'a (dyn Fn(Progress) + Sync)) -> Runner<'a> {
+        Runner { cancel, progress }
+    }
+
+    /// A runner that reports no progress.
+    pub fn silent(cancel: &'a AtomicBool) -> Runner<'a> {
+        Runner { cancel, progress: &no_progress }
+    }
+
+    /// The cancel flag (e.g. for writing the outputs, which stops when it is set).
+    pub fn cancel(&self) -> &'a AtomicBool {
+        self.cancel
+    }
+
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Run every item (in parallel) and reduce each result with `reduce(item index, result)`;
+    /// the values come back in item order. With `stored`, items whose key is in the store are
+    /// not run again and each new value is stored under its key as soon as its run finishes.
+    /// The first error of any item is returned.
+    pub fn run<T: Serialize + DeserializeOwned + Send>(
+        &self,
+        items: &[Scenario],
+        stored: Option<Stored<'_>>,
+        reduce: &(dyn Fn(usize, RunResult) -> T + Sync),
+    ) -> Result<Vec<T>, RunError> {
+        let mut results: Vec<Option<T>> = match stored {
+            Some(s) => reuse(s, items.len())?,
+            None => items.iter().map(|_| None).collect(),
+        };
+        let save = |i: usize, out: &T| match stored {
+            Some(s) => save(s, i, out),
+            None => Ok(()),
+        };
+        for (i, out) in self.run_missing(items, &results, reduce, &save)? {
+            results[i] = Some(out);
+        }
+        Ok(results.into_iter().map(|r| r.expect("every item stored or run")).collect())
+    }
+
+    /// [`Runner::run`] for values that need not be stored: no work store.
+    pub fn run_all<T: Send>(
+        &self,
+        items: &[Scenario],
+        reduce: &(dyn Fn(usize, RunResult) -> T + Sync),
+    ) -> Result<Vec<T>, RunError> {
+        let none: Vec<Option<T>> = items.iter().map(|_| None).collect();
+        let fresh = self.run_missing(items, &none, reduce, &|_, _| Ok(()))?;
+        Ok(fresh.into_iter().map(|(_, out)| out).collect())
+    }
+
+    /// The one loop: run the items whose result is `None`, in parallel, in item order.
+    fn run_missing<T: Send>(
+        &self,
+        items: &[Scenario],
+        results: &[Option<T>],
+        reduce: &(dyn Fn(usize, RunResult) -> T + Sync),
+        save: &(dyn Fn(usize, &T) -> Result<(), RunError> + Sync),
+    ) -> Result<Vec<(usize, T)>, RunError> {
+        let todo: Vec<usize> = (0..items.len()).filter(|&i| results[i].is_none()).collect();
+        let (total, reused) = (todo.len(), items.len() - todo.len());
+        (self.progress)(Progress { done: 0, total, reused });
+        let done = AtomicUsize::new(0);
+        todo.par_iter()
+            .map(|&i| {
+                if self.cancelled() {
+                    return Err(RunError::Interrupted);
+                }
+                let out = reduce(i, run(&items[i], &mut |_, _| {}, self.cancel)?);
+                save(i, &out)?;
+                (self.progress)(Progress { done: done.fetch_add(1, Ordering::Relaxed) + 1, total, reused });
+                Ok((i, out))
+            })
+            .collect()
+    }
+}
+
+/// The stored results that still read back as a `T`, by item; anything else is run (again).
+fn reuse<T: DeserializeOwned>(s: Stored<'_>, n: usize) -> Result<Vec<Option<T>>, RunError> {
+    assert_eq!(s.keys.len(), n, "one key per work item");
+    let mut seen = HashSet::new();
+    for k in s.keys {
+        crate::store::check_key(k).map_err(|e| RunError::Inputs(e.to_string()))?;
+        assert!(seen.insert(k.as_str()), "work item key `{k}` is not unique");
+    }
+    Ok(s.keys.iter().map(|k| s.store.get(k).and_then(|v| serde_json::from_value(v).ok())).collect())
+}
+
+fn save<T: Serialize>(s: Stored<'_>, i: usize, out: &T) -> Result<(), RunError> {
+    let key = &s.keys[i];
+    let value = serde_json::to_value(out)
+        .map_err(|e| RunError::Inputs(format!("work item {key}: cannot serialise its result: {e}")))?;
+    s.store.put(key, &value).map_err(|e| {
+        RunError::Inputs(format!("cannot save finished work item {key} in {}: {e}", s.store.path().display()))
+    })
+}
+
+/// Run every scenario and reduce each result, reporting `progress(done, total)`: the batch
+/// runner without a store, for the jobs not yet moved to [`Runner`].
+pub fn run_all<T: Send>(
+    items: &[Scenario],
+    reduce: &(dyn Fn(usize, RunResult) -> T + Sync),
+    progress: &(dyn Fn(usize, usize) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Vec<T>, RunError> {
+    let report = |p: Progress| {
+        if p.done > 0 {
+            progress(p.done, p.total)
+        }
+    };
+    Runner::new(cancel, &report).run_all(items, reduce)
+}
+
+/// `scenario` once per seed `base, base + 1, ..., base + runs - 1` (common random numbers:
+/// every scenario compared gets the same seeds).
+pub fn seeds(scenario: &Scenario, runs: u64) -> Vec<Scenario> {
+    (0..runs)
+        .map(|k| {
+            let mut s = scenario.clone();
+            s.params.run.seed = scenario.params.run.seed + k as i64;
+            s
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::path::PathBuf;
+    use std::sync::Mutex;
+
+    fn base(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("leapsim-runner-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn small() -> Scenario {
+        let mut s = leapsim_engine::scenario::load("historical").unwrap();
+        s.apply_override("run.scale=0.0003").unwrap();
+        s.apply_override("run.end_year=1954").unwrap();
+        s
+    }
+
+    #[test]
+    fn resumable_batch_runs_only_missing_items_and_keeps_item_order() {
+        let d = base("batch");
+        let out = d.join("out");
+        let items = seeds(&small(), 3);
+        let keys: Vec<String> = (0..3).map(|k| format!("seed-{k}")).collect();
+        let deaths = |_: usize, r: RunResult| r.tables.annual(1953, "CN", "deaths").unwrap();
+        let no = AtomicBool::new(false);
+        let all = Runner::silent(&no).run_all(&items, &deaths).unwrap();
+
+        let store = WorkStore::open(&out, "fp", false).unwrap();
+        // Pretend item 1 finished earlier, with a value no run gives, to see it is not rerun.
+        store.put("seed-1", &json!(-1.0)).unwrap();
+        let seen = Mutex::new(Vec::new());
+        let progress = |p: Progress| seen.lock().unwrap().push(p);
+        let stored = Some(Stored { store: &store, keys: &keys });
+        let got = Runner::new(&no, &progress).run(&items, stored, &deaths).unwrap();
+        assert_eq!(got, vec![all[0], -1.0, all[2]]);
+        let seen = seen.into_inner().unwrap();
+        assert_eq!(seen[0], Progress { done: 0, total: 2, reused: 1 });
+        assert_eq!(seen.iter().map(|p| p.done).max(), Some(2));
+        assert!(seen.iter().all(|p| p.total == 2 && p.reused == 1));
+        assert_eq!(store.get("seed-2"), Some(json!(all[2])));
+        // Everything stored: nothing runs, even when cancelled.
+        let yes = AtomicBool::new(true);
+        let again = Runner::silent(&yes).run(&items, stored, &deaths).unwrap();
+        assert_eq!(again, got);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_cancelled_batch_is_interrupted() {
+        let yes = AtomicBool::new(true);
+        let r = Runner::silent(&yes).run_all(&seeds(&small(), 2), &|_, _| ());
+        assert!(matches!(r, Err(RunError::Interrupted)));
+    }
+}
