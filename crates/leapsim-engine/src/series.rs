@@ -373,8 +373,8 @@ pub fn tables(reports: &[MonthReport], regions: &[String], cotton_weight: f64, a
     }
     // Rows by year (and month), then region (CN first), then series.
     for yi in 0..annual[0].len() {
-        for (ri, name) in names.iter().enumerate() {
-            let (year, v) = &annual[ri][yi];
+        for (name, region) in names.iter().zip(&annual) {
+            let (year, v) = &region[yi];
             for (s, value) in SERIES.iter().zip(v) {
                 out.annual.push(Row { year: *year, month: None, region: name.to_string(), series: s, value: *value });
             }
