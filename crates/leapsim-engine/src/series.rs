@@ -1,57 +1,147 @@
 //! The output series of DESIGN §4, computed from the model's monthly reports: one collector
 //! turns a run's `MonthReport`s into tidy annual and monthly tables.
+//!
+//! Every series is declared once, in [`ALL`]: its name (ending with its unit), its unit and how
+//! its value is computed stand together, so the CSV header and the values cannot drift apart.
 
 use leapsim_core::observe::merge;
 use leapsim_core::{MonthReport, RegionMonth};
 
-/// Series names in output order, with their units in the name (DESIGN §4), then extras.
-pub const SERIES: &[&str] = &[
-    "population",
-    "births",
-    "deaths",
-    "cbr_permille",
-    "cdr_permille",
-    "excess_deaths",
-    "grain_true_mt",
-    "grain_reported_mt",
-    "grain_target_mt",
-    "grain_procured_mt",
-    "procurement_ratio",
-    "grain_exported_mt",
-    "grain_imported_mt",
+/// What a series is measured in. A series' name ends with one of its unit's
+/// [suffixes](Unit::suffixes); counts of persons or communes have none (the name is the
+/// thing counted). The few names with a qualifier after the unit word are in [`QUALIFIED`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Real-world persons (scaled up from the sample). No suffix: `population`, `deaths_male`.
+    Persons,
+    /// Real-world communes. No suffix: `communes`.
+    Communes,
+    /// Per 1,000 persons per year: `_permille`.
+    PerMille,
+    /// Million tonnes: `_mt`.
+    MillionTonnes,
+    /// A fraction, 0 to 1: `_ratio` or `_share`.
+    Fraction,
+    /// Kilocalories per person per day: `_kcal_per_capita`.
+    KcalPerCapita,
+    /// An index, 1957 = 100: `_index`.
+    Index1957,
+}
+
+impl Unit {
+    /// The endings a name in this unit may have; empty for counts.
+    pub const fn suffixes(self) -> &'static [&'static str] {
+        match self {
+            Unit::Persons | Unit::Communes => &[],
+            Unit::PerMille => &["_permille"],
+            Unit::MillionTonnes => &["_mt"],
+            Unit::Fraction => &["_ratio", "_share"],
+            Unit::KcalPerCapita => &["_kcal_per_capita"],
+            Unit::Index1957 => &["_index"],
+        }
+    }
+
+    /// The unit as `docs/odd.md` writes it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Unit::Persons => "persons",
+            Unit::Communes => "units",
+            Unit::PerMille => "per 1,000 per year",
+            Unit::MillionTonnes => "Mt",
+            Unit::Fraction => "fraction",
+            Unit::KcalPerCapita => "kcal per person per day",
+            Unit::Index1957 => "1957 = 100",
+        }
+    }
+}
+
+/// Names whose unit word is followed by a qualifier (the sector, the population, "as claimed"),
+/// so that they do not end with their unit's suffix but contain it.
+pub const QUALIFIED: &[&str] = &[
     "kcal_per_capita_rural",
-    "steel_true_mt",
-    "steel_usable_mt",
-    "steel_reported_mt",
-    "coal_true_mt",
-    "coal_reported_mt",
-    "cotton_true_mt",
-    "cotton_reported_mt",
     "labour_share_farm",
     "labour_share_steel",
     "labour_share_irrigation",
-    "mess_hall_share",
-    "communes",
-    "agri_output_index",
-    "industry_output_index",
-    "national_income_index",
-    "deaths_age_0_9",
-    "deaths_age_10_59",
-    "deaths_age_60_plus",
-    "deaths_male",
-    "deaths_female",
-    "cdr_rural_permille",
-    "cdr_urban_permille",
-    // extras
-    "population_rural",
-    "population_urban",
-    "grain_resold_mt",
-    "state_granary_mt",
-    "steel_backyard_mt",
     "agri_output_index_claimed",
     "industry_output_index_claimed",
     "national_income_index_claimed",
 ];
+
+/// One output series: its name, its unit and how its value is computed from a period of a
+/// region.
+pub struct Series {
+    pub name: &'static str,
+    pub unit: Unit,
+    value: fn(&Ctx) -> f64,
+}
+
+const fn series(name: &'static str, unit: Unit, value: fn(&Ctx) -> f64) -> Series {
+    Series { name, unit, value }
+}
+
+/// Every series in output order (DESIGN §4), then the extras.
+#[rustfmt::skip]
+pub const ALL: &[Series] = {
+    use Unit::*;
+    &[
+        series("population", Persons, |c| c.p.end.population),
+        series("births", Persons, |c| c.s().births),
+        series("deaths", Persons, |c| c.s().deaths),
+        series("cbr_permille", PerMille, |c| c.per_mille(c.s().births, c.p.mean_pop[0])),
+        series("cdr_permille", PerMille, |c| c.per_mille(c.s().deaths, c.p.mean_pop[0])),
+        series("excess_deaths", Persons, |c| c.s().deaths - c.base.death_rate * c.p.mean_pop[0] * c.years),
+        series("grain_true_mt", MillionTonnes, |c| mt(c.s().grain_true_t)),
+        series("grain_reported_mt", MillionTonnes, |c| mt(c.s().grain_reported_t)),
+        series("grain_target_mt", MillionTonnes, |c| mt(c.p.first.grain_target_t)),
+        series("grain_procured_mt", MillionTonnes, |c| mt(c.s().grain_procured_t)),
+        series("procurement_ratio", Fraction, |c| ratio(c.s().grain_procured_t, c.s().grain_true_t)),
+        series("grain_exported_mt", MillionTonnes, |c| c.national_only(mt(c.p.exported_t))),
+        series("grain_imported_mt", MillionTonnes, |c| c.national_only(mt(c.p.imported_t))),
+        series("kcal_per_capita_rural", KcalPerCapita, |c| ratio(c.s().kcal_rural_total, c.s().population_rural)),
+        series("steel_true_mt", MillionTonnes, |c| mt(c.s().steel_true_t)),
+        series("steel_usable_mt", MillionTonnes, |c| mt(c.s().steel_usable_t)),
+        series("steel_reported_mt", MillionTonnes, |c| mt(c.s().steel_reported_t)),
+        series("coal_true_mt", MillionTonnes, |c| mt(c.s().coal_true_t)),
+        series("coal_reported_mt", MillionTonnes, |c| mt(c.s().coal_reported_t)),
+        series("cotton_true_mt", MillionTonnes, |c| mt(c.s().cotton_true_t)),
+        series("cotton_reported_mt", MillionTonnes, |c| mt(c.s().cotton_reported_t)),
+        series("labour_share_farm", Fraction, |c| ratio(c.s().workers_farm, c.s().workers_rural)),
+        series("labour_share_steel", Fraction, |c| ratio(c.s().workers_steel, c.s().workers_rural)),
+        series("labour_share_irrigation", Fraction, |c| ratio(c.s().workers_irrigation, c.s().workers_rural)),
+        series("mess_hall_share", Fraction, |c| ratio(c.s().persons_in_mess_halls, c.s().population_rural)),
+        series("communes", Communes, |c| c.p.end.communes),
+        series("agri_output_index", Index1957, |c| c.agri),
+        series("industry_output_index", Index1957, |c| c.industry),
+        series("national_income_index", Index1957, |c| c.national_income(c.agri, c.industry)),
+        series("deaths_age_0_9", Persons, |c| c.s().deaths_by_age[0]),
+        series("deaths_age_10_59", Persons, |c| c.s().deaths_by_age[1]),
+        series("deaths_age_60_plus", Persons, |c| c.s().deaths_by_age[2]),
+        series("deaths_male", Persons, |c| c.s().deaths_by_sex[0]),
+        series("deaths_female", Persons, |c| c.s().deaths_by_sex[1]),
+        series("cdr_rural_permille", PerMille, |c| c.per_mille(c.s().deaths_rural, c.p.mean_pop[1])),
+        series("cdr_urban_permille", PerMille, |c| c.per_mille(c.s().deaths_urban, c.p.mean_pop[2])),
+        // extras
+        series("population_rural", Persons, |c| c.p.end.population_rural),
+        series("population_urban", Persons, |c| c.p.end.population_urban),
+        series("grain_resold_mt", MillionTonnes, |c| mt(c.s().grain_resold_t)),
+        series("state_granary_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary_end_t))),
+        series("steel_backyard_mt", MillionTonnes, |c| mt(c.s().backyard_steel_t)),
+        series("agri_output_index_claimed", Index1957, |c| c.agri_claimed),
+        series("industry_output_index_claimed", Index1957, |c| c.industry_claimed),
+        series("national_income_index_claimed", Index1957, |c| c.national_income(c.agri_claimed, c.industry_claimed)),
+    ]
+};
+
+/// Series names in output order, with their units in the name: the names of [`ALL`].
+pub const SERIES: &[&str] = &{
+    let mut names = [""; ALL.len()];
+    let mut i = 0;
+    while i < ALL.len() {
+        names[i] = ALL[i].name;
+        i += 1;
+    }
+    names
+};
 
 /// One row of a tidy table; `month` is `None` in the annual table.
 #[derive(Clone, Debug, PartialEq)]
@@ -142,68 +232,76 @@ fn ratio(a: f64, b: f64) -> f64 {
     }
 }
 
+fn mt(t: f64) -> f64 {
+    t / 1e6
+}
+
+/// What a series' value is computed from: one period (a month or a year) of one region, with
+/// what the region is measured against, and the indices every index series shares.
+struct Ctx<'a> {
+    p: &'a Period,
+    base: &'a Base,
+    national: bool,
+    agri_weight: f64,
+    /// The period's length in years: rates are per person-year.
+    years: f64,
+    agri: f64,
+    industry: f64,
+    /// As claimed: reported grain and cotton, modern industry at its reported inflation.
+    agri_claimed: f64,
+    industry_claimed: f64,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(p: &'a Period, base: &'a Base, national: bool, cotton_weight: f64, agri_weight: f64) -> Ctx<'a> {
+        let s = &p.sum;
+        let index = |v: f64, base_per_month: f64| 100.0 * ratio(v, base_per_month * p.months);
+        let agri_index = |grain: f64, cotton: f64| {
+            100.0
+                * ((1.0 - cotton_weight) * ratio(grain, base.grain * p.months)
+                    + cotton_weight * ratio(cotton, base.cotton * p.months))
+        };
+        Ctx {
+            p,
+            base,
+            national,
+            agri_weight,
+            years: p.months / 12.0,
+            agri: agri_index(s.grain_true_t, s.cotton_true_t),
+            industry: index(s.industry_output, base.industry),
+            agri_claimed: agri_index(s.grain_reported_t, s.cotton_reported_t),
+            industry_claimed: index(s.industry_output_claimed, base.industry),
+        }
+    }
+
+    /// The period's sums.
+    fn s(&self) -> &RegionMonth {
+        &self.p.sum
+    }
+
+    /// A count per 1,000 person-years: a month's count times 12 over its population.
+    fn per_mille(&self, count: f64, pop: f64) -> f64 {
+        ratio(count, pop * self.years) * 1000.0
+    }
+
+    /// `v` for the nation, NaN for a province.
+    fn national_only(&self, v: f64) -> f64 {
+        if self.national {
+            v
+        } else {
+            f64::NAN
+        }
+    }
+
+    fn national_income(&self, agri: f64, industry: f64) -> f64 {
+        self.agri_weight * agri + (1.0 - self.agri_weight) * industry
+    }
+}
+
+/// The value of every series of [`ALL`], in order.
 fn values(p: &Period, base: &Base, national: bool, cotton_weight: f64, agri_weight: f64) -> Vec<f64> {
-    let s = &p.sum;
-    // Rates are per person-year: a month's count times 12 over its population.
-    let years = p.months / 12.0;
-    let per_mille = |count: f64, pop: f64| ratio(count, pop * years) * 1000.0;
-    let mt = |t: f64| t / 1e6;
-    let agri = 100.0
-        * ((1.0 - cotton_weight) * ratio(s.grain_true_t, base.grain * p.months)
-            + cotton_weight * ratio(s.cotton_true_t, base.cotton * p.months));
-    let industry = 100.0 * ratio(s.industry_output, base.industry * p.months);
-    // As claimed: reported grain and cotton, modern industry at its reported inflation.
-    let agri_claimed = 100.0
-        * ((1.0 - cotton_weight) * ratio(s.grain_reported_t, base.grain * p.months)
-            + cotton_weight * ratio(s.cotton_reported_t, base.cotton * p.months));
-    let industry_claimed = 100.0 * ratio(s.industry_output_claimed, base.industry * p.months);
-    let national_only = |v: f64| if national { v } else { f64::NAN };
-    vec![
-        p.end.population,
-        s.births,
-        s.deaths,
-        per_mille(s.births, p.mean_pop[0]),
-        per_mille(s.deaths, p.mean_pop[0]),
-        s.deaths - base.death_rate * p.mean_pop[0] * years,
-        mt(s.grain_true_t),
-        mt(s.grain_reported_t),
-        mt(p.first.grain_target_t),
-        mt(s.grain_procured_t),
-        ratio(s.grain_procured_t, s.grain_true_t),
-        national_only(mt(p.exported_t)),
-        national_only(mt(p.imported_t)),
-        ratio(s.kcal_rural_total, s.population_rural),
-        mt(s.steel_true_t),
-        mt(s.steel_usable_t),
-        mt(s.steel_reported_t),
-        mt(s.coal_true_t),
-        mt(s.coal_reported_t),
-        mt(s.cotton_true_t),
-        mt(s.cotton_reported_t),
-        ratio(s.workers_farm, s.workers_rural),
-        ratio(s.workers_steel, s.workers_rural),
-        ratio(s.workers_irrigation, s.workers_rural),
-        ratio(s.persons_in_mess_halls, s.population_rural),
-        p.end.communes,
-        agri,
-        industry,
-        agri_weight * agri + (1.0 - agri_weight) * industry,
-        s.deaths_by_age[0],
-        s.deaths_by_age[1],
-        s.deaths_by_age[2],
-        s.deaths_by_sex[0],
-        s.deaths_by_sex[1],
-        per_mille(s.deaths_rural, p.mean_pop[1]),
-        per_mille(s.deaths_urban, p.mean_pop[2]),
-        p.end.population_rural,
-        p.end.population_urban,
-        mt(s.grain_resold_t),
-        national_only(mt(p.granary_end_t)),
-        mt(s.backyard_steel_t),
-        agri_claimed,
-        industry_claimed,
-        agri_weight * agri_claimed + (1.0 - agri_weight) * industry_claimed,
-    ]
+    let ctx = Ctx::new(p, base, national, cotton_weight, agri_weight);
+    ALL.iter().map(|s| (s.value)(&ctx)).collect()
 }
 
 /// Build the tables from a run's reports. `regions` are the province codes in report order.
@@ -275,8 +373,8 @@ pub fn tables(reports: &[MonthReport], regions: &[String], cotton_weight: f64, a
     }
     // Rows by year (and month), then region (CN first), then series.
     for yi in 0..annual[0].len() {
-        for (ri, name) in names.iter().enumerate() {
-            let (year, v) = &annual[ri][yi];
+        for (name, region) in names.iter().zip(&annual) {
+            let (year, v) = &region[yi];
             for (s, value) in SERIES.iter().zip(v) {
                 out.annual.push(Row { year: *year, month: None, region: name.to_string(), series: s, value: *value });
             }
@@ -367,5 +465,64 @@ mod tests {
         write_value(&mut s, 0.5);
         write_value(&mut s, -0.0000001);
         assert_eq!(s, "10,0.50");
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<&str> = SERIES.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), SERIES.len(), "a series name is declared twice");
+        assert_eq!(SERIES.len(), ALL.len());
+        assert!(SERIES.iter().zip(ALL).all(|(n, s)| *n == s.name));
+    }
+
+    /// Every name ends with its unit's suffix (counts have none), or is in [`QUALIFIED`] and
+    /// holds the unit word before its qualifier; no name ends with another unit's suffix.
+    #[test]
+    fn names_end_with_their_unit() {
+        let units = [
+            Unit::Persons,
+            Unit::Communes,
+            Unit::PerMille,
+            Unit::MillionTonnes,
+            Unit::Fraction,
+            Unit::KcalPerCapita,
+            Unit::Index1957,
+        ];
+        for s in ALL {
+            let own = s.unit.suffixes();
+            if QUALIFIED.contains(&s.name) {
+                let inside = own.iter().any(|x| s.name.contains(&format!("{}_", x.trim_start_matches('_'))));
+                assert!(inside, "{} ({:?}) does not hold its unit word", s.name, s.unit);
+            } else if !own.is_empty() {
+                assert!(own.iter().any(|x| s.name.ends_with(x)), "{} does not end with {own:?}", s.name);
+            }
+            for u in units.iter().filter(|u| **u != s.unit) {
+                assert!(!u.suffixes().iter().any(|x| s.name.ends_with(x)), "{} ends like a series in {u:?}", s.name);
+            }
+        }
+        assert!(QUALIFIED.iter().all(|q| SERIES.contains(q)), "QUALIFIED names a series that does not exist");
+    }
+
+    /// `docs/odd.md` documents every series with its unit, in its table of series.
+    #[test]
+    fn every_series_documented_with_its_unit() {
+        let odd = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/odd.md")).unwrap();
+        for s in ALL {
+            let quoted = format!("`{}`", s.name);
+            let row = odd.lines().find(|l| {
+                let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+                cells.len() > 3 && cells[1].split(", ").any(|c| c == quoted)
+            });
+            let row = row.unwrap_or_else(|| panic!("docs/odd.md has no row for {}", s.name));
+            let unit = row.split('|').nth(2).unwrap().trim();
+            assert!(
+                unit.starts_with(s.unit.label()),
+                "docs/odd.md gives {} the unit `{unit}`, the code {:?}",
+                s.name,
+                s.unit
+            );
+        }
     }
 }
