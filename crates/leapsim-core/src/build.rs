@@ -28,7 +28,7 @@ pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
         return Err(BuildError("no provinces in the inputs".into()));
     }
     check_timeline(inputs)?;
-    let (provinces, mut teams, brigades) = lay_out(params, inputs)?;
+    let Layout { provinces, mut teams, brigades } = lay_out(params, inputs)?;
     let seed = params.run.seed as u64;
     let n = teams.len();
     let sd = params.production.team_yield_sd;
@@ -79,8 +79,16 @@ pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
     Ok(world)
 }
 
-/// The provinces, their teams (province, urban or rural, land) and brigades, at the scale.
-fn lay_out(params: &Params, inputs: &Inputs) -> Result<(Vec<Province>, Teams, Vec<Range<usize>>), BuildError> {
+/// The units of the world before its people: provinces, teams (province, urban or rural, land)
+/// and brigades.
+struct Layout {
+    provinces: Vec<Province>,
+    teams: Teams,
+    brigades: Vec<Range<usize>>,
+}
+
+/// The provinces, their teams and brigades, at the scale.
+fn lay_out(params: &Params, inputs: &Inputs) -> Result<Layout, BuildError> {
     let h = &params.hierarchy;
     let scale = params.run.scale;
     let tf = h.team_families as usize;
@@ -139,7 +147,7 @@ fn lay_out(params: &Params, inputs: &Inputs) -> Result<(Vec<Province>, Teams, Ve
             sample_land_ha: land_per_team * n_rural as f64,
         });
     }
-    Ok((provinces, teams, brigades))
+    Ok(Layout { provinces, teams, brigades })
 }
 
 /// The people of `n` teams of `team_slots` slots: each family's size is 1 + Poisson(mean - 1),
