@@ -9,21 +9,11 @@ use crate::state::World;
 
 /// Advance the world by one month and return what happened in it.
 pub fn step(world: &mut World) -> MonthReport {
-    let World {
-        params: p,
-        inputs,
-        policy: pol,
-        month,
-        provinces,
-        teams,
-        brigades,
-        communes,
-        slots,
-        family_len,
-        centre,
-        ..
-    } = world;
-    let m = *month;
+    // The parts of the world, each borrowed apart so that a mechanism is given only its own.
+    let (p, inputs, pol, m) = (&world.params, &world.inputs, &mut world.policy, world.month);
+    let (provinces, teams, centre) = (&mut world.provinces, &mut world.teams, &mut world.centre);
+    let (brigades, communes) = (&world.brigades, &mut world.communes);
+    let (slots, family_len) = (&mut world.slots, &mut world.family_len);
     let replan = policy::apply(&p.hierarchy, inputs, m, provinces, pol, communes, centre); // 1. timeline events
     let shares = labour::Shares::allocate(&p.labour, pol, centre); // 2. campaigns' shares of labour
     production::produce(p, pol, m, inputs, provinces, teams, centre, shares); // 3. harvests, steel, industry
@@ -32,7 +22,8 @@ pub fn step(world: &mut World) -> MonthReport {
     procurement::procure(&p.procurement, pol, m, provinces, teams, centre, &reports); // 6. quotas on reports
     consumption::consume(p, pol, m, provinces, teams, centre); // 7. granary, rations, resales, mess halls
     demography::update(p, m, teams, slots, family_len); // 8. hunger, deaths, births, ageing
-                                                        // The centre learns from the month as observed (observation reads nothing truth changes).
+
+    // The centre learns from the month as observed (observation reads nothing truth changes).
     let report = observe(world, &reports);
     truth::update(&world.params.truth, m, &mut world.centre, &truth::Seen::of(&report)); // 9. what the centre believes
     world.month = m.next();
