@@ -190,15 +190,11 @@ pub fn shapley(n: usize, values: &[f64]) -> Vec<f64> {
 }
 
 /// SplitMix64: a small, fixed generator for sampling orders (reproducible from a seed).
-struct SplitMix(u64);
+struct SplitMix(leapsim_core::rng::SplitMix64);
 
 impl SplitMix {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// Uniform in 0..n.
@@ -227,7 +223,7 @@ pub fn orders(n: usize, m: usize, seed: u64) -> Vec<Vec<usize>> {
         }
         return all;
     }
-    let mut g = SplitMix(seed ^ 0x5348_4150_4C45_5900);
+    let mut g = SplitMix(leapsim_core::rng::SplitMix64(seed ^ 0x5348_4150_4C45_5900));
     (0..m)
         .map(|_| {
             let mut p: Vec<usize> = (0..n).collect();

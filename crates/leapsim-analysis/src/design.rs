@@ -274,18 +274,9 @@ fn grid(cx: &Source, found: &Found) -> Result<(Vec<&'static str>, Vec<Vec<f64>>)
     Ok((found.iter().map(|f| f.0.key).collect(), points))
 }
 
-/// A well-mixed 64-bit hash (SplitMix64's finaliser).
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// A counter-based uniform number in [0, 1) for (seed, parameter, point, purpose).
 fn uniform(seed: i64, dim: usize, point: usize, purpose: u64) -> f64 {
-    let h = mix(mix(mix(mix(seed as u64) ^ dim as u64) ^ point as u64) ^ purpose);
-    (h >> 11) as f64 / (1u64 << 53) as f64
+    leapsim_core::rng::uniform(seed as u64, &[dim as u64, point as u64, purpose])
 }
 
 /// `x` to 6 significant digits, so the values in results.csv are the values that were run.
@@ -315,7 +306,7 @@ fn lhs(cx: &Source, found: &Found, n: usize, seed: i64) -> Result<(Vec<&'static 
             return Err(cx.err(v.span(), sp.key, format!("the range [{lo}, {hi}] is empty: expected min < max")));
         }
         let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by_key(|&i| mix(uniform(seed, d, i, 0).to_bits()));
+        order.sort_by_key(|&i| leapsim_core::rng::splitmix64(uniform(seed, d, i, 0).to_bits()));
         for (i, stratum) in order.into_iter().enumerate() {
             let u = (stratum as f64 + uniform(seed, d, i, 1)) / n as f64;
             points[i][d] = match sp.kind {

@@ -9,14 +9,6 @@
 //! or thread in which its points are evaluated. Sobol designs use these plain uniforms (Monte
 //! Carlo, not a low-discrepancy sequence); their bootstrap intervals say how far to trust them.
 
-/// SplitMix64's finaliser: a bijective mix of 64 bits.
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// Counter-based uniform numbers: `u64(stream, i)` depends only on the seed, the stream and `i`.
 #[derive(Clone, Copy, Debug)]
 pub struct Counter {
@@ -28,11 +20,11 @@ impl Counter {
         Counter { seed }
     }
     pub fn u64(&self, stream: u64, i: u64) -> u64 {
-        mix(mix(mix(self.seed) ^ stream) ^ i)
+        leapsim_core::rng::mix(self.seed, &[stream, i])
     }
     /// Uniform in [0, 1), 53 bits.
     pub fn uniform(&self, stream: u64, i: u64) -> f64 {
-        (self.u64(stream, i) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        leapsim_core::rng::to_uniform(self.u64(stream, i))
     }
     /// Uniform integer in 0..n (n > 0), by rejection so that it is exactly uniform.
     pub fn below(&self, stream: u64, i: u64, n: u64) -> u64 {

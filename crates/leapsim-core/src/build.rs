@@ -1,13 +1,14 @@
 //! Building the 1953 world from inputs at a given scale.
 
 use crate::calendar::Month;
-use crate::inputs::Inputs;
+use crate::inputs::{Action, Inputs};
 use crate::lifetable::stable_population;
-use crate::params::Params;
+use crate::params::{Params, Policy};
 use crate::person::{close_ranks, encode, AGES, EMPTY, FAMILY_SLOTS};
 use crate::rng::{Purpose, Stream};
 use crate::state::{Centre, Province, TeamFlow, Teams, World};
 use rayon::prelude::*;
+use std::ops::Range;
 
 /// Why a world could not be built.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,16 +27,74 @@ pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
     if inputs.provinces.is_empty() {
         return Err(BuildError("no provinces in the inputs".into()));
     }
+    check_timeline(inputs)?;
+    let Layout { provinces, mut teams, brigades } = lay_out(params, inputs)?;
+    let seed = params.run.seed as u64;
+    let n = teams.len();
+    let sd = params.production.team_yield_sd;
+    teams.quality = (0..n)
+        .map(|t| {
+            let mut s = Stream::new(seed, t as u64, 0, Purpose::TeamLand);
+            (sd * s.normal() - sd * sd / 2.0).exp() as f32
+        })
+        .collect();
+    let team_slots = params.hierarchy.team_families as usize * FAMILY_SLOTS;
+    let (slots, family_len) = draw_people(params, n, team_slots);
+    let mut world = World {
+        params: params.clone(),
+        inputs: inputs.clone(),
+        policy: Policy::new(params),
+        month: Month(0),
+        provinces,
+        teams,
+        brigades,
+        communes: Vec::new(),
+        slots,
+        family_len,
+        team_slots,
+        centre: Centre {
+            industry_capacity: crate::mechanisms::production::initial_capacity(params),
+            trust: 1.0,
+            last_true_ratio: 1.0,
+            commune_size_families: params.hierarchy.commune_families as f64,
+            sown_factor: 1.0,
+            yield_trend: crate::mechanisms::production::initial_yield_trend(params),
+            yield_trend_1957: crate::mechanisms::production::yield_trend_1957(params),
+            ..Centre::default()
+        },
+    };
+    world.teams.census = crate::mechanisms::demography::census_all(params, &world.slots, team_slots);
+    world.teams.hunger = vec![0.0; n];
+    world.teams.famine_memory = vec![0.0; n];
+    world.teams.report_ratio = vec![1.0; n];
+    world.teams.capital = vec![1.0; n];
+    world.teams.flow = vec![TeamFlow::default(); n];
+    // Grain in hand in January: the need of the months until the autumn harvest, less the summer
+    // harvest still to come (about nine months of need: January to September).
+    let need = crate::mechanisms::consumption::grain_need_kg_per_person_month(params);
+    world.teams.grain_kg = (0..n)
+        .map(|t| if world.teams.urban[t] { 0.0 } else { world.teams.census[t].persons as f64 * need * 9.0 })
+        .collect();
+    world.centre.granary_t = params.food.state_stock_initial_mt * 1e6;
+    Ok(world)
+}
+
+/// The units of the world before its people: provinces, teams (province, urban or rural, land)
+/// and brigades.
+struct Layout {
+    provinces: Vec<Province>,
+    teams: Teams,
+    brigades: Vec<Range<usize>>,
+}
+
+/// The provinces, their teams and brigades, at the scale.
+fn lay_out(params: &Params, inputs: &Inputs) -> Result<Layout, BuildError> {
     let h = &params.hierarchy;
     let scale = params.run.scale;
-    let seed = params.run.seed as u64;
     let tf = h.team_families as usize;
-    let team_slots = tf * FAMILY_SLOTS;
-
     let mut provinces = Vec::with_capacity(inputs.provinces.len());
     let mut teams = Teams::default();
     let mut brigades = Vec::new();
-    let mut brigade_province = Vec::new();
     let total_urban: f64 = inputs.provinces.iter().map(|p| p.population * p.urban_share).sum();
 
     for (pi, inp) in inputs.provinces.iter().enumerate() {
@@ -56,7 +115,6 @@ pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
         let brigade_start = brigades.len();
         for b in (start..start + n_rural).step_by(h.brigade_teams as usize) {
             brigades.push(b..(b + h.brigade_teams as usize).min(start + n_rural));
-            brigade_province.push(pi as u16);
         }
         for _ in 0..n_urban {
             teams.province.push(pi as u16);
@@ -71,6 +129,7 @@ pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
             brigades: brigade_start..brigades.len(),
             expand_rural: rural_families / (n_rural * tf) as f64,
             expand_urban: urban_families.max(1e-9) / (n_urban * tf) as f64,
+            grain_base_t: inp.grain_base_t,
             base_yield_kg_ha: inp.grain_base_t * 1000.0 / inp.cultivated_ha,
             summer_share: inp.summer_share,
             cotton_base_t: inp.cotton_base_t,
@@ -88,16 +147,15 @@ pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
             sample_land_ha: land_per_team * n_rural as f64,
         });
     }
-    let n = teams.len();
-    let sd = params.production.team_yield_sd;
-    teams.quality = (0..n)
-        .map(|t| {
-            let mut s = Stream::new(seed, t as u64, 0, Purpose::TeamLand);
-            (sd * s.normal() - sd * sd / 2.0).exp() as f32
-        })
-        .collect();
+    Ok(Layout { provinces, teams, brigades })
+}
 
-    // People: each family's size is 1 + Poisson(mean - 1); ages and sexes from the stable population.
+/// The people of `n` teams of `team_slots` slots: each family's size is 1 + Poisson(mean - 1),
+/// ages and sexes from the stable population; each team's people packed at the front of its
+/// slots. Returns the slots and each family's size.
+fn draw_people(params: &Params, n: usize, team_slots: usize) -> (Vec<u8>, Vec<u8>) {
+    let (h, seed) = (&params.hierarchy, params.run.seed as u64);
+    let tf = h.team_families as usize;
     let stable = stable_population(params);
     let mut cumulative = Vec::with_capacity(2 * AGES);
     let mut acc = 0.0;
@@ -123,42 +181,56 @@ pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
         close_ranks(team);
     });
 
-    let mut world = World {
-        params: params.clone(),
-        inputs: inputs.clone(),
-        month: Month(0),
-        provinces,
-        teams,
-        brigades,
-        brigade_province,
-        communes: Vec::new(),
-        slots,
-        family_len,
-        team_slots,
-        centre: Centre {
-            industry_capacity: crate::mechanisms::production::initial_capacity(params),
-            trust: 1.0,
-            last_true_ratio: 1.0,
-            climate: params.politics.climate,
-            commune_size_families: params.hierarchy.commune_families as f64,
-            sown_factor: 1.0,
-            yield_trend: crate::mechanisms::production::initial_yield_trend(params),
-            yield_trend_1957: crate::mechanisms::production::yield_trend_1957(params),
-            ..Centre::default()
-        },
-    };
-    world.teams.census = crate::mechanisms::demography::census_all(&world);
-    world.teams.hunger = vec![0.0; n];
-    world.teams.famine_memory = vec![0.0; n];
-    world.teams.report_ratio = vec![1.0; n];
-    world.teams.capital = vec![1.0; n];
-    world.teams.flow = vec![TeamFlow::default(); n];
-    // Grain in hand in January: the need of the months until the autumn harvest, less the summer
-    // harvest still to come (about nine months of need: January to September).
-    let need = crate::mechanisms::consumption::grain_need_kg_per_person_month(params);
-    world.teams.grain_kg = (0..n)
-        .map(|t| if world.teams.urban[t] { 0.0 } else { world.teams.census[t].persons as f64 * need * 9.0 })
-        .collect();
-    world.centre.granary_t = params.food.state_stock_initial_mt * 1e6;
-    Ok(world)
+    (slots, family_len)
+}
+
+/// A timeline's `set` events may change only policy levers ([`Policy`]).
+fn check_timeline(inputs: &Inputs) -> Result<(), BuildError> {
+    let mut policy = Policy::new(&Params::default());
+    for e in &inputs.timeline {
+        if let Action::Set { key, value } = &e.action {
+            if !policy.set(key, *value) {
+                return Err(BuildError(format!(
+                    "the timeline sets `{key}` ({}), which is not a policy lever",
+                    e.month
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs::{Event, ProvinceInput};
+
+    #[test]
+    fn a_timeline_may_set_only_levers() {
+        let province = ProvinceInput {
+            code: "CN-XX".into(),
+            name: "X".into(),
+            population: 1e6,
+            urban_share: 0.1,
+            cultivated_ha: 1e5,
+            grain_base_t: 2e5,
+            summer_share: 0.3,
+            cotton_base_t: 0.0,
+            pacesetter: false,
+            leader_alternate: None,
+        };
+        let set = |key: &str| Event {
+            month: Month(60),
+            action: Action::Set { key: key.into(), value: 0.5 },
+            label: "".into(),
+        };
+        let mut inputs =
+            Inputs { provinces: vec![province], timeline: vec![set("politics.climate")], ..Inputs::default() };
+        let params = Params { run: crate::params::Run { scale: 0.001, ..Params::default().run }, ..Params::default() };
+        let world = build(&params, &inputs).unwrap();
+        assert_eq!(world.policy, Policy::new(&params));
+        inputs.timeline.push(set("truth.belief_update"));
+        let e = build(&params, &inputs).unwrap_err();
+        assert!(e.0.contains("`truth.belief_update`") && e.0.contains("not a policy lever"), "{e}");
+    }
 }

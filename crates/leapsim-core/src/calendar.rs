@@ -3,6 +3,11 @@
 /// First calendar year of every run. The initial population is built from end-1952 data.
 pub const START_YEAR: i32 = 1953;
 
+/// Month of the summer harvest (winter wheat, barley, early rice).
+pub const SUMMER_HARVEST: u32 = 6;
+/// Month of the autumn harvest (rice, maize, sorghum, millet, tubers) and of cotton.
+pub const AUTUMN_HARVEST: u32 = 10;
+
 /// A month of the run: 0 is January 1953.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Month(pub u32);
@@ -24,6 +29,31 @@ impl Month {
     }
     pub fn next(self) -> Month {
         Month(self.0 + 1)
+    }
+    /// A grain harvest falls in this month (summer or autumn).
+    pub fn is_harvest(self) -> bool {
+        matches!(self.month_of_year(), SUMMER_HARVEST | AUTUMN_HARVEST)
+    }
+    /// The autumn harvest (and cotton's) falls in this month.
+    pub fn is_autumn_harvest(self) -> bool {
+        self.month_of_year() == AUTUMN_HARVEST
+    }
+    /// Share of a year's grain harvested this month, where `summer_share` of it comes in
+    /// the summer harvest and the rest in the autumn one.
+    pub fn harvest_share(self, summer_share: f64) -> f64 {
+        match self.month_of_year() {
+            SUMMER_HARVEST => summer_share,
+            AUTUMN_HARVEST => 1.0 - summer_share,
+            _ => 0.0,
+        }
+    }
+    /// Months from `self` to the next autumn harvest (12 in October): what a store must last.
+    pub fn months_to_autumn_harvest(self) -> u32 {
+        self.months_until(AUTUMN_HARVEST)
+    }
+    /// Months from `self` to the next summer harvest (12 in June).
+    pub fn months_to_summer_harvest(self) -> u32 {
+        self.months_until(SUMMER_HARVEST)
     }
     /// Number of months from `self` forward to the next month whose month-of-year is `target`
     /// (1..=12); 12 when `self` already is that month.
@@ -67,5 +97,10 @@ mod tests {
         assert!(parse_month("1958-13").is_none());
         assert!(parse_month("1952-01").is_none());
         assert!(parse_month("58-01").is_none());
+        assert!(m.months_to_autumn_harvest() == 2 && m.months_to_summer_harvest() == 10);
+        let (june, october) = (parse_month("1958-06").unwrap(), parse_month("1958-10").unwrap());
+        assert!(june.is_harvest() && october.is_harvest() && !m.is_harvest());
+        assert!(october.is_autumn_harvest() && !june.is_autumn_harvest());
+        assert_eq!((june.harvest_share(0.3), october.harvest_share(0.3), m.harvest_share(0.3)), (0.3, 0.7, 0.0));
     }
 }

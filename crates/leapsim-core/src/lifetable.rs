@@ -53,11 +53,11 @@ pub fn stable_population(p: &Params) -> [[f64; AGES]; 2] {
     for (sex, births) in [(0usize, srb / (1.0 + srb)), (1usize, 1.0 / (1.0 + srb))] {
         let ratio = if sex == 1 { p.demography.female_mortality_ratio } else { 1.0 };
         let mut survival = 1.0;
-        for a in 0..AGES {
+        for (a, share) in out[sex].iter_mut().enumerate() {
             let h = annual_hazard(p, a as u8, crate::calendar::START_YEAR) * ratio;
             let mid = survival * (-h / 2.0).exp();
-            out[sex][a] = births * mid * (-r * (a as f64 + 0.5)).exp();
-            total += out[sex][a];
+            *share = births * mid * (-r * (a as f64 + 0.5)).exp();
+            total += *share;
             survival *= (-h).exp();
         }
     }

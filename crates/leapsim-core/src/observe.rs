@@ -2,52 +2,113 @@
 //! collectors turn these into the output series; the model never writes anything itself.
 
 use crate::calendar::Month;
-use crate::mechanisms::{production, reporting};
+use crate::mechanisms::production;
+use crate::mechanisms::reporting::{self, ProvinceReport};
 use crate::state::{TeamFlow, World};
 use rayon::prelude::*;
 
-/// One province's month, scaled up from the sample to real-world units.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RegionMonth {
-    pub population: f64,
-    pub population_rural: f64,
-    pub population_urban: f64,
-    pub births: f64,
-    pub deaths: f64,
-    pub deaths_rural: f64,
-    pub deaths_urban: f64,
+/// A quantity of a [`RegionMonth`]: a number, or numbers by group.
+trait Quantity {
+    fn scale(&mut self, e: f64);
+    fn add(&mut self, other: &Self);
+}
+
+impl Quantity for f64 {
+    #[inline]
+    fn scale(&mut self, e: f64) {
+        *self *= e;
+    }
+    #[inline]
+    fn add(&mut self, other: &f64) {
+        *self += other;
+    }
+}
+
+impl<const N: usize> Quantity for [f64; N] {
+    #[inline]
+    fn scale(&mut self, e: f64) {
+        for v in self.iter_mut() {
+            *v *= e;
+        }
+    }
+    #[inline]
+    fn add(&mut self, other: &[f64; N]) {
+        for (v, o) in self.iter_mut().zip(other) {
+            *v += o;
+        }
+    }
+}
+
+/// Scale a `sample` field by the expansion factor; a `real` field is already in real units.
+macro_rules! scale_field {
+    (sample, $v:expr, $e:expr) => {
+        Quantity::scale(&mut $v, $e)
+    };
+    (real, $v:expr, $e:expr) => {};
+}
+
+/// Declares [`RegionMonth`] from one list of its fields: each field's type, and whether it is
+/// counted in the `sample` (scaled up by the expansion factor) or set in `real` units after
+/// scaling. The list gives the struct, [`RegionMonth::scale`] and [`RegionMonth::merge`].
+macro_rules! region_month {
+    ($( $(#[$doc:meta])* $field:ident: $ty:ty, $units:ident; )*) => {
+        /// One province's month, scaled up from the sample to real-world units.
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct RegionMonth { $( $(#[$doc])* pub $field: $ty, )* }
+
+        impl RegionMonth {
+            /// Scale the sample's counts up by `e` (real per simulated family).
+            fn scale(&mut self, e: f64) {
+                $( scale_field!($units, self.$field, e); )*
+            }
+            /// Add `other` into `self`, field by field.
+            pub fn merge(&mut self, other: &RegionMonth) {
+                $( Quantity::add(&mut self.$field, &other.$field); )*
+            }
+        }
+    };
+}
+
+region_month! {
+    population: f64, sample;
+    population_rural: f64, sample;
+    population_urban: f64, sample;
+    births: f64, sample;
+    deaths: f64, sample;
+    deaths_rural: f64, sample;
+    deaths_urban: f64, sample;
     /// Deaths at ages 0-9, 10-59, 60+.
-    pub deaths_by_age: [f64; 3],
+    deaths_by_age: [f64; 3], sample;
     /// Deaths of males, females.
-    pub deaths_by_sex: [f64; 2],
-    pub grain_true_t: f64,
+    deaths_by_sex: [f64; 2], sample;
+    grain_true_t: f64, sample;
     /// As the province reported it to the centre.
-    pub grain_reported_t: f64,
+    grain_reported_t: f64, real;
     /// The province's share of this year's national target.
-    pub grain_target_t: f64,
-    pub grain_procured_t: f64,
-    pub grain_resold_t: f64,
-    pub cotton_true_t: f64,
-    pub cotton_reported_t: f64,
+    grain_target_t: f64, real;
+    grain_procured_t: f64, sample;
+    grain_resold_t: f64, sample;
+    cotton_true_t: f64, sample;
+    cotton_reported_t: f64, real;
     /// Sum over rural people of their daily kcal (divide by rural population for a mean).
-    pub kcal_rural_total: f64,
-    pub workers_rural: f64,
-    pub workers_farm: f64,
-    pub workers_steel: f64,
-    pub workers_irrigation: f64,
-    pub persons_in_mess_halls: f64,
-    pub communes: f64,
-    pub steel_true_t: f64,
-    pub steel_usable_t: f64,
-    pub steel_reported_t: f64,
-    pub coal_true_t: f64,
-    pub coal_reported_t: f64,
+    kcal_rural_total: f64, sample;
+    workers_rural: f64, sample;
+    workers_farm: f64, sample;
+    workers_steel: f64, sample;
+    workers_irrigation: f64, sample;
+    persons_in_mess_halls: f64, sample;
+    communes: f64, real;
+    steel_true_t: f64, real;
+    steel_usable_t: f64, real;
+    steel_reported_t: f64, real;
+    coal_true_t: f64, real;
+    coal_reported_t: f64, real;
     /// Modern industrial output in capacity units (1953 average = 1 per year).
-    pub industry_output: f64,
+    industry_output: f64, real;
     /// The same as claimed (at the reported steel and coal inflation).
-    pub industry_output_claimed: f64,
-    pub backyard_steel_t: f64,
-    pub births_unplaced: f64,
+    industry_output_claimed: f64, real;
+    backyard_steel_t: f64, sample;
+    births_unplaced: f64, sample;
 }
 
 /// The whole month.
@@ -139,40 +200,14 @@ fn urban_month(world: &World, teams: std::ops::Range<usize>) -> RegionMonth {
     r
 }
 
-fn scale(r: &mut RegionMonth, e: f64) {
-    for v in [
-        &mut r.population,
-        &mut r.population_rural,
-        &mut r.population_urban,
-        &mut r.births,
-        &mut r.deaths,
-        &mut r.deaths_rural,
-        &mut r.deaths_urban,
-        &mut r.grain_true_t,
-        &mut r.grain_procured_t,
-        &mut r.grain_resold_t,
-        &mut r.cotton_true_t,
-        &mut r.kcal_rural_total,
-        &mut r.workers_rural,
-        &mut r.workers_farm,
-        &mut r.workers_steel,
-        &mut r.workers_irrigation,
-        &mut r.persons_in_mess_halls,
-        &mut r.births_unplaced,
-        &mut r.backyard_steel_t,
-    ] {
-        *v *= e;
-    }
-    for v in r.deaths_by_age.iter_mut().chain(r.deaths_by_sex.iter_mut()) {
-        *v *= e;
-    }
-}
-
-pub fn observe(world: &World, province_reports: &[(f64, f64)]) -> MonthReport {
-    let (industry, steel, coal) = production::modern_output(world);
+/// The month as observed: each province's flows, people and reports in real-world units, and
+/// the state's national flows. Reads the world; changes nothing.
+pub fn observe(world: &World, province_reports: &[ProvinceReport]) -> MonthReport {
     let params = &world.params;
-    let steel_f = reporting::industry_factor(params, world.centre.climate, params.reporting.steel_inflation);
-    let coal_f = reporting::industry_factor(params, world.centre.climate, params.reporting.coal_inflation);
+    let (industry, steel, coal) = production::modern_output(&params.industry, &world.policy, &world.centre);
+    let (cadres, climate) = (&params.reporting, world.policy.politics.climate);
+    let steel_f = reporting::industry_factor(cadres, climate, cadres.steel_inflation);
+    let coal_f = reporting::industry_factor(cadres, climate, cadres.coal_inflation);
     let usable = params.production.backyard_usable_share;
     let provinces = world
         .provinces
@@ -181,12 +216,12 @@ pub fn observe(world: &World, province_reports: &[(f64, f64)]) -> MonthReport {
         .map(|(i, p)| {
             let mut rural = rural_month(world, p.rural_teams.clone());
             let mut urban = urban_month(world, p.urban_teams.clone());
-            scale(&mut rural, p.expand_rural);
-            scale(&mut urban, p.expand_urban);
+            rural.scale(p.expand_rural);
+            urban.scale(p.expand_urban);
             let mut r = rural;
-            merge(&mut r, &urban);
-            r.grain_reported_t = province_reports[i].0 * p.expand_rural / 1000.0;
-            r.cotton_reported_t = province_reports[i].1 * p.expand_rural / 1000.0;
+            r.merge(&urban);
+            r.grain_reported_t = province_reports[i].grain_kg * p.expand_rural / 1000.0;
+            r.cotton_reported_t = province_reports[i].cotton_kg * p.expand_rural / 1000.0;
             r.grain_target_t = p.grain_target_t;
             r.communes = world.real_communes(r.population_rural);
             r.industry_output = industry * p.industry_share;
@@ -213,43 +248,5 @@ pub fn observe(world: &World, province_reports: &[(f64, f64)]) -> MonthReport {
 
 /// Add `b` into `a`, field by field.
 pub fn merge(a: &mut RegionMonth, b: &RegionMonth) {
-    macro_rules! add { ($($f:ident),*) => { $( a.$f += b.$f; )* } }
-    add!(
-        population,
-        population_rural,
-        population_urban,
-        births,
-        deaths,
-        deaths_rural,
-        deaths_urban,
-        grain_true_t,
-        grain_reported_t,
-        grain_target_t,
-        grain_procured_t,
-        grain_resold_t,
-        cotton_true_t,
-        cotton_reported_t,
-        kcal_rural_total,
-        workers_rural,
-        workers_farm,
-        workers_steel,
-        workers_irrigation,
-        persons_in_mess_halls,
-        communes,
-        steel_true_t,
-        steel_usable_t,
-        steel_reported_t,
-        coal_true_t,
-        coal_reported_t,
-        industry_output,
-        industry_output_claimed,
-        backyard_steel_t,
-        births_unplaced
-    );
-    for i in 0..3 {
-        a.deaths_by_age[i] += b.deaths_by_age[i];
-    }
-    for i in 0..2 {
-        a.deaths_by_sex[i] += b.deaths_by_sex[i];
-    }
+    a.merge(b);
 }

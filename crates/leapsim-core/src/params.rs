@@ -24,6 +24,8 @@ pub struct ParamSpec {
     pub unit: &'static str,
     pub meaning: &'static str,
     pub source: &'static str,
+    /// A policy lever: timeline `set` events may change it during a run ([`Policy`]).
+    pub lever: bool,
 }
 
 macro_rules! ty {
@@ -64,11 +66,52 @@ macro_rules! to_f64 {
     };
 }
 
+/// `true` for a parameter marked `#[lever]` in the table.
+macro_rules! is_lever {
+    ([lever]) => {
+        true
+    };
+    ([]) => {
+        false
+    };
+}
+
+/// The levers of one parameter group: its fields marked `#[lever]`, gathered one field at a
+/// time (`[lever] field Kind;` is kept, `[] field Kind;` skipped), then declared as a struct of
+/// the group's name in the `levers` module, made from the group's parameters and set by name.
+macro_rules! lever_group {
+    ($Group:ident [$( $f:ident: $k:ident, )*]) => {
+        /// The group's levers in force.
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct $Group { $( pub $f: ty!($k), )* }
+        #[allow(unused_variables)]
+        impl $Group {
+            /// The values the scenario starts from.
+            pub(super) fn of(p: &super::$Group) -> Self {
+                $Group { $( $f: p.$f, )* }
+            }
+            /// Set a lever by its field name; false if the group has no such lever.
+            pub(super) fn set(&mut self, field: &str, value: f64) -> bool {
+                match field {
+                    $( stringify!($f) => { self.$f = from_f64!($k, value); true } )*
+                    _ => false,
+                }
+            }
+        }
+    };
+    ($Group:ident [$($acc:tt)*] [lever] $f:ident $k:ident; $($rest:tt)*) => {
+        lever_group!($Group [$($acc)* $f: $k,] $($rest)*);
+    };
+    ($Group:ident [$($acc:tt)*] [] $f:ident $k:ident; $($rest:tt)*) => {
+        lever_group!($Group [$($acc)*] $($rest)*);
+    };
+}
+
 macro_rules! define_params {
     ($( $group:ident : $Group:ident { $(
-        $field:ident : $kind:ident = $default:expr, [$min:expr, $max:expr], $unit:expr, $meaning:expr, $source:expr;
+        $( #[$mark:ident] )? $field:ident : $kind:ident = $default:expr, [$min:expr, $max:expr], $unit:expr, $meaning:expr, $source:expr;
     )* } )*) => {
-        /// All parameters, grouped by mechanism.
+        /// All parameters, grouped by mechanism: the scenario, fixed for the whole run.
         #[derive(Clone, Debug, PartialEq)]
         pub struct Params { $( pub $group: $Group, )* }
         $(
@@ -90,6 +133,7 @@ macro_rules! define_params {
             unit: $unit,
             meaning: $meaning,
             source: $source,
+            lever: is_lever!([$($mark)?]),
         }, )* )* ];
         impl Params {
             /// Value of a parameter by key (bools as 0/1).
@@ -100,9 +144,41 @@ macro_rules! define_params {
                 }
             }
             /// Set a parameter by key; the value must already be checked against its spec.
+            /// Scenarios and overrides do this before the world is built; the world never does.
             pub fn set(&mut self, key: &str, value: f64) -> bool {
                 match key {
                     $( $( concat!(stringify!($group), ".", stringify!($field)) => { self.$group.$field = from_f64!($kind, value); true } )* )*
+                    _ => false,
+                }
+            }
+        }
+        /// The levers of each group, a struct per group named as the group's parameters.
+        pub mod levers {
+            $( lever_group!($Group [] $( [$($mark)?] $field $kind; )*); )*
+        }
+        /// The policy in force: the value of every lever (a parameter marked `#[lever]` in the
+        /// table) as the timeline has set it so far, by group as in `Params`, e.g.
+        /// `policy.labour.steel_campaign`.
+        ///
+        /// Why a separate state: `Params` is the scenario and stays as the scenario wrote it for
+        /// the whole run (a run's manifest and any rerun read it), while the timeline's `set`
+        /// events change policy month by month. So the values the timeline can change live in
+        /// the world's state, beside the other state the mechanisms update, and a mechanism
+        /// reads a lever from here, never from `Params` (which holds only its starting value).
+        /// Which parameters are levers is part of the table, so one place shows what history
+        /// can change; a `set` event on any other key is an error in the scenario, and
+        /// [`crate::build`] refuses a timeline that has one.
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct Policy { $( pub $group: levers::$Group, )* }
+        impl Policy {
+            /// The policy at the start of the run: each lever at the scenario's value.
+            pub fn new(p: &Params) -> Policy {
+                Policy { $( $group: levers::$Group::of(&p.$group), )* }
+            }
+            /// Set a lever by key (checked against its spec); false if the key is not a lever.
+            pub fn set(&mut self, key: &str, value: f64) -> bool {
+                match key.split_once('.') {
+                    $( Some((stringify!($group), field)) => self.$group.set(field, value), )*
                     _ => false,
                 }
             }
@@ -212,10 +288,10 @@ define_params! {
         seed_feed_share: Float = 0.2, [0.0, 0.5], "share of harvest",
             "Share of every harvest set aside for seed, feed and losses.",
             "calibrated: rural consumption of about 204.5 kg per person in 1957 (data/national.csv)";
-        mess_halls: Bool = FALSE, [0, 1], "switch",
+        #[lever] mess_halls: Bool = FALSE, [0, 1], "switch",
             "Rural families eat in communal mess halls (timeline events open and close them).",
             "historical: autumn 1958 to mid-1961 (data/timeline.csv)";
-        free_eating: Float = 1.0, [0.0, 1.0], "0-1",
+        #[lever] free_eating: Float = 1.0, [0.0, 1.0], "0-1",
             "How far mess halls plan eating on the reported harvest rather than the grain in store.",
             "seed report: 'they can eat five times a day' (Lu 90); events lower it when rationing starts";
         mess_hall_other_food_loss: Float = 0.5, [0.0, 1.0], "share",
@@ -223,7 +299,7 @@ define_params! {
             "assumption (low)";
         satiation_ratio: Float = 1.15, [1.0, 3.0], "x need",
             "Most a team eats in a month, as a multiple of its grain need.", "assumption";
-        urban_ration_kg_per_year: Float = 195.0, [50.0, 400.0], "kg per person per year",
+        #[lever] urban_ration_kg_per_year: Float = 195.0, [50.0, 400.0], "kg per person per year",
             "Grain ration of urban residents, drawn from the state granary.",
             "assumption (low): urban grain sales per urban resident in the mid-1950s";
         state_stock_initial_mt: Float = 20.0, [0.0, 200.0], "Mt",
@@ -232,12 +308,12 @@ define_params! {
         relief_denial: Float = 0.8, [0.0, 1.0], "per unit climate",
             "Share of resales withheld per unit of political climate (hunger denied as a slander on the Leap).",
             "assumption: after Lushan reporting hunger was dangerous (seed report); not among the fitted parameters";
-        resale_floor_kg_per_year: Float = 195.0, [0.0, 400.0], "kg per person per year",
+        #[lever] resale_floor_kg_per_year: Float = 195.0, [0.0, 400.0], "kg per person per year",
             "The state resells grain to rural teams whose stock falls below this yearly rate.",
             "calibrated: 1957 gross 48.04 vs net 33.87 Mt procurement, i.e. about 14 Mt resold (data/national.csv)";
     }
     procurement: Procurement {
-        rate: Float = 0.32, [0.0, 0.9], "share of reported harvest",
+        #[lever] rate: Float = 0.32, [0.0, 0.9], "share of reported harvest",
             "State procurement quota as a share of each team's reported harvest.",
             "calibrated: 1957 gross procurement ratio 24.6% of output (data/national.csv), given the retention floor";
         retention_floor_kg_per_year: Float = 170.0, [0.0, 400.0], "kg per person per year",
@@ -246,23 +322,23 @@ define_params! {
         floor_override: Float = 0.0, [0.0, 1.0], "share",
             "Share of the retention floor that procurement may take anyway in normal times.",
             "pre-Leap: 0";
-        enforcement: Float = 1.0, [0.0, 3.0], "per unit climate",
+        #[lever] enforcement: Float = 1.0, [0.0, 3.0], "per unit climate",
             "Extra share of the floor taken per unit of political climate times the leader's zeal (anti-concealment drives).",
             "calibrated (with the Great Leap: procurement ratio 1959, data/national.csv)";
         on_true_output: Bool = FALSE, [0, 1], "switch",
             "Quotas follow true output instead of reports (flexible procurement).", "counterfactual switch";
     }
     trade: Trade {
-        exports_mt_per_year: Float = 2.0, [0.0, 20.0], "Mt per year",
+        #[lever] exports_mt_per_year: Float = 2.0, [0.0, 20.0], "Mt per year",
             "Planned grain exports from the state granary.", "1957 grain exports 2.09 Mt (data/national.csv)";
-        imports_mt_per_year: Float = 0.0, [0.0, 20.0], "Mt per year",
+        #[lever] imports_mt_per_year: Float = 0.0, [0.0, 20.0], "Mt per year",
             "Grain imports into the state granary.", "1957 imports 0.17 Mt (data/national.csv), taken as nil";
         other_state_use_share: Float = 0.29, [0.0, 1.0], "share of procurement",
             "Share of procured grain the state uses outside rations, exports and resales (army, industry, urban growth, stock).",
             "calibrated: keeps state stocks level in 1953-1957 (about 14 of 48.5 Mt in 1957)";
     }
     production: Production {
-        yield_growth: Float = 0.037, [-0.2, 0.3], "per year",
+        #[lever] yield_growth: Float = 0.037, [-0.2, 0.3], "per year",
             "Yearly growth of grain yields from technique and fertiliser, while in force (events can halt it).",
             "calibrated: official grain output 1953-1957 (data/national.csv)";
         yield_base_year: Int = 1956, [1953, 1990], "year",
@@ -311,11 +387,11 @@ define_params! {
             "Working women counted as a share of a full worker.", "assumption";
         other_work_share: Float = 0.1, [0.0, 0.5], "share of labour",
             "Labour in sidelines and other work outside farming.", "assumption";
-        steel_campaign: Float = 0.0, [0.0, 0.8], "share of labour",
+        #[lever] steel_campaign: Float = 0.0, [0.0, 0.8], "share of labour",
             "Rural labour drawn to backyard steel furnaces (timeline events set it).", "pre-Leap: none";
-        irrigation_campaign: Float = 0.0, [0.0, 0.8], "share of labour",
+        #[lever] irrigation_campaign: Float = 0.0, [0.0, 0.8], "share of labour",
             "Rural labour drawn to water-conservancy works (timeline events set it).", "pre-Leap: none";
-        accounting_level: Int = 1, [1, 3], "1 team, 2 brigade, 3 commune",
+        #[lever] accounting_level: Int = 1, [1, 3], "1 team, 2 brigade, 3 commune",
             "Unit that pools output and food (timeline events move it).",
             "level 1 is the 1957 cooperative; the commune pooled in 1958, the brigade from 1959, the team from 1961-62 (seed report)";
         effort_loss_per_level: Float = 0.1, [0.0, 0.5], "share",
@@ -325,12 +401,12 @@ define_params! {
             "Effort lost per unit of hunger.", "assumption";
     }
     industry: Industry {
-        capacity_growth: Float = 0.14, [-0.5, 1.0], "per year",
+        #[lever] capacity_growth: Float = 0.14, [-0.5, 1.0], "per year",
             "Yearly growth of modern industrial capacity from investment.",
             "calibrated: first Five-Year Plan industrial growth of 14% a year (seed report, Soled 1995)";
         steel_1953_mt: Float = 1.77, [0.0, 100.0], "Mt", "Steel output in 1953.", "official series (data/national.csv)";
         coal_1953_mt: Float = 69.68, [0.0, 1000.0], "Mt", "Coal output in 1953.", "official series (data/national.csv)";
-        utilisation: Float = 1.0, [0.0, 2.0], "share",
+        #[lever] utilisation: Float = 1.0, [0.0, 2.0], "share",
             "Use of modern industrial capacity (timeline events lower it in the 1961 readjustment).",
             "normal: 1";
         steel_elasticity: Float = 2.1, [0.0, 5.0], "-",
@@ -351,7 +427,7 @@ define_params! {
         plenum_month: Int = 12, [1, 12], "month",
             "Month in which the centre sets next year's targets.",
             "the 6th plenum met in December 1958 (seed report)";
-        planned_grain_growth: Float = 0.04, [-0.5, 2.0], "per year",
+        #[lever] planned_grain_growth: Float = 0.04, [-0.5, 2.0], "per year",
             "Growth the centre plans over what it believes last year's grain was.",
             "seed report: agriculture rose 4% a year in the first Five-Year Plan";
         grain_need_kg_per_person: Float = 300.0, [100.0, 600.0], "kg per person per year",
@@ -379,7 +455,7 @@ define_params! {
             "Inflation of coal reports per unit of climate.", "calibrated (with the Great Leap: 270 Mt reported 1958, seed report)";
     }
     politics: Politics {
-        climate: Float = 0.0, [0.0, 1.0], "0-1",
+        #[lever] climate: Float = 0.0, [0.0, 1.0], "0-1",
             "Political climate: pressure on cadres to exaggerate and to extract (timeline events set it).",
             "pre-Leap: none";
         pacesetter_zeal: Float = 0.5, [0.0, 3.0], "x",
@@ -436,5 +512,26 @@ mod tests {
         assert!(q.set("reporting.honest", 1.0));
         assert!(q.reporting.honest);
         assert!(!q.set("procurement.nope", 1.0));
+    }
+
+    #[test]
+    fn policy_holds_exactly_the_levers_and_starts_at_the_scenario() {
+        let mut p = Params::default();
+        p.labour.steel_campaign = 0.3;
+        p.food.mess_halls = false;
+        let mut policy = Policy::new(&p);
+        assert_eq!(policy.labour.steel_campaign, 0.3);
+        assert!(!policy.food.mess_halls);
+        for s in SPECS {
+            // Every lever can be set, to a value distinct from its default; nothing else can.
+            let value = if s.kind == Kind::Bool { 1.0 - s.default } else { s.max };
+            assert_eq!(policy.set(s.key, value), s.lever, "{}", s.key);
+        }
+        assert_eq!(policy.politics.climate, 1.0);
+        assert_eq!(policy.labour.accounting_level, 3);
+        // The policy changed; the parameters it started from did not.
+        assert!(policy.food.mess_halls && !p.food.mess_halls);
+        assert!(!policy.set("politics", 1.0) && !policy.set("politics.nope", 1.0));
+        assert_eq!(SPECS.iter().filter(|s| s.lever).count(), 16);
     }
 }

@@ -7,25 +7,65 @@
 //! 2014); the stream then draws with wyrand (Wang Yi's wyhash family: a Weyl sequence and one
 //! 64x64->128-bit multiply per draw), which is fast enough for one draw per person per month.
 
-/// What a stream is used for; part of its key so that two uses never share draws.
+/// What a stream is used for; part of its key so that two uses never share draws. The values
+/// are part of every stream's key: a new use takes a new value, and no value changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Purpose {
-    BuildFamilies = 1,
     BuildPeople = 2,
     TeamLand = 3,
     Demography = 4,
-    Weather = 5,
-    Reporting = 6,
 }
 
+/// SplitMix64's increment (the golden ratio in 64 bits).
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 
+/// SplitMix64's finaliser: a bijective mix of 64 bits.
 #[inline(always)]
-fn mix(mut z: u64) -> u64 {
+fn finalise(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// SplitMix64's output for state `z`: the finaliser of `z` plus the increment. A well-mixed,
+/// bijective hash of 64 bits.
+#[inline]
+pub fn splitmix64(z: u64) -> u64 {
+    finalise(z.wrapping_add(GOLDEN))
+}
+
+/// A counter-based hash of a seed and keys: `splitmix64` of the seed, then of the running hash
+/// xor each key in turn. The same seed and keys always give the same number, whatever else is
+/// drawn, so a draw depends on what it is for, never on the order of the work.
+#[inline]
+pub fn mix(seed: u64, keys: &[u64]) -> u64 {
+    keys.iter().fold(splitmix64(seed), |h, &k| splitmix64(h ^ k))
+}
+
+/// Uniform in [0, 1) from the top 53 of 64 random bits.
+#[inline(always)]
+pub fn to_uniform(bits: u64) -> f64 {
+    (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A counter-based uniform in [0, 1) for a seed and keys ([`mix`]).
+#[inline]
+pub fn uniform(seed: u64, keys: &[u64]) -> f64 {
+    to_uniform(mix(seed, keys))
+}
+
+/// The SplitMix64 generator (Steele, Lea & Flood 2014): a sequence from one seed, for the few
+/// uses that draw in a fixed order from one place.
+#[derive(Clone, Debug)]
+pub struct SplitMix64(pub u64);
+
+impl SplitMix64 {
+    pub fn next_u64(&mut self) -> u64 {
+        let z = splitmix64(self.0);
+        self.0 = self.0.wrapping_add(GOLDEN);
+        z
+    }
 }
 
 /// A random stream for one (seed, unit, month, purpose).
@@ -36,9 +76,9 @@ pub struct Stream {
 
 impl Stream {
     pub fn new(seed: u64, unit: u64, month: u32, purpose: Purpose) -> Stream {
-        let k = mix(seed ^ GOLDEN);
-        let k = mix(k ^ unit.wrapping_mul(0xD6E8_FEB8_6659_FD93));
-        let k = mix(k ^ ((month as u64) << 8 | purpose as u64));
+        let k = finalise(seed ^ GOLDEN);
+        let k = finalise(k ^ unit.wrapping_mul(0xD6E8_FEB8_6659_FD93));
+        let k = finalise(k ^ ((month as u64) << 8 | purpose as u64));
         Stream { state: k }
     }
     #[inline(always)]
@@ -50,7 +90,7 @@ impl Stream {
     /// Uniform in [0, 1).
     #[inline(always)]
     pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        to_uniform(self.next_u64())
     }
     /// Uniform in [0, 1) as f32 (24 bits), for the per-person hot loop.
     #[inline(always)]
@@ -174,7 +214,7 @@ mod tests {
             Stream::new(2, 7, 3, Purpose::Demography),
             Stream::new(1, 8, 3, Purpose::Demography),
             Stream::new(1, 7, 4, Purpose::Demography),
-            Stream::new(1, 7, 3, Purpose::Weather),
+            Stream::new(1, 7, 3, Purpose::TeamLand),
         ] {
             let mut o = other;
             assert_ne!(o.next_u64(), a[0]);
@@ -191,13 +231,27 @@ mod tests {
         let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
         assert!((mean - 1.0).abs() < 4.0 / (n as f64).sqrt(), "mean {mean}");
         assert!((var - 1.0).abs() < 4.0 * (8.0 / n as f64).sqrt(), "variance {var}");
-        for x in [0.01, 0.1, 0.5, 1.0, 2.0, 4.0, 7.0, 7.7, 9.0, 12.0] {
-            let p = 1.0 - (-x as f64).exp();
+        for x in [0.01f64, 0.1, 0.5, 1.0, 2.0, 4.0, 7.0, 7.7, 9.0, 12.0] {
+            let p = 1.0 - (-x).exp();
             let got = xs.iter().filter(|&&v| v <= x).count() as f64 / n as f64;
             let se = (p * (1.0 - p) / n as f64).sqrt();
             assert!((got - p).abs() < 4.0 * se + 1e-7, "P(X <= {x}) = {got}, want {p}");
         }
         assert!(xs.iter().all(|&x| x >= 0.0 && x.is_finite()));
+    }
+
+    #[test]
+    fn the_counter_based_helpers_are_splitmix64() {
+        // SplitMix64 from seed 1234567 (the reference sequence of its authors' C code).
+        let mut g = SplitMix64(1234567);
+        let first: Vec<u64> = (0..3).map(|_| g.next_u64()).collect();
+        assert_eq!(first, [6457827717110365317, 3203168211198807973, 9817491932198370423]);
+        assert_eq!(splitmix64(1234567), first[0]);
+        assert_eq!(mix(5, &[]), splitmix64(5));
+        assert_eq!(mix(5, &[7, 9]), splitmix64(splitmix64(splitmix64(5) ^ 7) ^ 9));
+        assert_ne!(mix(5, &[7, 9]), mix(5, &[9, 7]));
+        let u = uniform(5, &[7, 9]);
+        assert!((0.0..1.0).contains(&u) && u == to_uniform(mix(5, &[7, 9])));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use crate::calendar::Month;
 use crate::inputs::Inputs;
-use crate::params::Params;
+use crate::params::{Params, Policy};
 use std::ops::Range;
 
 /// A province: its inputs and the ranges of its units.
@@ -19,6 +19,8 @@ pub struct Province {
     /// Real families represented by one simulated rural (urban) family.
     pub expand_rural: f64,
     pub expand_urban: f64,
+    /// Mean grain output 1955-1957, tonnes per year (what the centre shares targets by).
+    pub grain_base_t: f64,
     /// Grain yield in the base year, kg per cultivated hectare.
     pub base_yield_kg_ha: f64,
     pub summer_share: f64,
@@ -141,8 +143,6 @@ impl Teams {
 /// The centre: what it believes, plans and holds.
 #[derive(Clone, Debug, Default)]
 pub struct Centre {
-    /// Political climate, 0 (normal) to 1 (pressure to exaggerate and extract at its height).
-    pub climate: f64,
     /// Modern industrial capacity, 1953 = 1.
     pub industry_capacity: f64,
     /// State granary, real tonnes.
@@ -180,17 +180,20 @@ pub struct Centre {
 }
 
 /// The whole model state.
+///
+/// The scenario's parameters and inputs are read-only once the world is built ([`World::params`],
+/// [`World::inputs`]); what the timeline changes during a run is the [`Policy`] in force.
 #[derive(Clone, Debug)]
 pub struct World {
-    pub params: Params,
-    pub inputs: Inputs,
+    pub(crate) params: Params,
+    pub(crate) inputs: Inputs,
+    /// The levers in force (the timeline sets them; mechanisms read them).
+    pub policy: Policy,
     pub month: Month,
     pub provinces: Vec<Province>,
     pub teams: Teams,
     /// Teams of each brigade (before 1958 a brigade is an advanced cooperative, APC).
     pub brigades: Vec<Range<usize>>,
-    /// Province of each brigade.
-    pub brigade_province: Vec<u16>,
     /// Brigades of each commune; empty before communization.
     pub communes: Vec<Range<usize>>,
     /// Person slots: team t owns `t * team_slots .. (t + 1) * team_slots`. A family's people
@@ -203,6 +206,14 @@ pub struct World {
 }
 
 impl World {
+    /// The scenario's parameters, as the world was built with them (fixed for the run).
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+    /// What the world was built from: provinces, weather and the timeline.
+    pub fn inputs(&self) -> &Inputs {
+        &self.inputs
+    }
     /// Bytes of state a monthly step reads or writes: every person slot, family length and
     /// per-team column (the hierarchy's ranges and the provinces are negligible beside them).
     pub fn state_bytes(&self) -> usize {

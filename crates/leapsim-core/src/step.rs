@@ -1,5 +1,7 @@
 //! The monthly step, in order. This file is the spine of the model: each line is one
-//! mechanism, in its own module under `mechanisms/`.
+//! mechanism, in its own module under `mechanisms/`, given the parts of the world it reads and
+//! writes (`&mut` for what it changes). The scenario's `params` and `inputs` are read-only; the
+//! timeline changes the `policy` in force.
 
 use crate::mechanisms::{consumption, demography, labour, planning, policy, procurement, production, reporting, truth};
 use crate::observe::{observe, MonthReport};
@@ -7,21 +9,23 @@ use crate::state::World;
 
 /// Advance the world by one month and return what happened in it.
 pub fn step(world: &mut World) -> MonthReport {
-    let replan = policy::apply(world); // 1. timeline events, political climate
-    let shares = labour::Shares::allocate(world); // 2. campaigns' shares of labour
-    production::produce(world, shares); // 3. each team's new flows and workers; harvests, steel, industry
-    let province_reports = reporting::report(world); // 4. reports up the chain
-    planning::plan(world, replan); // 5. targets (the ratchet) and sown area
-    procurement::procure(world, &province_reports); // 6. quotas on reported output
-    consumption::consume(world); // 7. granary, rations, resales, mess halls
-    demography::update(world); // 8. hunger, deaths, births, ageing
-                               // The centre learns from the month as observed (observation reads nothing truth changes).
-    let report = observe(world, &province_reports);
-    let national = |f: fn(&crate::observe::RegionMonth) -> f64| report.provinces.iter().map(f).sum::<f64>();
-    let (reported_t, true_t, deaths) =
-        (national(|r| r.grain_reported_t), national(|r| r.grain_true_t), national(|r| r.deaths));
-    truth::update(world, reported_t, true_t, deaths); // 9. what the centre believes
+    // The parts of the world, each borrowed apart so that a mechanism is given only its own.
+    let (p, inputs, pol, m) = (&world.params, &world.inputs, &mut world.policy, world.month);
+    let (provinces, teams, centre) = (&mut world.provinces, &mut world.teams, &mut world.centre);
+    let (brigades, communes) = (&world.brigades, &mut world.communes);
+    let (slots, family_len) = (&mut world.slots, &mut world.family_len);
+    let replan = policy::apply(&p.hierarchy, inputs, m, provinces, pol, communes, centre); // 1. timeline events
+    let shares = labour::Shares::allocate(&p.labour, pol, centre); // 2. campaigns' shares of labour
+    production::produce(p, pol, m, inputs, provinces, teams, centre, shares); // 3. harvests, steel, industry
+    let reports = reporting::report(&p.reporting, pol, m, brigades, communes, provinces, teams); // 4. reports up
+    planning::plan(p, pol, m, provinces, teams, centre, replan); // 5. targets (the ratchet) and sown area
+    procurement::procure(&p.procurement, pol, m, provinces, teams, centre, &reports); // 6. quotas on reports
+    consumption::consume(p, pol, m, provinces, teams, centre); // 7. granary, rations, resales, mess halls
+    demography::update(p, m, teams, slots, family_len); // 8. hunger, deaths, births, ageing
 
-    world.month = world.month.next();
+    // The centre learns from the month as observed (observation reads nothing truth changes).
+    let report = observe(world, &reports);
+    truth::update(&world.params.truth, m, &mut world.centre, &truth::Seen::of(&report)); // 9. what the centre believes
+    world.month = m.next();
     report
 }

@@ -24,7 +24,7 @@
 //! ```
 
 use leapsim_core::mechanisms::{consumption, demography, labour, production};
-use leapsim_core::World;
+use leapsim_core::{ProvinceReport, World};
 use std::time::Instant;
 
 const MECHANISMS: [&str; 4] = ["demography", "consumption", "production", "observe"];
@@ -67,13 +67,15 @@ fn run() -> Result<(), String> {
     }
 
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().map_err(|e| e.to_string())?;
-    let no_reports = vec![(0.0, 0.0); world.provinces.len()];
+    let no_reports = vec![ProvinceReport::default(); world.provinces.len()];
+    // The scenario's parameters and inputs are fixed for the run: one copy serves every month.
+    let (params, inputs) = (world.params().clone(), world.inputs().clone());
     let month_of = |w: &mut World| match mechanism {
-        "demography" => demography::update(w),
-        "consumption" => consumption::consume(w),
+        "demography" => demography::update(&params, w.month, &mut w.teams, &mut w.slots, &mut w.family_len),
+        "consumption" => consumption::consume(&params, &w.policy, w.month, &w.provinces, &mut w.teams, &mut w.centre),
         "production" => {
-            let shares = labour::Shares::allocate(w);
-            production::produce(w, shares)
+            let shares = labour::Shares::allocate(&params.labour, &w.policy, &mut w.centre);
+            production::produce(&params, &w.policy, w.month, &inputs, &w.provinces, &mut w.teams, &mut w.centre, shares)
         }
         _ => {
             std::hint::black_box(leapsim_core::observe::observe(w, &no_reports));

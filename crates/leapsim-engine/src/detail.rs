@@ -24,7 +24,7 @@ impl Detail {
                 world.provinces.iter().map(|p| p.code.as_str()).collect::<Vec<_>>().join(", ")
             )
         })?;
-        let h = &world.params.hierarchy;
+        let h = &world.params().hierarchy;
         let per_commune =
             ((h.commune_families as f64 / (h.team_families * h.brigade_teams) as f64).round() as usize).max(1);
         let brigades = p.brigades.start..(p.brigades.start + per_commune).min(p.brigades.end);

@@ -323,6 +323,15 @@ pub fn check_range(sp: &ParamSpec, x: f64) -> Result<f64, String> {
 
 const EVENTS: &str = "set, communize, split_communes, replan";
 
+/// Why a timeline `set` of a parameter that is not a policy lever is refused.
+fn not_a_lever_message() -> String {
+    let levers: Vec<&str> = SPECS.iter().filter(|s| s.lever).map(|s| s.key).collect();
+    format!(
+        "not a policy lever: a timeline `set` event may change only {} (other parameters are fixed for the run)",
+        levers.join(", ")
+    )
+}
+
 fn timeline(cx: &Source, v: &Spanned<DeValue>) -> Result<Vec<Event>, ScenarioError> {
     let DeValue::Array(items) = v.get_ref() else {
         return Err(cx.error(Some(v.span()), Some("timeline"), "expected [[timeline]] entries"));
@@ -366,6 +375,9 @@ fn timeline(cx: &Source, v: &Spanned<DeValue>) -> Result<Vec<Event>, ScenarioErr
                 })?;
                 let key = cx.string("timeline.key", kv)?;
                 let sp = spec(&key).ok_or_else(|| cx.error(Some(kv.span()), Some(&key), unknown_key_message(&key)))?;
+                if !sp.lever {
+                    return Err(cx.err(kv.span(), sp.key, not_a_lever_message()));
+                }
                 let vv = get("value").ok_or_else(|| {
                     cx.error(Some(item.span()), Some("timeline.value"), "missing: a `set` event needs key and value")
                 })?;
@@ -454,6 +466,14 @@ mod tests {
         let e = parse("[[timeline]]\ndate = \"1958-8\"\nevent = \"communize\"\n", "f.toml").unwrap_err();
         assert_eq!((e.line, e.key.as_deref()), (Some(2), Some("timeline.date")));
         assert!(e.message.contains("YYYY-MM"));
+
+        // The timeline changes policy levers only; other parameters are fixed for the run.
+        let set =
+            "[[timeline]]\ndate = \"1958-08\"\nevent = \"set\"\nkey = \"demography.mortality_level\"\nvalue = 1.0\n";
+        let e = parse(set, "f.toml").unwrap_err();
+        assert_eq!((e.line, e.key.as_deref()), (Some(4), Some("demography.mortality_level")));
+        assert!(e.message.contains("not a policy lever") && e.message.contains("labour.steel_campaign"), "{e}");
+        assert!(parse(&set.replace("demography.mortality_level", "politics.climate"), "f.toml").is_ok());
 
         let e = parse("[hierarchy]\nteam_families = 12.5\n", "f.toml").unwrap_err();
         assert!(e.message.contains("integer"), "{e}");

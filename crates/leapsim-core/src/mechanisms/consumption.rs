@@ -1,13 +1,14 @@
-//! 7. Consumption: the state granary feeds the cities first, then exports, other state uses
-//! and resales to rural teams that look short on paper (their store as their reported harvest
-//! makes it look); imports flow in. Rural teams eat from their own stock,
-//! spreading it over the months to the next autumn harvest, up to satiation. In mess halls
-//! eating follows belief: the hall plans on the harvest as reported (`food.free_eating` of the
-//! inflation believed), so an inflated report empties the store early; private cooking is gone,
-//! and with it part of the non-grain food.
+//! Consumption (step 7 of the month): the state granary feeds the cities first, then exports, other
+//! state uses and resales to rural teams that look short on paper (their store as their reported
+//! harvest makes it look); imports flow in. Rural teams eat from their own stock, spreading it over
+//! the months to the next autumn harvest, up to satiation. In mess halls eating follows belief: the
+//! hall plans on the harvest as reported (`food.free_eating` of the inflation believed), so an
+//! inflated report empties the store early; private cooking is gone, and with it part of the
+//! non-grain food.
 
-use crate::params::Params;
-use crate::state::{f32_at_most, World};
+use crate::calendar::Month;
+use crate::params::{Params, Policy};
+use crate::state::{f32_at_most, Centre, Province, Teams};
 use rayon::prelude::*;
 
 const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
@@ -26,9 +27,8 @@ fn kcal_per_day(p: &Params, eaten_kg: f64, persons: u32, other_kcal: f64) -> f32
 
 /// Real-world total of `f` over the urban or rural teams. Provinces are summed in parallel and
 /// then in order, so the result does not depend on the thread count.
-fn real_sum(world: &World, urban: bool, f: impl Fn(usize) -> f64 + Sync) -> f64 {
-    let by_province: Vec<f64> = world
-        .provinces
+fn real_sum(provinces: &[Province], urban: bool, f: impl Fn(usize) -> f64 + Sync) -> f64 {
+    let by_province: Vec<f64> = provinces
         .par_iter()
         .map(|p| {
             let (range, e) =
@@ -46,62 +46,99 @@ fn draw(granary: &mut f64, want: f64) -> f64 {
     got
 }
 
-pub fn consume(world: &mut World) {
-    let p = world.params.clone();
-    let months_left = world.month.months_until(super::production::AUTUMN_HARVEST) as f64;
-    let c = &mut world.centre;
-    c.imported_t = p.trade.imports_mt_per_year * 1e6 / 12.0;
-    c.granary_t += c.imported_t;
+/// What the state hands out this month: the urban ration and how much of it is filled, and
+/// the share of each rural team's resale gap that is filled.
+struct Handouts {
+    urban_ration_kg_pp: f64,
+    urban_fill: f64,
+    resale_floor_pp: f64,
+    resale_fill: f64,
+}
+
+/// A rural team's resale gap, kg: its shortfall below the resale floor for the months to the
+/// next autumn harvest, judged on paper (its store as its reported harvest makes it look).
+fn resale_gap(floor_pp: f64, persons: u32, stock: f64, report_ratio: f32) -> f64 {
+    (floor_pp * persons as f64 - stock * report_ratio.max(1.0) as f64).max(0.0)
+}
+
+/// The granary's month: imports in, then cities, exports, other state uses and resales out,
+/// with the rations, trade and resale floor in force.
+fn granary(
+    params: &Params,
+    policy: &Policy,
+    month: Month,
+    provinces: &[Province],
+    teams: &Teams,
+    centre: &mut Centre,
+) -> Handouts {
+    let (food, trade) = (&policy.food, &policy.trade);
+    let months_left = month.months_to_autumn_harvest() as f64;
+    centre.imported_t = trade.imports_mt_per_year * 1e6 / 12.0;
+    centre.granary_t += centre.imported_t;
 
     // Cities first: rations pro rata to what the granary holds.
-    let urban_demand_kg_pp = p.food.urban_ration_kg_per_year / 12.0;
-    let urban_demand_t = real_sum(world, true, |t| world.teams.census[t].persons as f64) * urban_demand_kg_pp / 1000.0;
-    let supplied_t = draw(&mut world.centre.granary_t, urban_demand_t);
+    let urban_ration_kg_pp = food.urban_ration_kg_per_year / 12.0;
+    let urban_demand_t = real_sum(provinces, true, |t| teams.census[t].persons as f64) * urban_ration_kg_pp / 1000.0;
+    let supplied_t = draw(&mut centre.granary_t, urban_demand_t);
     let urban_fill = if urban_demand_t > 0.0 { supplied_t / urban_demand_t } else { 1.0 };
-    world.centre.urban_supplied_t = supplied_t;
-    world.centre.exported_t = draw(&mut world.centre.granary_t, p.trade.exports_mt_per_year * 1e6 / 12.0);
-    let other_use = p.trade.other_state_use_share * world.centre.procured_t;
-    draw(&mut world.centre.granary_t, other_use);
+    centre.urban_supplied_t = supplied_t;
+    centre.exported_t = draw(&mut centre.granary_t, trade.exports_mt_per_year * 1e6 / 12.0);
+    let other_use = params.trade.other_state_use_share * centre.procured_t;
+    draw(&mut centre.granary_t, other_use);
 
     // Resales: rural teams below the resale floor for the months to the next autumn harvest.
-    // The state judges a team's store on paper: as its reported harvest makes it look.
-    let floor_pp = p.food.resale_floor_kg_per_year * months_left / 12.0;
-    let gap_of =
-        |persons: u32, stock: f64, ratio: f32| (floor_pp * persons as f64 - stock * ratio.max(1.0) as f64).max(0.0);
-    let gap = |t: usize| gap_of(world.teams.census[t].persons, world.teams.grain_kg[t], world.teams.report_ratio[t]);
+    let resale_floor_pp = food.resale_floor_kg_per_year * months_left / 12.0;
+    let gap = |t: usize| resale_gap(resale_floor_pp, teams.census[t].persons, teams.grain_kg[t], teams.report_ratio[t]);
     // Under the political climate hunger is denied, and relief withheld with it.
-    let relief = (1.0 - p.food.relief_denial * world.centre.climate).max(0.0);
-    let resale_demand_t = real_sum(world, false, gap) / 1000.0 * relief;
+    let relief = (1.0 - params.food.relief_denial * policy.politics.climate).max(0.0);
+    let resale_demand_t = real_sum(provinces, false, gap) / 1000.0 * relief;
     // Cities come first: resales never eat into the urban rations due before the next harvest
     // (the 'protect Beijing' priority of December 1959, data/timeline.csv).
-    let to_next_harvest = world.month.months_until(super::production::SUMMER_HARVEST).min(months_left as u32) as f64;
+    let to_next_harvest = month.months_to_summer_harvest().min(months_left as u32) as f64;
     let reserve = urban_demand_t * to_next_harvest;
-    let mut spare = (world.centre.granary_t - reserve).max(0.0);
+    let mut spare = (centre.granary_t - reserve).max(0.0);
     let resold_t = draw(&mut spare, resale_demand_t);
-    world.centre.granary_t -= resold_t;
-    world.centre.resold_t = resold_t;
+    centre.granary_t -= resold_t;
+    centre.resold_t = resold_t;
     let resale_fill = if resale_demand_t > 0.0 { relief * resold_t / resale_demand_t } else { 0.0 };
+    Handouts { urban_ration_kg_pp, urban_fill, resale_floor_pp, resale_fill }
+}
 
-    let need_pp = grain_need_kg_per_person_month(&p);
-    let mess = p.food.mess_halls;
+/// The month's eating: the granary's flows ([`granary`]), then every team eats: urban teams
+/// their ration, rural teams from their own stock (and resales), in mess halls while they are
+/// open (as policy has them).
+pub fn consume(
+    params: &Params,
+    policy: &Policy,
+    month: Month,
+    provinces: &[Province],
+    teams: &mut Teams,
+    centre: &mut Centre,
+) {
+    let h = granary(params, policy, month, provinces, teams, centre);
+    let p = params;
+    let months_left = month.months_to_autumn_harvest() as f64;
+    let need_pp = grain_need_kg_per_person_month(p);
+    let mess = policy.food.mess_halls;
+    let free_eating = policy.food.free_eating;
     let rural_other = if mess {
         p.food.kcal_other_per_day * (1.0 - p.food.mess_hall_other_food_loss)
     } else {
         p.food.kcal_other_per_day
     };
-    let teams = &mut world.teams;
     teams.flow.par_iter_mut().zip(teams.grain_kg.par_iter_mut()).enumerate().for_each(|(t, (flow, stock))| {
         let persons = teams.census[t].persons;
         if teams.urban[t] {
-            flow.eaten_kg = (persons as f64 * urban_demand_kg_pp * urban_fill) as f32;
-            flow.kcal_per_day = kcal_per_day(&p, flow.eaten_kg as f64, persons, p.food.kcal_other_per_day);
+            flow.eaten_kg = (persons as f64 * h.urban_ration_kg_pp * h.urban_fill) as f32;
+            flow.kcal_per_day = kcal_per_day(p, flow.eaten_kg as f64, persons, p.food.kcal_other_per_day);
         } else {
             // Stocks move by the flows as recorded, so grain is conserved to the last bit.
-            flow.resold_kg = (gap_of(persons, *stock, teams.report_ratio[t]) * resale_fill) as f32;
+            flow.resold_kg =
+                (resale_gap(h.resale_floor_pp, persons, *stock, teams.report_ratio[t]) * h.resale_fill) as f32;
             *stock += flow.resold_kg as f64;
             // A mess hall plans on the harvest its cadres reported, as far as it believes it.
             let believed = if mess {
-                *stock * (1.0 + p.food.free_eating * (teams.report_ratio[t] as f64 - 1.0).max(0.0))
+                *stock * (1.0 + free_eating * (teams.report_ratio[t] as f64 - 1.0).max(0.0))
             } else {
                 *stock
             };
@@ -110,7 +147,7 @@ pub fn consume(world: &mut World) {
             flow.eaten_kg = f32_at_most(ration);
             flow.eats_in_mess_hall = mess;
             *stock -= flow.eaten_kg as f64;
-            flow.kcal_per_day = kcal_per_day(&p, flow.eaten_kg as f64, persons, rural_other);
+            flow.kcal_per_day = kcal_per_day(p, flow.eaten_kg as f64, persons, rural_other);
         }
     });
 }

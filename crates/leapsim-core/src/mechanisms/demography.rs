@@ -1,5 +1,5 @@
-//! 8. Demography: births and deaths by age and sex, driven by the baseline schedules and by
-//! hunger; ageing every January.
+//! Demography (step 8 of the month): births and deaths by age and sex, driven by the baseline
+//! schedules and by hunger; ageing every January.
 //!
 //! Food enters through hunger `H` (0-1), a team's food deficit `max(0, 1 - kcal / need)`
 //! accumulated with time constant `hunger_memory_months`. The death hazard of age group g is the
@@ -7,11 +7,12 @@
 //! fertility is the baseline times `exp(-hunger_fertility_slope * H)`, and after a famine times
 //! `1 + fertility_rebound * max(0, M - H)`, where M is a slow memory of hunger (postponed births).
 
+use crate::calendar::Month;
 use crate::lifetable::{annual_hazard, fertility_shape, monthly_probability};
 use crate::params::Params;
 use crate::person::{age, age_group, close_ranks, encode, is_female, AgeGroup, AGES, EMPTY, FAMILY_SLOTS, MAX_AGE};
 use crate::rng::{Purpose, Stream};
-use crate::state::{Census, TeamFlow, World};
+use crate::state::{Census, TeamFlow, Teams};
 use rayon::prelude::*;
 use std::sync::OnceLock;
 
@@ -274,15 +275,16 @@ fn count(sched: &Schedules, female_participation: f32, slots: &[u8]) -> Census {
     tally.census(female_participation, oldest)
 }
 
-pub fn census_all(world: &World) -> Vec<Census> {
-    let p = &world.params;
+/// Census of every team, from the person slots (`team_slots` per team).
+pub fn census_all(p: &Params, slots: &[u8], team_slots: usize) -> Vec<Census> {
     let sched = Schedules::for_year(p, crate::calendar::START_YEAR);
-    world.slots.par_chunks(world.team_slots).map(|s| count(&sched, p.labour.female_participation as f32, s)).collect()
+    slots.par_chunks(team_slots).map(|s| count(&sched, p.labour.female_participation as f32, s)).collect()
 }
 
-pub fn update(world: &mut World) {
-    let p = &world.params;
-    let month = world.month;
+/// The month's hunger, deaths and births of every team, and ageing in January: moves the
+/// people in `slots` (team `t` owns `t * team_slots ..`) and `family_len`, and writes each
+/// team's hunger, famine memory, census and the deaths and births in its flow.
+pub fn update(p: &Params, month: Month, teams: &mut Teams, slots: &mut [u8], family_len: &mut [u8]) {
     let january = month.month_of_year() == 1;
     let sched = Schedules::for_year(p, month.year());
     // Thresholds of the hunger levels in use, made on first use: in a normal month every team
@@ -291,16 +293,14 @@ pub fn update(world: &mut World) {
     let seed = p.run.seed as u64;
     let girl = (1.0 / (1.0 + p.demography.sex_ratio_at_birth)) as f32;
     let fp = p.labour.female_participation as f32;
-    let tf = world.team_families();
+    let tf = p.hierarchy.team_families as usize;
     let memory_rate = (1.0 - (-1.0 / p.demography.famine_memory_months).exp()) as f32;
     let hunger_k = hunger_rate(p);
     // Parameters the sweep reads, as locals (the closure would otherwise reload them per team).
     let (need, fertility_rebound) = (p.food.kcal_need_per_day as f32, p.demography.fertility_rebound);
-    let teams = &mut world.teams;
-    world
-        .slots
-        .par_chunks_mut(world.team_slots)
-        .zip(world.family_len.par_chunks_mut(tf))
+    slots
+        .par_chunks_mut(tf * FAMILY_SLOTS)
+        .zip(family_len.par_chunks_mut(tf))
         .zip(teams.flow.par_iter_mut())
         .zip(teams.hunger.par_iter_mut())
         .zip(teams.famine_memory.par_iter_mut())
@@ -488,8 +488,8 @@ impl TeamPeople<'_> {
                 *len -= d;
             }
         }
-        for f in born_from.min(born_to)..born_to {
-            for _ in 0..births[f] {
+        for (f, &born) in births.iter().enumerate().take(born_to).skip(born_from.min(born_to)) {
+            for _ in 0..born {
                 let baby = encode(0, rng.uniform_f32() < girl);
                 if place(slots, lens, n, f, baby) {
                     n += 1;
@@ -608,7 +608,7 @@ mod tests {
         // Families of 12, 2 and 3 people, packed: a birth to the full first family goes to
         // the end of the second, and the third family moves up a slot.
         let mut lens = vec![12u8, 2, 3];
-        let mut slots: Vec<u8> = (0..17).chain(std::iter::repeat(EMPTY).take(19)).collect();
+        let mut slots: Vec<u8> = (0..17).chain(std::iter::repeat_n(EMPTY, 19)).collect();
         assert!(place(&mut slots, &mut lens, 17, 0, 100));
         assert_eq!(lens, [12, 3, 3]);
         assert_eq!(&slots[12..19], &[12, 13, 100, 14, 15, 16, EMPTY]);
@@ -655,7 +655,7 @@ mod tests {
             let close = |got: u64, mean: f64, var: f64, what: &str| {
                 assert!((got as f64 - mean).abs() < 4.0 * var.sqrt() + 1.0, "{what}: {got} drawn, {mean:.1} expected");
             };
-            for g in 0..3 {
+            for (g, drawn) in deaths.iter().enumerate() {
                 for female in [false, true] {
                     let ps: Vec<f64> = slots0
                         .iter()
@@ -664,7 +664,7 @@ mod tests {
                         .collect();
                     let mean = trials as f64 * ps.iter().sum::<f64>();
                     let var = trials as f64 * ps.iter().map(|p| p * (1.0 - p)).sum::<f64>();
-                    close(deaths[g][female as usize], mean, var, &format!("deaths of group {g}, female {female}"));
+                    close(drawn[female as usize], mean, var, &format!("deaths of group {g}, female {female}"));
                 }
             }
             // A woman gives birth if she survives the month and then draws a birth.

@@ -1,19 +1,19 @@
-//! 2. Labour: opens each team's flows for the month (they start at zero), and each team splits
-//! its workers between farming, backyard steel, water conservancy and other work, as the
-//! campaigns demand; the effort of those who farm falls with hunger and with the size of the
+//! Labour (step 2 of the month): opens each team's flows for the month (they start at zero), and
+//! each team splits its workers between farming, backyard steel, water conservancy and other work,
+//! as the campaigns demand; the effort of those who farm falls with hunger and with the size of the
 //! unit that pools output (free riding when the commune shares it all).
 //!
 //! The split is made team by team inside production's sweep ([`Shares::open_flow`]), so the
 //! month's flows are written in the same pass that reads them for the harvest.
 
-use crate::params::Params;
-use crate::state::{Census, TeamFlow, World};
+use crate::params::{Labour, Policy};
+use crate::state::{Census, Centre, TeamFlow};
 
-/// Effort of a team's farm workers, 0-1: lost per accounting level above the team, and to hunger.
-pub fn effort(p: &Params, hunger: f32) -> f64 {
-    let l = &p.labour;
-    let pooling = 1.0 - l.effort_loss_per_level * (l.accounting_level - 1) as f64;
-    (pooling * (1.0 - l.hunger_effort * hunger as f64)).max(0.0)
+/// Effort of a team's farm workers, 0-1: lost per accounting level above the team (the level
+/// in force), and to hunger.
+pub fn effort(params: &Labour, policy: &Policy, hunger: f32) -> f64 {
+    let pooling = 1.0 - params.effort_loss_per_level * (policy.labour.accounting_level - 1) as f64;
+    (pooling * (1.0 - params.hunger_effort * hunger as f64)).max(0.0)
 }
 
 /// The month's campaign shares of rural labour.
@@ -25,11 +25,13 @@ pub struct Shares {
 }
 
 impl Shares {
-    /// This month's shares; the months spent on water works build lasting irrigation capital.
-    pub fn allocate(world: &mut World) -> Shares {
-        let l = &world.params.labour;
-        let shares = Shares { steel: l.steel_campaign, irrigation: l.irrigation_campaign, other: l.other_work_share };
-        world.centre.irrigation_capital += shares.irrigation;
+    /// This month's shares (the campaigns in force); the months spent on water works build
+    /// lasting irrigation capital.
+    pub fn allocate(params: &Labour, policy: &Policy, centre: &mut Centre) -> Shares {
+        let l = &policy.labour;
+        let shares =
+            Shares { steel: l.steel_campaign, irrigation: l.irrigation_campaign, other: params.other_work_share };
+        centre.irrigation_capital += shares.irrigation;
         shares
     }
 

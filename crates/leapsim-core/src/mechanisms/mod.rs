@@ -1,5 +1,7 @@
 //! One module per mechanism of the monthly step, named after it. `crate::step` calls them in
-//! order; each reads and writes the world's columns and nothing else.
+//! order; each takes the parts of the world it reads (shared references) and the parts it writes
+//! (`&mut`), and nothing else: the scenario's parameters (often only its group of them), the
+//! policy in force for the levers, the month, and the provinces, teams and centre as needed.
 
 pub mod consumption;
 pub mod demography;

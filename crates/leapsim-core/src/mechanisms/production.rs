@@ -1,27 +1,16 @@
-//! 3. Production: grain and cotton harvests from land, yields, weather, irrigation and farm
-//! labour (its number and its effort); backyard steel from the labour in the furnaces; and the
-//! output of modern industry (steel, coal and the rest) from its capacity.
+//! Production (step 3 of the month): grain and cotton harvests from land, yields, weather,
+//! irrigation and farm labour (its number and its effort); backyard steel from the labour in the
+//! furnaces; and the output of modern industry (steel, coal and the rest) from its capacity.
 //!
-//! Harvests fall in their months: the summer harvest (winter wheat, barley, early rice) in June,
-//! the autumn harvest (rice, maize, sorghum, millet, tubers) and cotton in October.
+//! Harvests fall in their months, which the calendar names ([`crate::calendar::SUMMER_HARVEST`],
+//! [`crate::calendar::AUTUMN_HARVEST`]).
 
 use super::labour::{effort, Shares};
 use crate::calendar::Month;
-use crate::params::Params;
-use crate::state::World;
+use crate::inputs::Inputs;
+use crate::params::{Industry, Params, Policy};
+use crate::state::{Centre, Province, Teams};
 use rayon::prelude::*;
-
-pub const SUMMER_HARVEST: u32 = 6;
-pub const AUTUMN_HARVEST: u32 = 10;
-
-/// Share of a province's yearly grain harvested in `month`.
-pub fn harvest_share(summer_share: f64, month: Month) -> f64 {
-    match month.month_of_year() {
-        SUMMER_HARVEST => summer_share,
-        AUTUMN_HARVEST => 1.0 - summer_share,
-        _ => 0.0,
-    }
-}
 
 /// Harvest multiplier from farm labour: full while the effective farm labour (workers times
 /// effort) stays above `labour_slack` of the team's normal farm labour, falling with the
@@ -42,60 +31,43 @@ pub fn labour_factor(p: &Params, effective_farm_workers: f64, workers: f64) -> f
 
 /// Yield multiplier of the weather: land seriously hit by disasters loses
 /// `loss_on_affected_land` of its harvest, relative to a normal year's share of such land.
-pub fn weather_factor(world: &World, province: usize, year: i32) -> f64 {
-    let p = &world.params.production;
+pub fn weather_factor(params: &Params, inputs: &Inputs, province: usize, year: i32) -> f64 {
+    let p = &params.production;
     if !p.weather {
         return 1.0;
     }
-    match world.inputs.disaster_share(province, year) {
+    match inputs.disaster_share(province, year) {
         Some(share) => 1.0 - p.loss_on_affected_land * (share - p.normal_loss_share),
         None => 1.0,
     }
 }
 
 /// Harvests and steel of the month; `shares` is labour's split, applied team by team as each
-/// team's flows are opened.
-pub fn produce(world: &mut World, shares: Shares) {
-    grow_modern_industry(world);
+/// team's flows are opened. Writes each team's flows, stock and farm capital, and the centre's
+/// yield trend and industrial capacity.
+#[allow(clippy::too_many_arguments)] // the signature is the list of what production touches
+pub fn produce(
+    params: &Params,
+    policy: &Policy,
+    month: Month,
+    inputs: &Inputs,
+    provinces: &[Province],
+    teams: &mut Teams,
+    centre: &mut Centre,
+    shares: Shares,
+) {
+    grow_modern_industry(policy, centre);
     // Technique advances month by month at the growth rate in force (events can halt it).
-    world.centre.yield_trend *= (1.0 + world.params.production.yield_growth).powf(1.0 / 12.0);
-    let month = world.month;
-    let year = month.year();
-    let p = &world.params;
+    centre.yield_trend *= (1.0 + policy.production.yield_growth).powf(1.0 / 12.0);
+    let per_province = province_yields(params, inputs, month, provinces, centre);
+    let p = params;
     let pr_ = &p.production;
     let steel_t = pr_.backyard_t_per_worker_month * 1000.0;
-    let grain_month = matches!(month.month_of_year(), SUMMER_HARVEST | AUTUMN_HARVEST);
-    let trend = world.centre.yield_trend;
-    // Cotton yields follow the same technique as grain, from their 1957 level.
-    let cotton_trend = trend / world.centre.yield_trend_1957;
-    let irrigation = 1.0 + pr_.irrigation_yield_gain * world.centre.irrigation_capital;
-    let sown = world.centre.sown_factor;
+    let grain_month = month.is_harvest();
     let seed_feed = p.food.seed_feed_share;
-    // Per-province grain yield of this harvest (kg per ha) and cotton per ha.
-    let per_province: Vec<(f64, f64)> = world
-        .provinces
-        .iter()
-        .enumerate()
-        .map(|(i, pr)| {
-            if !grain_month {
-                return (0.0, 0.0);
-            }
-            let w = weather_factor(world, i, year);
-            let bonus = if pr.pacesetter && year >= 1958 { 1.0 + pr_.pacesetter_yield_bonus } else { 1.0 };
-            let grain =
-                pr.base_yield_kg_ha * trend * w * irrigation * bonus * sown * harvest_share(pr.summer_share, month);
-            let cotton = if month.month_of_year() == AUTUMN_HARVEST {
-                pr.cotton_base_t * 1000.0 * cotton_trend * w / world.inputs.provinces[i].cultivated_ha
-            } else {
-                0.0
-            };
-            (grain, cotton)
-        })
-        .collect();
     let (loss_h, loss_s, recovery) =
         (pr_.capital_loss_hunger as f32, pr_.capital_loss_steel as f32, pr_.capital_recovery as f32);
-    let steel_share = p.labour.steel_campaign as f32;
-    let teams = &mut world.teams;
+    let steel_share = policy.labour.steel_campaign as f32;
     teams
         .flow
         .par_iter_mut()
@@ -118,7 +90,7 @@ pub fn produce(world: &mut World, shares: Shares) {
             let land = teams.land_ha[t] as f64;
             // Crops are left in the field when hands are away or unwilling at harvest time.
             let workers = teams.census[t].workers as f64;
-            let lf = labour_factor(p, flow.workers_farm as f64 * effort(p, teams.hunger[t]), workers);
+            let lf = labour_factor(p, flow.workers_farm as f64 * effort(&p.labour, policy, teams.hunger[t]), workers);
             let harvest = land * yield_ha * teams.quality[t] as f64 * *capital as f64 * lf;
             flow.harvest_kg = harvest as f32;
             flow.cotton_kg = (land * cotton_ha * *capital as f64 * lf) as f32;
@@ -126,10 +98,47 @@ pub fn produce(world: &mut World, shares: Shares) {
         });
 }
 
-/// Modern industrial capacity grows by its yearly rate, spread over the months.
-fn grow_modern_industry(world: &mut World) {
-    let g = world.params.industry.capacity_growth;
-    world.centre.industry_capacity *= (1.0 + g).powf(1.0 / 12.0);
+/// Per province, the grain yield of this month's harvest (kg per ha) and cotton per ha; zero
+/// outside the harvests.
+fn province_yields(
+    params: &Params,
+    inputs: &Inputs,
+    month: Month,
+    provinces: &[Province],
+    centre: &Centre,
+) -> Vec<(f64, f64)> {
+    let pr_ = &params.production;
+    let year = month.year();
+    let trend = centre.yield_trend;
+    // Cotton yields follow the same technique as grain, from their 1957 level.
+    let cotton_trend = trend / centre.yield_trend_1957;
+    let irrigation = 1.0 + pr_.irrigation_yield_gain * centre.irrigation_capital;
+    let sown = centre.sown_factor;
+    provinces
+        .iter()
+        .enumerate()
+        .map(|(i, pr)| {
+            if !month.is_harvest() {
+                return (0.0, 0.0);
+            }
+            let w = weather_factor(params, inputs, i, year);
+            let bonus = if pr.pacesetter && year >= 1958 { 1.0 + pr_.pacesetter_yield_bonus } else { 1.0 };
+            let grain =
+                pr.base_yield_kg_ha * trend * w * irrigation * bonus * sown * month.harvest_share(pr.summer_share);
+            let cotton = if month.is_autumn_harvest() {
+                pr.cotton_base_t * 1000.0 * cotton_trend * w / inputs.provinces[i].cultivated_ha
+            } else {
+                0.0
+            };
+            (grain, cotton)
+        })
+        .collect()
+}
+
+/// Modern industrial capacity grows by its yearly rate in force, spread over the months.
+fn grow_modern_industry(policy: &Policy, centre: &mut Centre) {
+    let g = policy.industry.capacity_growth;
+    centre.industry_capacity *= (1.0 + g).powf(1.0 / 12.0);
 }
 
 /// The yield trend in the middle of 1957, at the starting growth rate (the cotton base year).
@@ -148,10 +157,11 @@ pub fn initial_capacity(p: &Params) -> f64 {
     (1.0 + p.industry.capacity_growth).powf(-6.5 / 12.0)
 }
 
-/// Modern output this month: (industry value index units, steel t, coal t), nationally.
-pub fn modern_output(world: &World) -> (f64, f64, f64) {
-    let i = &world.params.industry;
-    let c = world.centre.industry_capacity * world.params.industry.utilisation;
+/// Modern output this month: (industry value index units, steel t, coal t), nationally, at the
+/// utilisation in force.
+pub fn modern_output(params: &Industry, policy: &Policy, centre: &Centre) -> (f64, f64, f64) {
+    let i = params;
+    let c = centre.industry_capacity * policy.industry.utilisation;
     (
         c / 12.0,
         i.steel_1953_mt * 1e6 * c.powf(i.steel_elasticity) / 12.0,

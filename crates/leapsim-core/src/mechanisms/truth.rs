@@ -1,15 +1,39 @@
-//! 9. Truth: what the centre believes. It receives reported output; inspections show it the
-//! truth, and its trust in reports moves toward the ratio of true to reported output:
-//! `truth.belief_update` of the gap closes at each harvest report, and visible deaths close
-//! more of it every month (`truth.death_signal` per unit of excess mortality).
+//! Truth (step 9 of the month): what the centre believes. It receives reported output; inspections
+//! show it the truth, and its trust in reports moves toward the ratio of true to reported output:
+//! `truth.belief_update` of the gap closes at each harvest report, and visible deaths close more of
+//! it every month (`truth.death_signal` per unit of excess mortality).
 
-use crate::state::World;
+use crate::calendar::Month;
+use crate::observe::{MonthReport, RegionMonth};
+use crate::params::Truth;
+use crate::state::Centre;
+
+/// What the centre sees of the month, nationally: the grain reported to it, the grain that
+/// inspections would find, and the deaths it can see.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Seen {
+    pub grain_reported_t: f64,
+    pub grain_true_t: f64,
+    pub deaths: f64,
+}
+
+impl Seen {
+    /// The national totals of the month as observed (provinces summed in order).
+    pub fn of(report: &MonthReport) -> Seen {
+        let national = |f: fn(&RegionMonth) -> f64| report.provinces.iter().map(f).sum::<f64>();
+        Seen {
+            grain_reported_t: national(|r| r.grain_reported_t),
+            grain_true_t: national(|r| r.grain_true_t),
+            deaths: national(|r| r.deaths),
+        }
+    }
+}
 
 /// Update the centre's trust with this month's harvest and deaths, and keep the year's running
 /// totals (planning reads them at the plenum; they restart after December).
-pub fn update(world: &mut World, reported_t: f64, true_t: f64, deaths: f64) {
-    let p = &world.params.truth;
-    let c = &mut world.centre;
+pub fn update(p: &Truth, month: Month, centre: &mut Centre, seen: &Seen) {
+    let Seen { grain_reported_t: reported_t, grain_true_t: true_t, deaths } = *seen;
+    let c = centre;
     if reported_t > 0.0 {
         c.last_true_ratio = true_t / reported_t;
         c.trust += p.belief_update * (c.last_true_ratio - c.trust);
@@ -19,11 +43,11 @@ pub fn update(world: &mut World, reported_t: f64, true_t: f64, deaths: f64) {
         c.trust += (p.death_signal * excess).min(1.0) * (c.last_true_ratio - c.trust);
     }
     // The centre's notion of normal mortality: the deaths of the last year before the Leap.
-    if world.month.year() == 1957 {
+    if month.year() == 1957 {
         c.normal_deaths_month += deaths / 12.0;
     }
     c.reported_grain_ytd_t += reported_t;
-    if world.month.month_of_year() == 12 {
+    if month.month_of_year() == 12 {
         c.reported_grain_ytd_t = 0.0;
     }
 }
