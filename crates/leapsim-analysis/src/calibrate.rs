@@ -731,10 +731,10 @@ mod tests {
 
     #[test]
     fn the_fit_table_and_calibrate_see_the_same_record_and_band() {
-        let mut sc = crate::scenario::load("historical").unwrap();
+        let mut sc = leapsim_engine::scenario::load("historical").unwrap();
         sc.apply_override("run.scale=0.0005").unwrap();
-        let r = crate::run::run(&sc, &mut |_, _| {}, &Default::default()).unwrap();
-        let rows = crate::history::fit_table(&r.tables);
+        let r = leapsim_engine::run::run(&sc, &mut |_, _| {}, &Default::default()).unwrap();
+        let rows = leapsim_engine::history::fit_table(&r.tables);
         assert_eq!(rows.len(), history::targets().len());
         let text: String =
             history::targets().iter().map(|t| format!("[[target]]\nid = \"{}\"\n", t.id)).collect::<String>();
