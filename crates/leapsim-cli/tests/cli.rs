@@ -186,10 +186,7 @@ lower = 0.05
 upper = 0.5
 
 [[target]]
-row = "Procurement ratio 1959"
-record = 0.397
-band = [0.33, 0.45]
-source = "data/national.csv"
+id = "procurement_ratio_1959"
 
 [[target]]
 outcome = "grain_true_mt:1959"
