@@ -74,9 +74,6 @@ pub fn parse(text: &str, file: &str, base_seed: i64) -> Result<Design, ScenarioE
             return Err(cx.err(k.span(), k.get_ref(), "unknown key; expected [design], [parameters] or [[point]]"));
         }
     }
-    fn get<'a>(t: &DeTable<'a>, k: &str) -> Option<Spanned<DeValue<'a>>> {
-        t.iter().find(|(key, _)| key.get_ref() == k).map(|(_, v)| v.clone())
-    }
     let design = match get(top, "design") {
         Some(d) => d,
         None => {
@@ -121,6 +118,22 @@ pub fn parse(text: &str, file: &str, base_seed: i64) -> Result<Design, ScenarioE
     };
     let seeds = count("seeds", 1e6)?.unwrap_or(1);
     let n_points = count("points", MAX_POINTS as f64)?;
+    let outcomes = outcomes(&cx, dt)?;
+
+    let (params, points) = params_and_points(&cx, top, dt, &design, (kind, &kind_v), n_points, base_seed)?;
+    if points.len() > MAX_POINTS {
+        return Err(cx.err(design.span(), "design", format!("{} points is more than {MAX_POINTS}", points.len())));
+    }
+    Ok(Design { kind, params, points, seeds, outcomes })
+}
+
+/// The value of key `k` of a TOML table.
+fn get<'a>(t: &DeTable<'a>, k: &str) -> Option<Spanned<DeValue<'a>>> {
+    t.iter().find(|(key, _)| key.get_ref() == k).map(|(_, v)| v.clone())
+}
+
+/// `[design] outcomes`, each checked against the outcome grammar.
+fn outcomes(cx: &Source, dt: &DeTable) -> Result<Vec<String>, ScenarioError> {
     let mut outcomes = Vec::new();
     if let Some(v) = get(dt, "outcomes") {
         let DeValue::Array(items) = v.get_ref() else {
@@ -139,7 +152,21 @@ pub fn parse(text: &str, file: &str, base_seed: i64) -> Result<Design, ScenarioE
         }
     }
 
-    let (params, points) = match kind {
+    Ok(outcomes)
+}
+
+/// The varied parameters and the design's points: from `[parameters]` for a grid or a Latin
+/// hypercube, from `[[point]]` tables for a list.
+fn params_and_points<'a>(
+    cx: &Source,
+    top: &DeTable<'a>,
+    dt: &DeTable<'a>,
+    design: &Spanned<DeValue<'a>>,
+    (kind, kind_v): (DesignKind, &Spanned<DeValue<'a>>),
+    n_points: Option<u64>,
+    base_seed: i64,
+) -> Result<(Vec<&'static str>, Vec<Vec<f64>>), ScenarioError> {
+    Ok(match kind {
         DesignKind::Grid | DesignKind::Lhs => {
             if let Some(p) = top.iter().find(|(k, _)| k.get_ref() == "point") {
                 return Err(cx.err(p.0.span(), "point", "[[point]] tables belong to kind = \"list\""));
@@ -148,7 +175,7 @@ pub fn parse(text: &str, file: &str, base_seed: i64) -> Result<Design, ScenarioE
                 cx.err(design.span(), "parameters", "missing [parameters] table: the parameters to vary")
             })?;
             let mut found = Vec::new();
-            collect(&cx, &p, "", &mut found)?;
+            collect(cx, &p, "", &mut found)?;
             // TOML tables are not kept in file order: restore it.
             found.sort_by_key(|f| f.2.start);
             if found.is_empty() {
@@ -162,11 +189,11 @@ pub fn parse(text: &str, file: &str, base_seed: i64) -> Result<Design, ScenarioE
                         "only a Latin hypercube (kind = \"lhs\") takes points",
                     ));
                 }
-                grid(&cx, &found)?
+                grid(cx, &found)?
             } else {
                 let n = n_points
                     .ok_or_else(|| cx.err(kind_v.span(), "design.points", "missing: how many points to sample"))?;
-                lhs(&cx, &found, n as usize, base_seed)?
+                lhs(cx, &found, n as usize, base_seed)?
             }
         }
         DesignKind::List => {
@@ -180,13 +207,9 @@ pub fn parse(text: &str, file: &str, base_seed: i64) -> Result<Design, ScenarioE
             if let Some(n) = get(dt, "points") {
                 return Err(cx.err(n.span(), "design.points", "only a Latin hypercube (kind = \"lhs\") takes points"));
             }
-            list(&cx, get(top, "point").as_ref(), &design)?
+            list(cx, get(top, "point").as_ref(), design)?
         }
-    };
-    if points.len() > MAX_POINTS {
-        return Err(cx.err(design.span(), "design", format!("{} points is more than {MAX_POINTS}", points.len())));
-    }
-    Ok(Design { kind, params, points, seeds, outcomes })
+    })
 }
 
 type Found<'a> = Vec<(&'static ParamSpec, Spanned<DeValue<'a>>, std::ops::Range<usize>)>;
