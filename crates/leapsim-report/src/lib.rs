@@ -4,5 +4,6 @@
 pub mod chart;
 pub mod console;
 pub mod ensemble;
+pub mod sensitivity;
 pub mod table;
 pub mod writer;
