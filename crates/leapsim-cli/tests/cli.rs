@@ -186,10 +186,7 @@ lower = 0.05
 upper = 0.5
 
 [[target]]
-row = "Procurement ratio 1959"
-record = 0.397
-band = [0.33, 0.45]
-source = "data/national.csv"
+id = "procurement_ratio_1959"
 
 [[target]]
 outcome = "grain_true_mt:1959"
@@ -235,7 +232,7 @@ fn calibrate_fits_a_small_problem_writes_its_files_and_resumes() {
     assert!(best < start / 10.0, "{history}");
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["loss"].as_f64(), Some(best));
+    assert_eq!(manifest["job"]["loss"].as_f64(), Some(best));
     let report = std::fs::read_to_string(out.join("fit_report.csv")).unwrap();
     assert!(report.starts_with("target,model,record,low,high,inside,weight,loss,source\nProcurement ratio 1959,"));
     assert_eq!(report.lines().count(), 4, "{report}");
