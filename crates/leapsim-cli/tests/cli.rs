@@ -393,6 +393,54 @@ fn attribute_writes_shares_that_add_up_to_the_total_in_every_region() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
+#[cfg(unix)]
+#[test]
+fn attribute_resumes_from_its_finished_runs_to_the_same_table() {
+    let d = tmp("attribute-resume");
+    let args = |out: &Path| -> Vec<String> {
+        ["attribute", "--causes", "reporting,mess-halls", "--runs", "2", "--scale", "0.0005"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(["--set".into(), "run.end_year=1961".into(), "--out".into(), out.to_str().unwrap().into()])
+            .collect()
+    };
+    let first = d.join("first");
+    let a = args(&first);
+    let o = leapsim(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let csv = std::fs::read_to_string(first.join("attribution.csv")).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(first.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["items"]["total"], 8, "four coalitions, two seeds");
+    assert_eq!(manifest["items"]["reused"], 0);
+
+    // Every run finished and stored, the command stopped before its output was written: the
+    // resumed command reuses every run and gives the same table.
+    let second = d.join("second");
+    let a2 = args(&second);
+    let work = d.join("second.work");
+    for _ in 0..5 {
+        interrupt_after_stored_items(&a2.iter().map(String::as_str).collect::<Vec<_>>(), &second, 8);
+        if work.is_dir() {
+            break;
+        }
+        // It finished before the signal: try again.
+        let _ = std::fs::remove_dir_all(&second);
+    }
+    assert!(work.is_dir() && !second.exists(), "no interrupted attribute to resume");
+    let mut resumed = a2.clone();
+    resumed.push("--resume".into());
+    let o = leapsim(&resumed.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("resumed: 8 of 8 runs reused"), "{}", text(&o.stderr));
+    assert_eq!(std::fs::read_to_string(second.join("attribution.csv")).unwrap(), csv);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(second.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["items"]["reused"], 8);
+    assert!(!work.exists(), "the work store outlived the command");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
 #[test]
 fn compare_shows_fewer_deaths_in_each_counterfactual_and_writes_csv_and_charts() {
     let d = tmp("compare");
