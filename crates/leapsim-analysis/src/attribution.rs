@@ -12,11 +12,17 @@
 //! contributions add up exactly to v(N) − v(∅), so the estimates are efficient whatever the
 //! sample, and the sampling error of each share is reported as a Monte Carlo standard error.
 
+use crate::manifest::{Items, Manifest};
 use crate::outcome::Outcome;
-use leapsim_engine::run::RunError;
+use crate::runner::{Runner, Stored};
+use crate::store::{scenario_fingerprint, WorkStore};
+use crate::{JobError, ModelSpec};
+use leapsim_engine::run::RunResult;
 use leapsim_engine::scenario::Scenario;
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::sync::atomic::AtomicBool;
+use std::path::PathBuf;
+use std::time::Instant;
 
 /// A cause and the `--set` overrides that switch it off.
 #[derive(Clone, Debug, PartialEq)]
@@ -337,24 +343,10 @@ pub struct Attribution {
     pub mc_se: Vec<Vec<f64>>,
 }
 
-/// Run the coalitions of `causes` for seeds `base.seed .. + runs - 1` in one batch (common random
-/// numbers: every coalition gets the same seeds) and compute each cause's share of every target.
-/// Targets should be checked first ([`Outcome::check`]).
-pub fn attribute(
-    base: &Scenario,
-    causes: &[Cause],
-    targets: &[Outcome],
-    runs: u64,
-    method: Method,
-    progress: &(dyn Fn(usize, usize) + Sync),
-    cancel: &AtomicBool,
-) -> Result<Attribution, RunError> {
-    let n = causes.len();
-    assert!((1..=16).contains(&n) && runs >= 1);
-    let masks = method.coalitions(n);
-    let seeds: Vec<i64> = (0..runs as i64).map(|k| base.params.run.seed + k).collect();
-    // Seed k's coalitions are items k * masks.len() .. (k + 1) * masks.len().
-    let items: Vec<Scenario> = seeds
+/// The work items of seeds `seeds` and coalitions `masks`: seed k's coalitions are items
+/// `k * masks.len() .. (k + 1) * masks.len()`.
+pub fn coalition_items(base: &Scenario, causes: &[Cause], masks: &[u32], seeds: &[i64]) -> Vec<Scenario> {
+    seeds
         .iter()
         .flat_map(|&seed| {
             masks.iter().map(move |&mask| {
@@ -363,16 +355,20 @@ pub fn attribute(
                 s
             })
         })
-        .collect();
-    let values = crate::runner::run_all(
-        &items,
-        &|_, r| targets.iter().map(|t| t.eval(&r.tables)).collect::<Result<Vec<f64>, String>>(),
-        progress,
-        cancel,
-    )?
-    .into_iter()
-    .collect::<Result<Vec<_>, _>>()
-    .map_err(RunError::Inputs)?;
+        .collect()
+}
+
+/// Each cause's share of every target from `values[item][target]`, the items as
+/// [`coalition_items`] lists them.
+pub fn shares_of(
+    causes: &[Cause],
+    targets: &[Outcome],
+    seeds: Vec<i64>,
+    method: Method,
+    masks: Vec<u32>,
+    values: &[Vec<f64>],
+) -> Attribution {
+    let n = causes.len();
     let index: BTreeMap<u32, usize> = masks.iter().enumerate().map(|(j, &m)| (m, j)).collect();
     let grand = (1u32 << n) - 1;
     let mut shares = vec![Vec::with_capacity(seeds.len()); targets.len()];
@@ -415,7 +411,7 @@ pub fn attribute(
             .collect(),
         _ => vec![vec![0.0; n]; targets.len()],
     };
-    Ok(Attribution {
+    Attribution {
         causes: causes.to_vec(),
         targets: targets.to_vec(),
         seeds,
@@ -424,12 +420,191 @@ pub fn attribute(
         shares,
         totals,
         mc_se,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The job: every coalition with every seed, one stored work item each (`--resume`).
+
+/// What to attribute: the model, the causes, the outcomes, how many seeds.
+#[derive(Clone, Debug)]
+pub struct AttributeRequest {
+    pub model: ModelSpec,
+    /// Cause names (empty: [`default_causes`]).
+    pub causes: Vec<String>,
+    /// Seeds per coalition (seed, seed+1, ...): common random numbers across coalitions.
+    pub runs: u64,
+    /// Outcomes (SERIES:YEARS[:AGG][@REGION]; empty: `excess_deaths:1959-1961`).
+    pub outcomes: Vec<String>,
+    /// Also attribute every outcome in every province.
+    pub by_province: bool,
+    /// Sample this many orders of the causes instead of running every coalition.
+    pub permutations: Option<usize>,
+    /// Output directory (default: `out/attribution`); the work store is beside it.
+    pub out: Option<PathBuf>,
+    pub resume: bool,
+    /// The command line, for the manifest.
+    pub command: Vec<String>,
+}
+
+/// What the attribution gives.
+pub struct AttributeResult {
+    pub out: PathBuf,
+    pub scenario: String,
+    pub scale: f64,
+    /// The outcomes asked for, each in its own region (the first targets of `attribution`).
+    pub outcomes: Vec<Outcome>,
+    pub by_province: bool,
+    pub attribution: Attribution,
+    /// Runs made now, and found finished in the work store.
+    pub items: Items,
+    pub manifest: Manifest,
+    pub work: WorkStore,
+}
+
+/// The causes, the outcomes asked for and the targets (the outcomes in every region asked).
+type CausesAndTargets = (Vec<Cause>, Vec<Outcome>, Vec<Outcome>);
+
+/// The causes and the targets of `req`, checked: each outcome in its own region, then (with
+/// `by_province`) in every other one.
+fn causes_and_targets(req: &AttributeRequest, base: &Scenario) -> Result<CausesAndTargets, JobError> {
+    let cs = if req.causes.is_empty() { default_causes() } else { causes(&req.causes).map_err(JobError::Input)? };
+    if cs.len() > 16 {
+        return Err(JobError::Input(format!("at most 16 causes (given {})", cs.len())));
+    }
+    if req.runs == 0 {
+        return Err(JobError::Input("--runs: expected at least 1".into()));
+    }
+    if req.permutations == Some(0) {
+        return Err(JobError::Input("--permutations: expected at least 1".into()));
+    }
+    let texts =
+        if req.outcomes.is_empty() { vec!["excess_deaths:1959-1961".to_string()] } else { req.outcomes.clone() };
+    let outcomes = Outcome::parse_all(&texts).map_err(JobError::Input)?;
+    for o in &outcomes {
+        o.check(base).map_err(JobError::Input)?;
+    }
+    let provinces: Vec<String> = if req.by_province {
+        leapsim_engine::data::provinces().map_err(JobError::Input)?.into_iter().map(|p| p.code).collect()
+    } else {
+        Vec::new()
+    };
+    let mut targets = outcomes.clone();
+    for o in &outcomes {
+        for r in std::iter::once("CN").chain(provinces.iter().map(String::as_str)) {
+            if r != o.region {
+                targets.push(o.in_region(r));
+            }
+        }
+    }
+    Ok((cs, outcomes, targets))
+}
+
+/// The job's part of the manifest: causes, method, Monte Carlo errors.
+fn job_manifest(at: &Attribution) -> Value {
+    json!({
+        "runs": at.seeds.len(),
+        "causes": at.causes.iter().map(|c| json!({ "name": c.name, "off": c.off, "why": c.why })).collect::<Vec<_>>(),
+        "method": match &at.method {
+            Method::Exact => json!({ "exact": true, "coalitions": at.coalitions.len() }),
+            Method::Sampled(o) => json!({
+                "exact": false,
+                "orders": o.iter().map(|p| p.iter().map(|&i| at.causes[i].name).collect::<Vec<_>>()).collect::<Vec<_>>(),
+                "coalitions": at.coalitions.len(),
+            }),
+        },
+        "monte_carlo_se": at.targets.iter().enumerate().map(|(t, target)| json!({
+            "outcome": target.name(),
+            "se": at.causes.iter().enumerate().map(|(i, c)| (c.name.to_string(), json!(at.mc_se[t][i]))).collect::<serde_json::Map<_, _>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Attribute `req`'s outcomes to its causes through `runner`: every coalition with every seed
+/// is a work item, stored in the work store beside the output directory as it finishes.
+pub fn attribute(req: &AttributeRequest, runner: &Runner) -> Result<AttributeResult, JobError> {
+    let started = Instant::now();
+    let base = req.model.resolve()?;
+    let (cs, outcomes, targets) = causes_and_targets(req, &base)?;
+    let n = cs.len();
+    let method = Method::choose(n, req.permutations, base.params.run.seed as u64);
+    let masks = method.coalitions(n);
+    let seeds: Vec<i64> = (0..req.runs as i64).map(|k| base.params.run.seed + k).collect();
+    let items = coalition_items(&base, &cs, &masks, &seeds);
+    let keys: Vec<String> =
+        seeds.iter().flat_map(|s| masks.iter().map(move |m| format!("seed-{s}-coalition-{m}"))).collect();
+    let out = req.out.clone().unwrap_or_else(|| PathBuf::from("out").join("attribution"));
+    // `runs` is not part of the fingerprint: the keys name the seeds.
+    let fingerprint = json!({
+        "command": "attribute",
+        "scenario": scenario_fingerprint(&base),
+        "causes": cs.iter().map(|c| c.name).collect::<Vec<_>>(),
+        "targets": targets.iter().map(Outcome::name).collect::<Vec<_>>(),
+        "orders": match &method { Method::Exact => json!("exact"), Method::Sampled(o) => json!(o) },
+    });
+    let store = WorkStore::open_tagged(&out, &fingerprint, req.resume).map_err(JobError::Input)?;
+    let reused = keys.iter().filter(|k| store.get(k).is_some()).count();
+    let reduce =
+        |_: usize, r: RunResult| -> Result<Vec<f64>, String> { targets.iter().map(|t| t.eval(&r.tables)).collect() };
+    let values = runner.run(&items, Some(Stored { store: &store, keys: &keys }), &reduce)?;
+    let values: Vec<Vec<f64>> = values.into_iter().collect::<Result<_, _>>().map_err(JobError::Input)?;
+    let at = shares_of(&cs, &targets, seeds.clone(), method, masks, &values);
+    let items_done = Items { total: keys.len(), reused };
+    let manifest = Manifest::new(
+        req.command.clone(),
+        &base,
+        seeds,
+        items_done,
+        started.elapsed().as_secs_f64(),
+        job_manifest(&at),
+    );
+    Ok(AttributeResult {
+        out,
+        scenario: base.name.clone(),
+        scale: base.params.run.scale,
+        outcomes,
+        by_province: req.by_province,
+        attribution: at,
+        items: items_done,
+        manifest,
+        work: store,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use leapsim_engine::run::RunError;
+    use std::sync::atomic::AtomicBool;
+
+    /// Run the coalitions of `causes` for seeds `base.seed .. + runs - 1` in one batch (common random
+    /// numbers: every coalition gets the same seeds) and compute each cause's share of every target.
+    /// Targets should be checked first ([`Outcome::check`]). The job without a work store.
+    pub fn attribute_batch(
+        base: &Scenario,
+        causes: &[Cause],
+        targets: &[Outcome],
+        runs: u64,
+        method: Method,
+        progress: &(dyn Fn(usize, usize) + Sync),
+        cancel: &AtomicBool,
+    ) -> Result<Attribution, RunError> {
+        let n = causes.len();
+        assert!((1..=16).contains(&n) && runs >= 1);
+        let masks = method.coalitions(n);
+        let seeds: Vec<i64> = (0..runs as i64).map(|k| base.params.run.seed + k).collect();
+        let items = coalition_items(base, causes, &masks, &seeds);
+        let values = crate::runner::run_all(
+            &items,
+            &|_, r| targets.iter().map(|t| t.eval(&r.tables)).collect::<Result<Vec<f64>, String>>(),
+            progress,
+            cancel,
+        )?
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(RunError::Inputs)?;
+        Ok(shares_of(causes, targets, seeds, method, masks, &values))
+    }
 
     #[test]
     fn additive_plus_one_interaction_is_recovered_exactly() {
@@ -584,13 +759,14 @@ mod tests {
         };
         let cs = causes(&["reporting".into(), "mess-halls".into()]).unwrap();
         let none = AtomicBool::new(false);
-        let exact = attribute(&base, &cs, &targets, 2, Method::Exact, &|_, _| {}, &none).unwrap();
+        let exact = attribute_batch(&base, &cs, &targets, 2, Method::Exact, &|_, _| {}, &none).unwrap();
         assert_eq!(exact.seeds.len(), 2);
         assert_eq!(exact.coalitions.len(), 4);
         assert!(exact.totals[0][0] > 0.0 && exact.totals[0][0] != exact.totals[0][1]);
         check(&exact);
         let cs = causes(&["reporting".into(), "mess-halls".into(), "weather".into()]).unwrap();
-        let sampled = attribute(&base, &cs, &targets, 1, Method::Sampled(orders(3, 2, 9)), &|_, _| {}, &none).unwrap();
+        let sampled =
+            attribute_batch(&base, &cs, &targets, 1, Method::Sampled(orders(3, 2, 9)), &|_, _| {}, &none).unwrap();
         assert!(sampled.coalitions.len() < 8);
         check(&sampled);
     }

@@ -1,5 +1,5 @@
-//! Calibration: the settings file (free parameters and targets), the band-based loss, and a
-//! bounded Nelder–Mead minimiser.
+//! Calibration: the settings file (free parameters and targets), the band-based loss, a
+//! bounded Nelder–Mead minimiser, and the job that fits the model with them ([`calibrate`]).
 //!
 //! The loss of one target is the squared distance of the model from the record (the record
 //! kept inside the target's band) in units of the band's width, plus a hundredfold penalty for
@@ -11,11 +11,21 @@
 //! evaluation ever leaves the bounds. The coefficients are the dimension-adaptive ones of Gao
 //! and Han (2012), which keep the simplex from collapsing in ten or more dimensions.
 
+use crate::manifest::{Items, Manifest};
 use crate::outcome::Outcome;
+use crate::runner::{Progress, Runner, Stored};
+use crate::store::{scenario_fingerprint, WorkStore};
+use crate::{JobError, ModelSpec};
 use leapsim_core::params::{spec, Kind};
 use leapsim_engine::history::{self, FitRow};
+use leapsim_engine::run::RunResult;
+use leapsim_engine::scenario::Scenario;
 use leapsim_engine::scenario::{ScenarioError, Source};
 use leapsim_engine::series::Tables;
+use serde_json::json;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
@@ -501,6 +511,9 @@ pub struct Minimum {
     pub converged: bool,
 }
 
+/// A batch of points evaluated in order (perhaps in parallel), or the error that stopped it.
+pub type BatchEval<'a, E> = dyn FnMut(&[Vec<f64>]) -> Result<Vec<f64>, E> + 'a;
+
 /// Minimise `f` over the unit cube `[0, 1]^k` by Nelder–Mead from `x0`, with a first simplex of
 /// `x0` and `x0 + step e_i` (or `− step` where that would leave the cube). `eval` takes a batch
 /// of points (which may be evaluated in parallel) and returns their values in order; trial
@@ -514,7 +527,7 @@ pub fn nelder_mead<E>(
     max_evals: usize,
     xtol: f64,
     ftol: f64,
-    eval: &mut dyn FnMut(&[Vec<f64>]) -> Result<Vec<f64>, E>,
+    eval: &mut BatchEval<'_, E>,
 ) -> Result<Minimum, E> {
     let k = x0.len();
     let n = k as f64;
@@ -530,10 +543,7 @@ pub fn nelder_mead<E>(
     let mut values = eval(&simplex)?;
     let mut evals = simplex.len();
     let mut converged = false;
-    let one = |eval: &mut dyn FnMut(&[Vec<f64>]) -> Result<Vec<f64>, E>,
-               x: Vec<f64>,
-               evals: &mut usize|
-     -> Result<(Vec<f64>, f64), E> {
+    let one = |eval: &mut BatchEval<'_, E>, x: Vec<f64>, evals: &mut usize| -> Result<(Vec<f64>, f64), E> {
         let x = project(x);
         let f = eval(std::slice::from_ref(&x))?[0];
         *evals += 1;
@@ -594,6 +604,281 @@ pub fn nelder_mead<E>(
     }
     let best = (0..=k).min_by(|&a, &b| values[a].total_cmp(&values[b])).expect("a simplex has vertices");
     Ok(Minimum { x: simplex[best].clone(), f: values[best], evals, converged })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The job: the settings' free parameters fitted on the model, every run a stored work item.
+
+/// The committed settings of the Great Leap fit, used when no settings file is given and the
+/// file is not in the working directory.
+const LEAP_SETTINGS: &str = include_str!("../../../calibration/leap.toml");
+const LEAP_SETTINGS_PATH: &str = "calibration/leap.toml";
+
+/// The settings in `path`, or else `calibration/leap.toml` (the copy built into the program if
+/// the file is not in the working directory).
+pub fn load_or_default(path: Option<&Path>) -> Result<Settings, ScenarioError> {
+    match path {
+        Some(p) => load(&p.to_string_lossy()),
+        None if Path::new(LEAP_SETTINGS_PATH).is_file() => load(LEAP_SETTINGS_PATH),
+        None => parse(LEAP_SETTINGS, &format!("built-in:{LEAP_SETTINGS_PATH}")),
+    }
+}
+
+/// What to fit: the model (its scale defaults to the settings'), the settings, the budget.
+#[derive(Clone, Debug)]
+pub struct CalibrateRequest {
+    pub model: ModelSpec,
+    pub settings: Settings,
+    /// Stop after this many evaluations (default: the settings' `max_evals`).
+    pub max_evals: Option<usize>,
+    /// Runs (seeds) averaged per evaluation (default: the settings' `seeds`).
+    pub seeds: Option<u64>,
+    /// Output directory (default: `out/calibrate`); the work store is beside it.
+    pub out: Option<PathBuf>,
+    pub resume: bool,
+    /// The command line, for the manifest.
+    pub command: Vec<String>,
+}
+
+/// One evaluation: the parameter values, each target's model value (mean over seeds) and the loss.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    pub values: Vec<f64>,
+    pub model: Vec<f64>,
+    pub loss: f64,
+}
+
+/// What the fit gives.
+pub struct CalibrateResult {
+    pub out: PathBuf,
+    pub settings: Settings,
+    pub scenario: String,
+    /// What the fitted overlay extends: the built-in name, or the scenario file's full path.
+    pub extends: String,
+    pub scale: f64,
+    pub seed: i64,
+    /// Runs per evaluation.
+    pub seeds: u64,
+    /// The starting values, in the settings' order.
+    pub start: Vec<f64>,
+    /// Every evaluation, in the order made.
+    pub history: Vec<Evaluation>,
+    /// The best evaluation.
+    pub best: Evaluation,
+    pub converged: bool,
+    /// Every target at the best point.
+    pub report: Vec<FitRow>,
+    /// `--set` overrides (not `run.*`) that the fitted overlay keeps fixed: key and text.
+    pub pinned: Vec<(String, String)>,
+    /// Runs made now, and found finished in the work store.
+    pub items: Items,
+    pub manifest: Manifest,
+    pub work: WorkStore,
+}
+
+/// A work item's key: a hash of the parameter values' bits and the seed.
+fn item_key(values: &[f64], seed: i64) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for v in values {
+        for b in v.to_bits().to_le_bytes() {
+            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("x-{h:016x}-seed-{seed}")
+}
+
+/// The fit under way: the evaluations so far, by the key of their values.
+struct Fit<'a> {
+    settings: &'a Settings,
+    base: &'a Scenario,
+    seeds: u64,
+    max_evals: usize,
+    store: &'a WorkStore,
+    runner: &'a Runner<'a>,
+    history: Vec<Evaluation>,
+    cache: HashMap<String, usize>,
+    items: Items,
+}
+
+impl Fit<'_> {
+    fn scenario(&self, values: &[f64], k: u64) -> Scenario {
+        let mut s = self.base.clone();
+        for (p, &v) in self.settings.params.iter().zip(values) {
+            s.params.set(p.key, v);
+        }
+        s.params.run.seed = self.base.params.run.seed + k as i64;
+        s
+    }
+
+    /// The values not evaluated before in this fit, each once.
+    fn fresh<'v>(&self, values: &'v [Vec<f64>]) -> Vec<&'v Vec<f64>> {
+        let mut fresh: Vec<&Vec<f64>> = Vec::new();
+        for v in values {
+            let id = item_key(v, 0);
+            if !self.cache.contains_key(&id) && !fresh.iter().any(|f| item_key(f, 0) == id) {
+                fresh.push(v);
+            }
+        }
+        fresh
+    }
+
+    /// Evaluate unit-cube points (all their runs in one parallel batch); returns their losses.
+    fn eval(&mut self, points: &[Vec<f64>]) -> Result<Vec<f64>, JobError> {
+        let values: Vec<Vec<f64>> = points.iter().map(|u| self.settings.to_values(u)).collect();
+        let fresh = self.fresh(&values);
+        let (mut keys, mut items) = (Vec::new(), Vec::new());
+        for v in &fresh {
+            for k in 0..self.seeds {
+                let s = self.scenario(v, k);
+                keys.push(item_key(v, s.params.run.seed));
+                items.push(s);
+            }
+        }
+        self.items.total += keys.len();
+        self.items.reused += keys.iter().filter(|k| self.store.get(k).is_some()).count();
+        let settings = self.settings;
+        let reduce = |_: usize, r: RunResult| -> Result<Vec<f64>, String> {
+            settings.targets.iter().map(|t| t.value(&settings.file, &r.tables).map_err(|e| e.to_string())).collect()
+        };
+        let stored = Some(Stored { store: self.store, keys: &keys });
+        let results = Runner::silent(self.runner.cancel()).run(&items, stored, &reduce)?;
+        let results: Vec<Vec<f64>> = results.into_iter().collect::<Result<_, _>>().map_err(JobError::Input)?;
+        for (v, runs) in fresh.iter().zip(results.chunks(self.seeds as usize)) {
+            let n = runs.len() as f64;
+            let targets = &self.settings.targets;
+            let model: Vec<f64> = (0..targets.len()).map(|j| runs.iter().map(|r| r[j]).sum::<f64>() / n).collect();
+            let loss =
+                runs.iter().map(|r| targets.iter().zip(r).map(|(t, &m)| t.loss(m)).sum::<f64>()).sum::<f64>() / n;
+            self.cache.insert(item_key(v, 0), self.history.len());
+            self.history.push(Evaluation { values: v.to_vec(), model, loss });
+        }
+        let (done, total) = (self.history.len(), self.max_evals.max(self.history.len()));
+        self.runner.report(Progress { done, total, reused: 0 });
+        Ok(values.iter().map(|v| self.history[self.cache[&item_key(v, 0)]].loss).collect())
+    }
+}
+
+/// The scenario with the settings' scale unless the request gives one, checked that no free
+/// parameter is pinned.
+fn fitted_scenario(req: &CalibrateRequest) -> Result<Scenario, JobError> {
+    let settings = &req.settings;
+    let mut model = req.model.clone();
+    if model.scale.is_none() {
+        model.scale = settings.method.scale;
+    }
+    let base = model.resolve()?;
+    for p in &settings.params {
+        if req.model.set.iter().any(|kv| kv.split('=').next().map(str::trim) == Some(p.key))
+            || base.overrides.iter().any(|(k, _)| k == p.key)
+        {
+            return Err(JobError::Input(format!(
+                "{}: free parameter `{}` is pinned (by --set or the scenario), so fitting it would change nothing",
+                settings.file, p.key
+            )));
+        }
+    }
+    Ok(base)
+}
+
+/// What the fitted overlay extends, and the `--set` overrides (not `run.*`) it keeps fixed.
+fn overlay_base(model: &ModelSpec) -> (String, Vec<(String, String)>) {
+    let extends = if leapsim_engine::scenario::BUILTIN.iter().any(|b| b.0 == model.scenario) {
+        model.scenario.clone()
+    } else {
+        std::fs::canonicalize(&model.scenario)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| model.scenario.clone())
+    };
+    let pinned = model
+        .set
+        .iter()
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .filter(|(k, _)| !k.starts_with("run."))
+        .collect();
+    (extends, pinned)
+}
+
+/// Fit `req`'s free parameters to its targets by bounded Nelder–Mead through `runner`: every
+/// run (a parameter vector and a seed) is a work item in the store beside the output
+/// directory, so a resumed fit replays its finished evaluations and continues on the same path.
+/// Progress is reported per evaluation (`done` of at most `total`).
+pub fn calibrate(req: &CalibrateRequest, runner: &Runner) -> Result<CalibrateResult, JobError> {
+    let started = Instant::now();
+    let settings = &req.settings;
+    let base = fitted_scenario(req)?;
+    let seeds = req.seeds.unwrap_or(settings.method.seeds);
+    let max_evals = req.max_evals.unwrap_or(settings.method.max_evals);
+    if seeds == 0 || max_evals == 0 {
+        return Err(JobError::Input("--seeds and --max-evals must be at least 1".into()));
+    }
+    let start: Vec<f64> = settings
+        .params
+        .iter()
+        .map(|p| p.start.unwrap_or_else(|| base.params.get(p.key).expect("registered")).clamp(p.lower, p.upper))
+        .collect();
+    let out = req.out.clone().unwrap_or_else(|| PathBuf::from("out").join("calibrate"));
+    let fingerprint = json!({
+        "command": "calibrate",
+        "scenario": scenario_fingerprint(&base),
+        "seeds": seeds,
+        "params": settings.params.iter().map(|p| json!([p.key, p.lower, p.upper])).collect::<Vec<_>>(),
+        "targets": settings.targets.iter().map(|t| t.name()).collect::<Vec<_>>(),
+    });
+    let store = WorkStore::open_tagged(&out, &fingerprint, req.resume).map_err(JobError::Input)?;
+    runner.report(Progress { done: 0, total: max_evals, reused: 0 });
+    let mut fit = Fit {
+        settings,
+        base: &base,
+        seeds,
+        max_evals,
+        store: &store,
+        runner,
+        history: Vec::new(),
+        cache: HashMap::new(),
+        items: Items::default(),
+    };
+    let m = &settings.method;
+    let x0 = settings.to_unit(&start);
+    let minimum = nelder_mead(&x0, m.initial_step, max_evals, m.xtol, m.ftol, &mut |xs| fit.eval(xs))?;
+    let best = fit.history[fit.cache[&item_key(&settings.to_values(&minimum.x), 0)]].clone();
+    let (history, items) = (fit.history, fit.items);
+    let report: Vec<FitRow> = settings.targets.iter().zip(&best.model).map(|(t, &v)| t.report_row(v)).collect();
+    let job = json!({
+        "settings": settings.file,
+        "description": settings.description,
+        "seeds_per_evaluation": seeds,
+        "method": "Nelder-Mead in the unit cube of the bounds (Gao-Han adaptive coefficients), trial points projected onto the bounds",
+        "max_evals": max_evals,
+        "evaluations": history.len(),
+        "converged": minimum.converged,
+        "start_loss": history[0].loss,
+        "loss": best.loss,
+        "targets_inside": report.iter().filter(|r| r.ok).count(),
+        "targets": report.len(),
+        "fitted": settings.params.iter().zip(&best.values).map(|(p, v)| (p.key.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+    });
+    let seed_list = (0..seeds).map(|k| base.params.run.seed + k as i64).collect();
+    let manifest = Manifest::new(req.command.clone(), &base, seed_list, items, started.elapsed().as_secs_f64(), job);
+    let (extends, pinned) = overlay_base(&req.model);
+    Ok(CalibrateResult {
+        out,
+        settings: settings.clone(),
+        scenario: base.name.clone(),
+        extends,
+        scale: base.params.run.scale,
+        seed: base.params.run.seed,
+        seeds,
+        start,
+        history,
+        best,
+        converged: minimum.converged,
+        report,
+        pinned,
+        items,
+        manifest,
+        work: store,
+    })
 }
 
 #[cfg(test)]
@@ -746,5 +1031,12 @@ mod tests {
             let bits = |r: &FitRow| [r.model, r.record, r.low, r.high].map(f64::to_bits);
             assert_eq!((&c.id, &c.figure, bits(&c), c.ok), (&row.id, &row.figure, bits(row), row.ok));
         }
+    }
+
+    #[test]
+    fn keys_name_the_values_and_the_seed() {
+        assert_eq!(item_key(&[0.1, 0.2], 1), item_key(&[0.1, 0.2], 1));
+        assert_ne!(item_key(&[0.1, 0.2], 1), item_key(&[0.1, 0.2], 2));
+        assert_ne!(item_key(&[0.1, 0.2], 1), item_key(&[0.2, 0.1], 1));
     }
 }

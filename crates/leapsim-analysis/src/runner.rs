@@ -65,6 +65,12 @@ impl<'a> Runner<'a> {
         self.cancel.load(Ordering::Relaxed)
     }
 
+    /// Report `p` to the progress callback: for jobs whose steps are not single batches (a
+    /// calibration reports its evaluations, each a batch of runs).
+    pub fn report(&self, p: Progress) {
+        (self.progress)(p)
+    }
+
     /// Run every item (in parallel) and reduce each result with `reduce(item index, result)`;
     /// the values come back in item order. With `stored`, items whose key is in the store are
     /// not run again and each new value is stored under its key as soon as its run finishes.

@@ -1,13 +1,27 @@
 //! Global sensitivity analysis: Morris elementary effects and Sobol indices.
 //!
-//! The mathematics only, on points of the unit cube `[0, 1]^k`: designs (which points to
+//! The mathematics, on points of the unit cube `[0, 1]^k`: designs (which points to
 //! evaluate) and estimators (what the values at those points say). Running the model at the
-//! points is the caller's business, so everything here is tested on closed-form functions.
+//! points is the job's business ([`sensitivity`], at the end), so the mathematics is tested on
+//! closed-form functions.
 //!
 //! Random numbers are counter-based: draw `i` of stream `s` under seed `seed` is a SplitMix64
 //! hash of `(seed, s, i)`, so a design depends only on its seed and sizes, never on the order
 //! or thread in which its points are evaluated. Sobol designs use these plain uniforms (Monte
 //! Carlo, not a low-discrepancy sequence); their bootstrap intervals say how far to trust them.
+
+use crate::ensemble::check_outcomes;
+use crate::manifest::{Items, Manifest};
+use crate::outcome::Outcome;
+use crate::runner::{Runner, Stored};
+use crate::store::{scenario_fingerprint, WorkStore};
+use crate::{JobError, ModelSpec};
+use leapsim_core::params::{spec, Kind};
+use leapsim_engine::run::RunResult;
+use leapsim_engine::scenario::Scenario;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 /// Counter-based uniform numbers: `u64(stream, i)` depends only on the seed, the stream and `i`.
 #[derive(Clone, Copy, Debug)]
@@ -71,7 +85,7 @@ impl MorrisDesign {
         if k == 0 {
             return Err("no parameters".into());
         }
-        if p < 2 || p % 2 != 0 {
+        if p < 2 || !p.is_multiple_of(2) {
             return Err(format!("the number of levels must be even and at least 2, found {p}"));
         }
         if r < 2 {
@@ -244,6 +258,304 @@ pub fn sobol(d: &SaltelliDesign, y: &[f64], resamples: usize, seed: u64) -> Vec<
         .collect()
 }
 
+// ---------------------------------------------------------------------------------------------
+// The job: the designs above run on the model, one work item per design point and seed.
+
+/// The sensitivity method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// Morris elementary effects (screening: r (k + 1) runs).
+    Morris,
+    /// Sobol first-order and total indices (Saltelli design: N (k + 2) runs).
+    Sobol,
+}
+
+impl Method {
+    /// `morris` or `sobol`, as in the files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Morris => "morris",
+            Method::Sobol => "sobol",
+        }
+    }
+}
+
+/// A parameter varied over a range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Range {
+    pub key: &'static str,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// Parse `KEY=LOW:HIGH`, checked against the registry; the error says what was expected.
+pub fn parse_range(text: &str) -> Result<Range, String> {
+    let expected = "expected KEY=LOW:HIGH, e.g. procurement.enforcement=0.1:0.4";
+    let (k, r) = text.split_once('=').ok_or_else(|| format!("`{text}`: {expected}"))?;
+    let k = k.trim();
+    let sp = spec(k).ok_or_else(|| format!("`{k}`: unknown parameter (`leapsim params` lists them all)"))?;
+    if sp.kind == Kind::Bool {
+        return Err(format!("`{k}` is a switch (true or false); only numeric parameters can be varied"));
+    }
+    let (lo, hi) = r.split_once(':').ok_or_else(|| format!("`{text}`: {expected}"))?;
+    let num = |s: &str| {
+        s.trim().parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| format!("`{k}`: `{s}` is not a number"))
+    };
+    let (low, high) = (num(lo)?, num(hi)?);
+    if low >= high {
+        return Err(format!("`{k}`: the range {low}:{high} is empty; expected LOW < HIGH"));
+    }
+    if low < sp.min || high > sp.max {
+        return Err(format!(
+            "`{k}`: the range {low}:{high} leaves the parameter's range, {} to {} ({})",
+            sp.min, sp.max, sp.unit
+        ));
+    }
+    Ok(Range { key: sp.key, low, high })
+}
+
+/// Ranges from a file, one `KEY=LOW:HIGH` a line; errors name the file and line.
+pub fn parse_range_file(path: &Path) -> Result<Vec<Range>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read it ({e})", path.display()))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        out.push(parse_range(&line.replace(' ', "")).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?);
+    }
+    Ok(out)
+}
+
+/// The value of a parameter at unit-cube coordinate `u` (integers rounded).
+pub fn value_at(r: &Range, u: f64) -> f64 {
+    let x = r.low + u * (r.high - r.low);
+    if spec(r.key).map(|s| s.kind) == Some(Kind::Int) {
+        x.round()
+    } else {
+        x
+    }
+}
+
+/// What to run: the model, the parameters and their ranges, the outcomes, the design.
+#[derive(Clone, Debug)]
+pub struct SensitivityRequest {
+    pub model: ModelSpec,
+    pub method: Method,
+    /// The parameters varied, each once.
+    pub ranges: Vec<Range>,
+    /// Outcomes (SERIES:YEARS[:AGG][@REGION]); empty: the headline outcomes.
+    pub outcomes: Vec<String>,
+    /// Morris: number of trajectories (r).
+    pub trajectories: usize,
+    /// Morris: number of grid levels (p, even).
+    pub levels: usize,
+    /// Sobol: number of base samples (N).
+    pub samples: usize,
+    /// Sobol: bootstrap resamples for the confidence intervals.
+    pub bootstrap: usize,
+    /// Runs per design point (seeds base .. base + runs - 1), averaged.
+    pub runs: u64,
+    /// Every design point its own seeds instead of the same ones (common random numbers).
+    pub independent_seeds: bool,
+    /// Pin the varied parameters for the whole run, as `--set` does.
+    pub pin: bool,
+    /// Output directory (default: `out/sensitivity`); the work store is beside it.
+    pub out: Option<PathBuf>,
+    pub resume: bool,
+    /// The command line, for the manifest.
+    pub command: Vec<String>,
+}
+
+/// One parameter's line of an outcome's table: its index in the ranges and its measures
+/// (Morris: mu*, mu, sigma; Sobol: S1, S1 half-width, ST, ST half-width).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ranked {
+    pub param: usize,
+    pub measures: Vec<f64>,
+}
+
+/// What the sensitivity analysis gives.
+pub struct SensitivityResult {
+    pub out: PathBuf,
+    pub method: Method,
+    pub scenario: String,
+    pub scale: f64,
+    pub seed: i64,
+    pub ranges: Vec<Range>,
+    /// Outcome names, in the order asked.
+    pub outcomes: Vec<String>,
+    /// By outcome: the parameters ranked, most influential first.
+    pub tables: Vec<Vec<Ranked>>,
+    /// Each design point's parameter values.
+    pub points: Vec<Vec<f64>>,
+    /// Each design point's outcomes, the mean of its runs.
+    pub values: Vec<Vec<f64>>,
+    pub items: Items,
+    pub manifest: Manifest,
+    pub work: WorkStore,
+}
+
+enum Design {
+    Morris(MorrisDesign),
+    Sobol(SaltelliDesign),
+}
+
+impl Design {
+    fn new(req: &SensitivityRequest, seed: u64) -> Result<Design, JobError> {
+        let k = req.ranges.len();
+        let built = match req.method {
+            Method::Morris => MorrisDesign::new(k, req.trajectories, req.levels, seed).map(Design::Morris),
+            Method::Sobol => SaltelliDesign::new(k, req.samples, seed).map(Design::Sobol),
+        };
+        built.map_err(|e| JobError::Input(format!("design: {e}")))
+    }
+    fn points(&self) -> &[Vec<f64>] {
+        match self {
+            Design::Morris(d) => &d.points,
+            Design::Sobol(d) => &d.points,
+        }
+    }
+    /// The parameters ranked for outcome values `y` at the points.
+    fn rank(&self, y: &[f64], bootstrap: usize, seed: u64) -> Vec<Ranked> {
+        let mut rows: Vec<(f64, Ranked)> = match self {
+            Design::Morris(d) => morris(d, y)
+                .into_iter()
+                .enumerate()
+                .map(|(i, m)| (m.mu_star, Ranked { param: i, measures: vec![m.mu_star, m.mu, m.sigma] }))
+                .collect(),
+            Design::Sobol(d) => sobol(d, y, bootstrap, seed)
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| (s.st, Ranked { param: i, measures: vec![s.s1, s.s1_conf, s.st, s.st_conf] }))
+                .collect(),
+        };
+        rows.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.param.cmp(&y.1.param)));
+        rows.into_iter().map(|r| r.1).collect()
+    }
+    fn manifest(&self, req: &SensitivityRequest) -> Value {
+        match self {
+            Design::Morris(d) => json!({ "trajectories": req.trajectories, "levels": req.levels, "delta": d.delta }),
+            Design::Sobol(_) => json!({ "samples": req.samples, "bootstrap": req.bootstrap,
+                "sampler": "counter-based uniforms (SplitMix64), Saltelli A, B, AB_i" }),
+        }
+    }
+}
+
+/// Check the request's ranges (at least one, each parameter once) and outcomes.
+fn checked(req: &SensitivityRequest, base: &Scenario) -> Result<Vec<Outcome>, JobError> {
+    if req.ranges.is_empty() {
+        return Err(JobError::Input(
+            "no parameters to vary: give --param KEY=LOW:HIGH (repeatable) or --params FILE".into(),
+        ));
+    }
+    for (i, r) in req.ranges.iter().enumerate() {
+        if req.ranges[..i].iter().any(|q| q.key == r.key) {
+            return Err(JobError::Input(format!("parameter `{}` is given twice", r.key)));
+        }
+    }
+    let outcomes = Outcome::parse_all(&req.outcomes).map_err(JobError::Input)?;
+    check_outcomes(&outcomes, base.params.run.end_year as i32).map_err(JobError::Input)?;
+    if req.runs == 0 {
+        return Err(JobError::Input("--runs must be at least 1".into()));
+    }
+    Ok(outcomes)
+}
+
+/// The work items: every design point with every seed, and their keys.
+fn work_items(req: &SensitivityRequest, base: &Scenario, points: &[Vec<f64>]) -> (Vec<Scenario>, Vec<String>) {
+    let mut items = Vec::with_capacity(points.len() * req.runs as usize);
+    let mut keys = Vec::with_capacity(items.capacity());
+    for (n, u) in points.iter().enumerate() {
+        for run in 0..req.runs {
+            let mut s = base.clone();
+            for (r, &u) in req.ranges.iter().zip(u) {
+                let x = value_at(r, u);
+                s.params.set(r.key, x);
+                if req.pin {
+                    s.overrides.push((r.key.to_string(), x));
+                }
+            }
+            let offset = if req.independent_seeds { n as u64 * req.runs + run } else { run };
+            s.params.run.seed = base.params.run.seed + offset as i64;
+            items.push(s);
+            keys.push(format!("point-{n:06}-run-{run}"));
+        }
+    }
+    (items, keys)
+}
+
+/// Run the sensitivity analysis of `req` through `runner`: one item per design point and seed,
+/// stored in the work store beside the output directory as it finishes.
+pub fn sensitivity(req: &SensitivityRequest, runner: &Runner) -> Result<SensitivityResult, JobError> {
+    let started = Instant::now();
+    let base = req.model.resolve()?;
+    let outcomes = checked(req, &base)?;
+    let seed = base.params.run.seed as u64;
+    let design = Design::new(req, seed)?;
+    let (items, keys) = work_items(req, &base, design.points());
+    let out = req.out.clone().unwrap_or_else(|| PathBuf::from("out").join("sensitivity"));
+    let fingerprint = json!({
+        "command": "sensitivity",
+        "scenario": scenario_fingerprint(&base),
+        "method": req.method.name(),
+        "params": req.ranges.iter().map(|r| json!([r.key, r.low, r.high])).collect::<Vec<_>>(),
+        "outcomes": outcomes.iter().map(|o| o.name()).collect::<Vec<_>>(),
+        "trajectories": req.trajectories, "levels": req.levels, "samples": req.samples,
+        "runs": req.runs, "independent_seeds": req.independent_seeds, "pin": req.pin,
+    });
+    let store = WorkStore::open_tagged(&out, &fingerprint, req.resume).map_err(JobError::Input)?;
+    let reused = keys.iter().filter(|k| store.get(k).is_some()).count();
+    let reduce =
+        |_: usize, r: RunResult| -> Result<Vec<f64>, String> { outcomes.iter().map(|o| o.eval(&r.tables)).collect() };
+    let values = runner.run(&items, Some(Stored { store: &store, keys: &keys }), &reduce)?;
+    let values: Vec<Vec<f64>> = values.into_iter().collect::<Result<_, _>>().map_err(JobError::Input)?;
+    // Mean over each point's runs, per outcome.
+    let per_point: Vec<Vec<f64>> = values
+        .chunks(req.runs as usize)
+        .map(|c| (0..outcomes.len()).map(|j| c.iter().map(|v| v[j]).sum::<f64>() / c.len() as f64).collect())
+        .collect();
+    let tables = (0..outcomes.len())
+        .map(|j| design.rank(&per_point.iter().map(|v| v[j]).collect::<Vec<_>>(), req.bootstrap, seed))
+        .collect();
+    let points: Vec<Vec<f64>> =
+        design.points().iter().map(|u| req.ranges.iter().zip(u).map(|(r, &u)| value_at(r, u)).collect()).collect();
+    let items_done = Items { total: items.len(), reused };
+    let mut seeds: Vec<i64> = Vec::new();
+    for s in &items {
+        if !seeds.contains(&s.params.run.seed) {
+            seeds.push(s.params.run.seed);
+        }
+    }
+    let job = json!({
+        "method": req.method.name(),
+        "params": req.ranges.iter().map(|r| json!({ "key": r.key, "low": r.low, "high": r.high })).collect::<Vec<_>>(),
+        "outcomes": outcomes.iter().map(|o| o.name()).collect::<Vec<_>>(),
+        "design": design.manifest(req),
+        "points": points.len(),
+        "runs_per_point": req.runs,
+        "seeding": if req.independent_seeds { "independent per point" } else { "common random numbers: every point the same seeds" },
+        "pinned": req.pin,
+    });
+    let manifest = Manifest::new(req.command.clone(), &base, seeds, items_done, started.elapsed().as_secs_f64(), job);
+    Ok(SensitivityResult {
+        out,
+        method: req.method,
+        scenario: base.name.clone(),
+        scale: base.params.run.scale,
+        seed: base.params.run.seed,
+        ranges: req.ranges.clone(),
+        outcomes: outcomes.iter().map(Outcome::name).collect(),
+        tables,
+        points,
+        values: per_point,
+        items: items_done,
+        manifest,
+        work: store,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,5 +638,18 @@ mod tests {
         assert!((m[1].mu_star - 2.0).abs() < 1e-9 && m[1].sigma < 1e-9);
         assert!((m[3].mu + 1.0).abs() < 1e-9 && (m[3].mu_star - 1.0).abs() < 1e-9);
         assert!(MorrisDesign::new(3, 10, 3, 1).is_err());
+    }
+
+    #[test]
+    fn ranges_are_checked_against_the_registry() {
+        assert_eq!(
+            parse_range("procurement.enforcement=0.1:0.4").unwrap(),
+            Range { key: "procurement.enforcement", low: 0.1, high: 0.4 }
+        );
+        assert!(parse_range("procurement.enforcment=0.1:0.4").unwrap_err().contains("unknown parameter"));
+        assert!(parse_range("procurement.enforcement=0.4:0.1").unwrap_err().contains("empty"));
+        assert!(parse_range("procurement.enforcement=0.1:4").unwrap_err().contains("0 to 3"));
+        assert!(parse_range("procurement.enforcement=0.1").unwrap_err().contains("KEY=LOW:HIGH"));
+        assert!(parse_range("food.mess_halls=0:1").unwrap_err().contains("switch"));
     }
 }

@@ -128,3 +128,20 @@ pub fn write_error(e: std::io::Error, out: &Path, cancel: &std::sync::atomic::At
         anyhow::Error::new(e).context(format!("writing {}", out.display()))
     }
 }
+
+impl Bar {
+    /// A bar over a job's evaluations (at most the total it reports), `label` beside it.
+    pub fn evaluations(quiet: bool, label: String) -> Bar {
+        let pb = runs_bar(quiet, 0, label.clone());
+        if let Some(pb) = &pb {
+            pb.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {msg} [{bar:40}] {pos}/{len} evaluations (at most), {elapsed} elapsed, eta {eta}",
+                )
+                .unwrap()
+                .progress_chars("=> "),
+            );
+        }
+        Bar { pb, label }
+    }
+}

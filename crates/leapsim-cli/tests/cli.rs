@@ -232,7 +232,7 @@ fn calibrate_fits_a_small_problem_writes_its_files_and_resumes() {
     assert!(best < start / 10.0, "{history}");
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["loss"].as_f64(), Some(best));
+    assert_eq!(manifest["job"]["loss"].as_f64(), Some(best));
     let report = std::fs::read_to_string(out.join("fit_report.csv")).unwrap();
     assert!(report.starts_with("target,model,record,low,high,inside,weight,loss,source\nProcurement ratio 1959,"));
     assert_eq!(report.lines().count(), 4, "{report}");
@@ -390,6 +390,54 @@ fn attribute_writes_shares_that_add_up_to_the_total_in_every_region() {
     assert_eq!(&std::fs::read(out.join("attribution.png")).unwrap()[..8], b"\x89PNG\r\n\x1a\n");
     let svg = std::fs::read_to_string(out.join("attribution.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("reporting") && svg.contains("mess-halls"));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn attribute_resumes_from_its_finished_runs_to_the_same_table() {
+    let d = tmp("attribute-resume");
+    let args = |out: &Path| -> Vec<String> {
+        ["attribute", "--causes", "reporting,mess-halls", "--runs", "2", "--scale", "0.0005"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(["--set".into(), "run.end_year=1961".into(), "--out".into(), out.to_str().unwrap().into()])
+            .collect()
+    };
+    let first = d.join("first");
+    let a = args(&first);
+    let o = leapsim(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let csv = std::fs::read_to_string(first.join("attribution.csv")).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(first.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["items"]["total"], 8, "four coalitions, two seeds");
+    assert_eq!(manifest["items"]["reused"], 0);
+
+    // Every run finished and stored, the command stopped before its output was written: the
+    // resumed command reuses every run and gives the same table.
+    let second = d.join("second");
+    let a2 = args(&second);
+    let work = d.join("second.work");
+    for _ in 0..5 {
+        interrupt_after_stored_items(&a2.iter().map(String::as_str).collect::<Vec<_>>(), &second, 8);
+        if work.is_dir() {
+            break;
+        }
+        // It finished before the signal: try again.
+        let _ = std::fs::remove_dir_all(&second);
+    }
+    assert!(work.is_dir() && !second.exists(), "no interrupted attribute to resume");
+    let mut resumed = a2.clone();
+    resumed.push("--resume".into());
+    let o = leapsim(&resumed.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("resumed: 8 of 8 runs reused"), "{}", text(&o.stderr));
+    assert_eq!(std::fs::read_to_string(second.join("attribution.csv")).unwrap(), csv);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(second.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["items"]["reused"], 8);
+    assert!(!work.exists(), "the work store outlived the command");
     std::fs::remove_dir_all(&d).unwrap();
 }
 
