@@ -750,10 +750,12 @@ impl Fit<'_> {
             let loss =
                 runs.iter().map(|r| targets.iter().zip(r).map(|(t, &m)| t.loss(m)).sum::<f64>()).sum::<f64>() / n;
             self.cache.insert(item_key(v, 0), self.history.len());
+            let best = self.history.iter().map(|e| e.loss).fold(f64::INFINITY, f64::min);
             self.history.push(Evaluation { values: v.to_vec(), model, loss });
+            let (done, total) = (self.history.len(), self.max_evals.max(self.history.len()));
+            let improved = loss < best;
+            self.runner.report(Progress { done, total, reused: 0, best: Some(loss.min(best)), improved });
         }
-        let (done, total) = (self.history.len(), self.max_evals.max(self.history.len()));
-        self.runner.report(Progress { done, total, reused: 0 });
         Ok(values.iter().map(|v| self.history[self.cache[&item_key(v, 0)]].loss).collect())
     }
 }
@@ -826,7 +828,7 @@ pub fn calibrate(req: &CalibrateRequest, runner: &Runner) -> Result<CalibrateRes
         "targets": settings.targets.iter().map(|t| t.name()).collect::<Vec<_>>(),
     });
     let store = WorkStore::open_tagged(&out, &fingerprint, req.resume).map_err(JobError::Input)?;
-    runner.report(Progress { done: 0, total: max_evals, reused: 0 });
+    runner.report(Progress { done: 0, total: max_evals, ..Progress::default() });
     let mut fit = Fit {
         settings,
         base: &base,

@@ -20,12 +20,15 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// How far a batch has got: `done` of the `total` items to run in this call; `reused` items
 /// were found finished in the work store and are not counted in `total` (so a time estimate is
-/// not fooled by them).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// not fooled by them). A job that minimises something (calibration) also gives the best value
+/// so far, and whether the step just reported improved on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Progress {
     pub done: usize,
     pub total: usize,
     pub reused: usize,
+    pub best: Option<f64>,
+    pub improved: bool,
 }
 
 /// The work store and one key per item (a plain file name, unique), for a resumable batch.
@@ -116,7 +119,7 @@ impl<'a> Runner<'a> {
     ) -> Result<Vec<(usize, T)>, RunError> {
         let todo: Vec<usize> = (0..items.len()).filter(|&i| results[i].is_none()).collect();
         let (total, reused) = (todo.len(), items.len() - todo.len());
-        (self.progress)(Progress { done: 0, total, reused });
+        (self.progress)(Progress { done: 0, total, reused, ..Progress::default() });
         let done = AtomicUsize::new(0);
         todo.par_iter()
             .map(|&i| {
@@ -125,7 +128,12 @@ impl<'a> Runner<'a> {
                 }
                 let out = reduce(i, run(&items[i], &mut |_, _| {}, self.cancel)?);
                 save(i, &out)?;
-                (self.progress)(Progress { done: done.fetch_add(1, Ordering::Relaxed) + 1, total, reused });
+                (self.progress)(Progress {
+                    done: done.fetch_add(1, Ordering::Relaxed) + 1,
+                    total,
+                    reused,
+                    ..Progress::default()
+                });
                 Ok((i, out))
             })
             .collect()
@@ -220,7 +228,7 @@ mod tests {
         let got = Runner::new(&no, &progress).run(&items, stored, &deaths).unwrap();
         assert_eq!(got, vec![all[0], -1.0, all[2]]);
         let seen = seen.into_inner().unwrap();
-        assert_eq!(seen[0], Progress { done: 0, total: 2, reused: 1 });
+        assert_eq!(seen[0], Progress { done: 0, total: 2, reused: 1, ..Progress::default() });
         assert_eq!(seen.iter().map(|p| p.done).max(), Some(2));
         assert!(seen.iter().all(|p| p.total == 2 && p.reused == 1));
         assert_eq!(store.get("seed-2"), Some(json!(all[2])));

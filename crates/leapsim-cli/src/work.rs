@@ -35,16 +35,28 @@ pub fn open_store(out: &Path, fingerprint: &Value, resume: bool) -> anyhow::Resu
 pub struct Bar {
     pb: Option<indicatif::ProgressBar>,
     label: String,
+    quiet: bool,
 }
 
 impl Bar {
     /// A bar over `total` runs (set again by [`Bar::show`]), `label` beside it.
     pub fn new(quiet: bool, total: usize, label: String) -> Bar {
-        Bar { pb: runs_bar(quiet, total, label.clone()), label }
+        Bar { pb: runs_bar(quiet, total, label.clone()), label, quiet }
     }
 
     /// Show `p`: runs done of those still to do (reused runs do not skew the estimate).
     pub fn show(&self, p: Progress) {
+        if let (true, Some(best)) = (p.improved, p.best) {
+            let line = format!("evaluation {}: loss {best:.4}", p.done);
+            match &self.pb {
+                Some(pb) => pb.println(line),
+                None if !self.quiet => eprintln!("{line}"),
+                None => {}
+            }
+        }
+        if let (Some(pb), Some(best)) = (&self.pb, p.best) {
+            pb.set_message(format!("best loss {best:.4}"));
+        }
         if let Some(pb) = &self.pb {
             if p.done == 0 && p.reused > 0 {
                 pb.set_message(format!("{}, {} reused", self.label, p.reused));
@@ -142,6 +154,6 @@ impl Bar {
                 .progress_chars("=> "),
             );
         }
-        Bar { pb, label }
+        Bar { pb, label, quiet }
     }
 }
