@@ -141,8 +141,9 @@ fn interrupted_sweep_resumes_without_rerunning_finished_points() {
     let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(&resumed).output().unwrap();
     assert!(o.status.success(), "{}", text(&o.stderr));
     let m = json(&out.join("manifest.json"));
-    assert_eq!(m["runs_reused"].as_u64(), Some(done as u64), "{m}");
-    assert_eq!(m["runs_run"].as_u64(), Some(8 - done as u64), "{m}");
+    assert_eq!(m["items"]["reused"].as_u64(), Some(done as u64), "{m}");
+    assert_eq!(m["items"]["total"].as_u64(), Some(8), "{m}");
+    assert_eq!(m["job"]["design"]["points"].as_u64(), Some(8), "{m}");
     assert!(text(&o.stdout).contains(&format!("{} run now and {done} reused", 8 - done)));
     assert!(!work.exists(), "the work store is removed once the outputs are written");
 

@@ -4,5 +4,6 @@
 pub mod chart;
 pub mod console;
 pub mod ensemble;
+pub mod sweep;
 pub mod table;
 pub mod writer;
