@@ -2,6 +2,7 @@
 //! and the job output directory. The only crate that depends on plotters, arrow and parquet.
 
 pub mod chart;
+pub mod compare;
 pub mod console;
 pub mod ensemble;
 pub mod sweep;
