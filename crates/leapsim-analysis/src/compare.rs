@@ -7,13 +7,19 @@
 //! paired differences: far tighter than the spread of either scenario's own values.
 
 use crate::figure::{Line, Panel};
+use crate::manifest::{Items, Manifest};
 use crate::outcome::Outcome;
-use crate::runner;
-use crate::stats::{mean_and_90, quantile};
-use leapsim_engine::run::RunError;
+use crate::runner::{self, Runner, Stored};
+use crate::stats::mean_and_90;
+use crate::store::{scenario_fingerprint, WorkStore};
+use crate::{JobError, ModelSpec};
+use leapsim_engine::run::RunResult;
 use leapsim_engine::scenario::Scenario;
-use leapsim_engine::series::fmt_value;
-use std::sync::atomic::AtomicBool;
+use leapsim_engine::series::SERIES;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::Instant;
 
 /// The national series drawn in the comparison chart: (series, title, unit).
 pub const CHART_SERIES: &[(&str, &str, &str)] = &[
@@ -83,64 +89,171 @@ pub fn items(scenarios: &[Scenario], runs: u64) -> Vec<Scenario> {
         .collect()
 }
 
-/// Run every scenario with `runs` seeds (all in one batch) and keep the outcomes and the annual
-/// tables. Outcomes should be checked first ([`Outcome::check`]); one that a run lacks is
-/// reported as [`RunError::Inputs`].
-pub fn compare(
-    scenarios: &[Scenario],
-    outcomes: &[Outcome],
-    runs: u64,
-    progress: &(dyn Fn(usize, usize) + Sync),
-    cancel: &AtomicBool,
-) -> Result<Comparison, RunError> {
-    assert!(runs >= 1 && !scenarios.is_empty());
-    let items = items(scenarios, runs);
-    let results = runner::run_all(
-        &items,
-        &|_, r| {
-            let values: Result<Vec<f64>, String> = outcomes.iter().map(|o| o.eval(&r.tables)).collect();
-            (values, r.tables.annual)
-        },
-        progress,
-        cancel,
-    )?;
-    let runs = runs as usize;
-    let mut values = vec![vec![Vec::with_capacity(runs); scenarios.len()]; outcomes.len()];
-    let mut annual = Vec::with_capacity(scenarios.len());
-    for (s, chunk) in results.chunks(runs).enumerate() {
-        let mut rows: Vec<AnnualRow> = Vec::new();
-        for (k, (v, table)) in chunk.iter().enumerate() {
-            let v = v.as_ref().map_err(|e| RunError::Inputs(e.clone()))?;
-            for (o, x) in v.iter().enumerate() {
-                values[o][s].push(*x);
-            }
-            if k == 0 {
-                rows = table
-                    .iter()
-                    .map(|r| AnnualRow {
-                        year: r.year,
-                        region: r.region.clone(),
-                        series: r.series,
-                        values: vec![r.value],
-                    })
-                    .collect();
-            } else {
-                // One scenario's runs have the same table layout whatever the seed.
-                assert_eq!(rows.len(), table.len(), "annual tables of one scenario differ in length");
-                for (row, r) in rows.iter_mut().zip(table) {
-                    assert!(row.year == r.year && row.series == r.series && row.region == r.region);
-                    row.values.push(r.value);
-                }
-            }
-        }
-        annual.push(rows);
+/// What to compare: two or more scenarios run with the same seeds; the first is the reference
+/// that the others are compared with.
+#[derive(Clone, Debug)]
+pub struct CompareRequest {
+    /// The scenarios, in order. Each has its own options, but every scenario runs with the
+    /// seeds of the first (common random numbers).
+    pub scenarios: Vec<ModelSpec>,
+    /// Seeds per scenario.
+    pub runs: u64,
+    /// Outcomes (SERIES:YEARS[:AGG][@REGION]); empty: the headline outcomes.
+    pub outcomes: Vec<String>,
+    /// Output directory (default: `out/compare`); the work store is beside it.
+    pub out: Option<PathBuf>,
+    /// Reuse the finished runs of an interrupted comparison with the same arguments.
+    pub resume: bool,
+    /// The command line, for the manifest.
+    pub command: Vec<String>,
+}
+
+/// What the comparison gives.
+pub struct CompareResult {
+    pub out: PathBuf,
+    pub comparison: Comparison,
+    /// The scale of the first scenario.
+    pub scale: f64,
+    /// Runs run now, and found finished in the work store.
+    pub items: Items,
+    pub manifest: Manifest,
+    /// The work store, to remove once the outputs are written.
+    pub work: WorkStore,
+}
+
+/// What is kept of one run: each outcome (or why the run has none), every annual value in the
+/// order of its annual table (a missing value as `None`) and, for the first seed of each
+/// scenario, the table's keys (year, region, series).
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    outcomes: Result<Vec<Option<f64>>, String>,
+    annual: Vec<Option<f64>>,
+    labels: Option<Vec<(i32, String, String)>>,
+}
+
+fn opt(v: f64) -> Option<f64> {
+    (!v.is_nan()).then_some(v)
+}
+
+fn value(v: &Option<f64>) -> f64 {
+    v.unwrap_or(f64::NAN)
+}
+
+/// The scenarios of `req`, resolved, and its outcomes, checked against each of them.
+fn resolve(req: &CompareRequest) -> Result<(Vec<Scenario>, Vec<Outcome>), JobError> {
+    if req.runs == 0 {
+        return Err(JobError::Input("--runs: expected at least 1".into()));
     }
-    Ok(Comparison {
+    if req.scenarios.len() < 2 {
+        return Err(JobError::Input("compare needs two or more scenarios".into()));
+    }
+    let scenarios = req.scenarios.iter().map(ModelSpec::resolve).collect::<Result<Vec<_>, _>>()?;
+    let outcomes = Outcome::parse_all(&req.outcomes).map_err(JobError::Input)?;
+    for o in &outcomes {
+        for s in &scenarios {
+            o.check(s).map_err(JobError::Input)?;
+        }
+    }
+    Ok((scenarios, outcomes))
+}
+
+/// Compare the scenarios of `req` through `runner`: scenario `s` with seed `k` is one item,
+/// stored in the work store beside the output directory as it finishes.
+pub fn compare(req: &CompareRequest, runner: &Runner) -> Result<CompareResult, JobError> {
+    let started = Instant::now();
+    let (scenarios, outcomes) = resolve(req)?;
+    let runs = req.runs as usize;
+    let items = items(&scenarios, req.runs);
+    let out = req.out.clone().unwrap_or_else(|| PathBuf::from("out").join("compare"));
+    // `runs` is not part of the fingerprint: more seeds can be added on resume.
+    let fingerprint = json!({
+        "command": "compare",
+        "scenarios": items.iter().step_by(runs).map(scenario_fingerprint).collect::<Vec<_>>(),
+        "outcomes": outcomes.iter().map(Outcome::name).collect::<Vec<_>>(),
+    });
+    let store = WorkStore::open_tagged(&out, &fingerprint, req.resume).map_err(JobError::Input)?;
+    let keys: Vec<String> =
+        items.iter().enumerate().map(|(i, s)| format!("scenario-{:02}-seed-{}", i / runs, s.params.run.seed)).collect();
+    let reused = keys.iter().filter(|k| store.get(k).is_some()).count();
+    let keep = |i: usize, r: RunResult| -> Kept {
+        let t = &r.tables;
+        Kept {
+            outcomes: outcomes.iter().map(|o| o.eval(t).map(opt)).collect(),
+            annual: t.annual.iter().map(|row| opt(row.value)).collect(),
+            labels: i
+                .is_multiple_of(runs)
+                .then(|| t.annual.iter().map(|row| (row.year, row.region.clone(), row.series.to_string())).collect()),
+        }
+    };
+    let kept = runner.run(&items, Some(Stored { store: &store, keys: &keys }), &keep)?;
+    let comparison = Comparison {
         names: scenarios.iter().map(|s| s.name.clone()).collect(),
         seeds: items[..runs].iter().map(|s| s.params.run.seed).collect(),
-        outcomes: outcomes.to_vec(),
-        values,
-        annual,
+        values: values(&kept, outcomes.len(), runs)?,
+        annual: kept.chunks(runs).map(annual).collect::<Result<_, _>>()?,
+        outcomes,
+    };
+    let items = Items { total: keys.len(), reused };
+    let job = job(&scenarios, &comparison);
+    let seconds = started.elapsed().as_secs_f64();
+    let manifest = Manifest::new(req.command.clone(), &scenarios[0], comparison.seeds.clone(), items, seconds, job);
+    let scale = scenarios[0].params.run.scale;
+    Ok(CompareResult { out, comparison, scale, items, manifest, work: store })
+}
+
+/// `values[o][s][k]` from the kept runs, scenario by scenario (`runs` items each).
+fn values(kept: &[Kept], n_outcomes: usize, runs: usize) -> Result<Vec<Vec<Vec<f64>>>, JobError> {
+    let mut values = vec![vec![Vec::with_capacity(runs); kept.len() / runs]; n_outcomes];
+    for (i, k) in kept.iter().enumerate() {
+        let v = k.outcomes.as_ref().map_err(|e| JobError::Input(e.clone()))?;
+        for (o, x) in v.iter().enumerate() {
+            values[o][i / runs].push(value(x));
+        }
+    }
+    Ok(values)
+}
+
+/// One scenario's annual table, each value over its seeds (`chunk`: its runs, first seed first).
+fn annual(chunk: &[Kept]) -> Result<Vec<AnnualRow>, JobError> {
+    let broken =
+        |what: &str| JobError::Input(format!("the work store holds a run without {what}; run without --resume"));
+    let labels = chunk[0].labels.as_ref().ok_or_else(|| broken("its table's keys"))?;
+    let mut rows = labels
+        .iter()
+        .map(|(year, region, name)| {
+            let series = SERIES.iter().copied().find(|s| s == name).ok_or_else(|| broken("known series"))?;
+            Ok(AnnualRow { year: *year, region: region.clone(), series, values: Vec::with_capacity(chunk.len()) })
+        })
+        .collect::<Result<Vec<_>, JobError>>()?;
+    for k in chunk {
+        // One scenario's runs have the same table layout whatever the seed.
+        assert_eq!(rows.len(), k.annual.len(), "annual tables of one scenario differ in length");
+        for (row, x) in rows.iter_mut().zip(&k.annual) {
+            row.values.push(value(x));
+        }
+    }
+    Ok(rows)
+}
+
+/// The comparison's own part of the manifest: the scenarios (the first is the reference) and
+/// every outcome of every scenario and seed.
+fn job(scenarios: &[Scenario], c: &Comparison) -> serde_json::Value {
+    json!({
+        "runs": c.runs(),
+        "scenarios": scenarios.iter().map(|s| json!({
+            "name": s.name,
+            "origin": s.origin,
+            "description": s.description,
+            "hash": crate::manifest::scenario_hash(s),
+            "overrides": s.overrides.iter().map(|(k, v)| json!({ "key": k, "value": v })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "outcomes": c.outcomes.iter().enumerate().map(|(o, x)| json!({
+            "outcome": x.name(),
+            "by_scenario": (0..c.names.len()).map(|s| json!({
+                "scenario": c.names[s],
+                "values": c.values[o][s],
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -162,33 +275,6 @@ impl Comparison {
     /// Mean and 90% interval of the paired differences from the first scenario.
     pub fn difference(&self, o: usize, s: usize) -> Stat {
         Stat::of(&self.paired_differences(o, s))
-    }
-
-    /// compare.csv: `scenario,year,region,series,value` (the mean over seeds) for every annual
-    /// value of every scenario, plus `q05,q25,q50,q75,q95` over seeds when there is more than one.
-    pub fn csv(&self) -> String {
-        let quantiles = self.runs() > 1;
-        let mut out = String::from("scenario,year,region,series,value");
-        if quantiles {
-            out.push_str(",q05,q25,q50,q75,q95");
-        }
-        out.push('\n');
-        for (name, rows) in self.names.iter().zip(&self.annual) {
-            for r in rows {
-                let mean = r.values.iter().sum::<f64>() / r.values.len() as f64;
-                out.push_str(&format!("{name},{},{},{},{}", r.year, r.region, r.series, fmt_value(mean)));
-                if quantiles {
-                    let mut v = r.values.clone();
-                    v.sort_by(f64::total_cmp);
-                    for q in [0.05, 0.25, 0.5, 0.75, 0.95] {
-                        out.push(',');
-                        out.push_str(&fmt_value(quantile(&v, q)));
-                    }
-                }
-                out.push('\n');
-            }
-        }
-        out
     }
 
     /// The chart's panels: each of [`CHART_SERIES`] nationally over [`CHART_YEARS`], one line
@@ -231,6 +317,7 @@ impl Comparison {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicBool;
 
     fn scenario(name: &str) -> Scenario {
         let mut s = leapsim_engine::scenario::load(name).unwrap();
@@ -251,23 +338,52 @@ mod tests {
         assert_eq!(it[3].name, "no-exports");
     }
 
+    fn spec(name: &str) -> ModelSpec {
+        ModelSpec {
+            scenario: name.into(),
+            set: vec!["run.scale=0.0005".into(), "run.end_year=1956".into()],
+            ..ModelSpec::default()
+        }
+    }
+
     #[test]
-    fn a_scenario_compared_with_itself_differs_by_nothing_and_the_csv_has_quantiles() {
-        let outcomes = Outcome::parse_all(&["deaths:1954-1956".into(), "population:1956@CN-AH".into()]).unwrap();
-        let s = scenario("historical");
-        let c = compare(&[s.clone(), s], &outcomes, 2, &|_, _| {}, &AtomicBool::new(false)).unwrap();
+    fn a_scenario_compared_with_itself_differs_by_nothing_and_resumes_from_its_store() {
+        let d = std::env::temp_dir().join(format!("leapsim-compare-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        let mut req = CompareRequest {
+            scenarios: vec![spec("historical"), spec("historical")],
+            runs: 2,
+            outcomes: vec!["deaths:1954-1956".into(), "population:1956@CN-AH".into()],
+            out: Some(d.join("out")),
+            resume: false,
+            command: vec![],
+        };
+        let no = AtomicBool::new(false);
+        let r = compare(&req, &Runner::silent(&no)).unwrap();
+        let c = &r.comparison;
         assert_eq!(c.values[0][0].len(), 2);
         assert_ne!(c.values[0][0][0], c.values[0][0][1], "two seeds, two different runs");
         assert_eq!(c.paired_differences(0, 1), vec![0.0, 0.0]);
         assert!(!c.difference(1, 1).excludes_zero());
-        let csv = c.csv();
-        assert!(
-            csv.starts_with("scenario,year,region,series,value,q05,q25,q50,q75,q95\nhistorical,1953,CN,population,")
-        );
-        assert_eq!(csv.lines().count(), 1 + 2 * c.annual[0].len());
+        assert_eq!(c.annual[0][0].values.len(), 2);
+        assert_eq!((r.items.total, r.items.reused), (4, 0));
+        assert_eq!(r.manifest.job["scenarios"][1]["name"], "historical");
         let panels = c.panels();
         assert_eq!(panels.len(), CHART_SERIES.len());
         assert_eq!(panels[0].lines[0].years, vec![1955, 1956]);
         assert!(panels[0].lines[0].band.is_some());
+
+        // Everything stored: resumed, nothing runs (even when cancelled) and nothing changes.
+        req.resume = true;
+        let yes = AtomicBool::new(true);
+        let again = compare(&req, &Runner::silent(&yes)).unwrap();
+        assert_eq!((again.items.total, again.items.reused), (4, 4));
+        assert_eq!(again.comparison.values, c.values);
+        let flat = |c: &Comparison| -> Vec<(i32, String, &str, Vec<u64>)> {
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect();
+            c.annual.iter().flatten().map(|r| (r.year, r.region.clone(), r.series, bits(&r.values))).collect()
+        };
+        assert_eq!(flat(&again.comparison), flat(c));
+        std::fs::remove_dir_all(&d).unwrap();
     }
 }

@@ -39,6 +39,7 @@ pub mod runner;
 pub mod sensitivity;
 pub mod stats;
 pub mod store;
+pub mod sweep;
 
 use leapsim_engine::run::RunError;
 use leapsim_engine::scenario::{self, check_range, Scenario, ScenarioError};

@@ -1,15 +1,12 @@
-//! `leapsim compare A B [C ...]`: scenarios side by side, run with the same seeds.
+//! `leapsim compare A B [C ...]`: scenarios side by side, run with the same seeds (the job is
+//! `leapsim_analysis::compare`).
 
-use crate::work::Bar;
-use crate::{cancel_flag, resolve, InputError, Interrupted, ModelArgs};
+use crate::work::{job_error, write_error, Bar, ResumeArgs};
+use crate::{cancel_flag, ModelArgs};
 use clap::Args;
-use leapsim_analysis::compare::{compare, Comparison, Stat, CHART_YEARS};
-use leapsim_analysis::outcome::Outcome;
-use leapsim_engine::{output, run};
-use leapsim_report::chart;
-use serde_json::json;
+use leapsim_analysis::compare::{compare, CompareRequest};
+use leapsim_analysis::runner::Runner;
 use std::path::PathBuf;
-use std::time::Instant;
 
 #[derive(Args)]
 pub struct CompareArgs {
@@ -40,150 +37,39 @@ pub struct CompareArgs {
     /// (default: out/compare).
     #[arg(long)]
     out: Option<PathBuf>,
-}
-
-/// A number in a short form: millions with an M, else up to four significant digits.
-fn short(x: f64) -> String {
-    if x.abs() >= 1e6 {
-        format!("{:.2}M", x / 1e6)
-    } else if x.abs() >= 1e4 {
-        format!("{:.0}", x)
-    } else if x.abs() >= 100.0 {
-        format!("{:.1}", x)
-    } else {
-        format!("{:.2}", x)
-    }
-}
-
-fn cell(s: &Stat, runs: usize, signed: bool) -> String {
-    let m = if signed && s.mean >= 0.0 { format!("+{}", short(s.mean)) } else { short(s.mean) };
-    if runs > 1 {
-        format!("{m} [{}, {}]", short(s.q05), short(s.q95))
-    } else {
-        m
-    }
-}
-
-/// The terminal table: an outcome per row, each scenario's mean [90% interval], then each
-/// later scenario's paired difference from the first.
-pub fn table(c: &Comparison) -> String {
-    let runs = c.runs();
-    let mut header = vec!["outcome".to_string()];
-    header.extend(c.names.iter().cloned());
-    header.extend(c.names[1..].iter().map(|n| format!("{n} - {}", c.names[0])));
-    let mut rows = vec![header];
-    for (o, outcome) in c.outcomes.iter().enumerate() {
-        let mut row = vec![outcome.name()];
-        row.extend((0..c.names.len()).map(|s| cell(&c.stat(o, s), runs, false)));
-        row.extend((1..c.names.len()).map(|s| cell(&c.difference(o, s), runs, true)));
-        rows.push(row);
-    }
-    let widths: Vec<usize> =
-        (0..rows[0].len()).map(|j| rows.iter().map(|r| r[j].chars().count()).max().unwrap_or(0)).collect();
-    let mut out = String::new();
-    for r in &rows {
-        let cells: Vec<String> = r
-            .iter()
-            .enumerate()
-            .map(|(j, x)| if j == 0 { format!("{x:<w$}", w = widths[j]) } else { format!("{x:>w$}", w = widths[j]) })
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
+    #[command(flatten)]
+    resume: ResumeArgs,
 }
 
 pub fn run(a: CompareArgs) -> anyhow::Result<()> {
-    let started = Instant::now();
-    if a.runs == 0 {
-        return Err(InputError("--runs: expected at least 1".into()).into());
-    }
-    let scenarios = a
-        .scenarios
-        .iter()
-        .map(|name| {
-            resolve(&ModelArgs {
-                scenario: name.clone(),
-                scale: a.scale,
-                seed: a.seed,
-                set: a.set.clone(),
-                threads: a.threads,
-            })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let outcomes = Outcome::parse_all(&a.outcomes).map_err(InputError)?;
-    for o in &outcomes {
-        for s in &scenarios {
-            o.check(s).map_err(InputError)?;
-        }
-    }
+    let model = |scenario: &String| {
+        let m = ModelArgs {
+            scenario: scenario.clone(),
+            scale: a.scale,
+            seed: a.seed,
+            set: a.set.clone(),
+            threads: a.threads,
+        };
+        m.spec()
+    };
+    let req = CompareRequest {
+        scenarios: a.scenarios.iter().map(model).collect(),
+        runs: a.runs,
+        outcomes: a.outcomes,
+        out: a.out,
+        resume: a.resume.resume,
+        command: std::env::args().collect(),
+    };
     let cancel = cancel_flag();
-    let total = scenarios.len() as u64 * a.runs;
-    let bar = Bar::new(false, total as usize, format!("{} scenarios x {} seeds", scenarios.len(), a.runs));
-    let progress = |_, _| bar.inc();
-    let c = compare(&scenarios, &outcomes, a.runs, &progress, &cancel);
+    let bar = Bar::new(false, 0, format!("{} scenarios x {} seeds", req.scenarios.len(), req.runs));
+    let progress = |p| bar.show(p);
+    let result = compare(&req, &Runner::new(&cancel, &progress));
     bar.finish();
-    let c = c.map_err(|e| match e {
-        run::RunError::Interrupted => anyhow::Error::new(Interrupted),
-        e => anyhow::Error::new(InputError(e.to_string())),
-    })?;
-    let scale = scenarios[0].params.run.scale;
+    let result = result.map_err(job_error)?;
     // Printed once the files are written, so that a reader who stops early loses nothing.
-    let mut report = format!(
-        "{} scenarios, {} seed(s) each ({}..{}, the same for every scenario), scale {}.\n",
-        c.names.len(),
-        c.runs(),
-        c.seeds[0],
-        c.seeds[c.runs() - 1],
-        scale
-    );
-    if c.runs() > 1 {
-        report += "Mean [5%, 95%] over seeds; differences are paired seed by seed.\n";
-    }
-    report += &format!("\n{}", table(&c));
-
-    let title = format!("{} (scale {scale}, {} seed(s))", c.names.join(" vs "), c.runs());
-    let note = if c.runs() > 1 {
-        "Lines: mean over seeds; bands: 5-95% of seeds.\nNational series, ".to_string()
-    } else {
-        "One seed.\nNational series, ".to_string()
-    } + &format!("{}-{}.", CHART_YEARS.0, CHART_YEARS.1);
-    let panels = c.panels();
-    let svg = chart::panels_svg(&title, &panels, &note).map_err(anyhow::Error::msg)?;
-    let png = chart::panels_png(&title, &panels, &note).map_err(anyhow::Error::msg)?;
-    let manifest = json!({
-        "leapsim_version": leapsim_engine::VERSION,
-        "git_revision": leapsim_engine::REVISION,
-        "command": std::env::args().collect::<Vec<_>>(),
-        "scenarios": scenarios.iter().map(|s| json!({
-            "name": s.name,
-            "origin": s.origin,
-            "description": s.description,
-            "overrides": s.overrides.iter().map(|(k, v)| json!({ "key": k, "value": v })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "seeds": c.seeds,
-        "runs": c.runs(),
-        "scale": scale,
-        "threads": rayon::current_num_threads(),
-        "outcomes": c.outcomes.iter().enumerate().map(|(o, x)| json!({
-            "outcome": x.name(),
-            "by_scenario": (0..c.names.len()).map(|s| json!({
-                "scenario": c.names[s],
-                "values": c.values[o][s],
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "timings_seconds": { "total": started.elapsed().as_secs_f64() },
-        "peak_memory_bytes": output::peak_memory_bytes(),
-    });
-    let out = a.out.unwrap_or_else(|| PathBuf::from("out").join("compare"));
-    let files = vec![
-        ("compare.csv", c.csv().into_bytes()),
-        ("compare.png", png),
-        ("compare.svg", svg.into_bytes()),
-        ("manifest.json", (serde_json::to_string_pretty(&manifest)? + "\n").into_bytes()),
-    ];
-    output::write_dir(&out, &files, &cancel).map_err(|e| crate::work::write_error(e, &out, &cancel))?;
-    print!("{report}");
-    println!("\nWrote {}/{{compare.csv, compare.png, compare.svg, manifest.json}}", out.display());
+    let names = leapsim_report::writer::write(&result.out, &result, &cancel)
+        .map_err(|e| write_error(e, &result.out, &cancel))?;
+    print!("{}", leapsim_report::compare::console(&result));
+    println!("\nWrote {}/{{{}}}", result.out.display(), names.join(", "));
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! `leapsim ensemble` and `leapsim sweep` as a user meets them: outputs, reproducibility,
+//! `leapsim ensemble`, `sweep` and `compare` as a user meets them: outputs, reproducibility,
 //! interruption and `--resume`.
 
 use std::path::{Path, PathBuf};
@@ -141,8 +141,9 @@ fn interrupted_sweep_resumes_without_rerunning_finished_points() {
     let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(&resumed).output().unwrap();
     assert!(o.status.success(), "{}", text(&o.stderr));
     let m = json(&out.join("manifest.json"));
-    assert_eq!(m["runs_reused"].as_u64(), Some(done as u64), "{m}");
-    assert_eq!(m["runs_run"].as_u64(), Some(8 - done as u64), "{m}");
+    assert_eq!(m["items"]["reused"].as_u64(), Some(done as u64), "{m}");
+    assert_eq!(m["items"]["total"].as_u64(), Some(8), "{m}");
+    assert_eq!(m["job"]["design"]["points"].as_u64(), Some(8), "{m}");
     assert!(text(&o.stdout).contains(&format!("{} run now and {done} reused", 8 - done)));
     assert!(!work.exists(), "the work store is removed once the outputs are written");
 
@@ -227,5 +228,80 @@ fn multi_run_commands_share_the_grammar_of_run() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let h = read(&out.join("headline.csv"));
     assert!(h.contains("excess_deaths:1959-1961,") && !h.contains("1958-1962"), "{h}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn interrupted_compare_resumes_reusing_finished_runs_and_gives_the_same_csv() {
+    let d = tmp("compare-resume");
+    let args = |out: &Path| -> Vec<String> {
+        let mut a: Vec<String> =
+            ["compare", "historical", "no-exports", "--runs", "4", "--outcome", "excess_deaths:1959-1960"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        a.extend(SMALL.iter().map(|s| s.to_string()));
+        a.extend(["--threads".into(), "2".into(), "--out".into(), out.to_str().unwrap().into()]);
+        a
+    };
+    let out = d.join("compared");
+    let work = d.join("compared.work");
+
+    // Interrupt it (Ctrl-C) once two runs are finished.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leapsim"))
+        .args(args(&out))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while stored_items(&work) < 2 {
+        assert!(child.try_wait().unwrap().is_none(), "the comparison ended before it could be interrupted");
+        assert!(t0.elapsed() < Duration::from_secs(120), "no run finished in two minutes");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "an interrupted comparison exits with 130");
+    assert!(!out.exists(), "no results from an interrupted comparison");
+    let done = stored_items(&work);
+    assert!((2..8).contains(&done), "{done} of 8 runs finished: not interrupted midway");
+
+    // Resuming with other arguments is refused and leaves the finished work alone.
+    let mut other = args(&out);
+    other.extend(["--resume".into(), "--set".into(), "procurement.enforcement=0.2".into()]);
+    let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(&other).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("cannot resume"), "{}", text(&o.stderr));
+    assert_eq!(stored_items(&work), done);
+
+    // Resumed: the finished runs are reused, the others run.
+    let mut resumed = args(&out);
+    resumed.push("--resume".into());
+    let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(&resumed).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let m = json(&out.join("manifest.json"));
+    assert_eq!(m["items"]["reused"].as_u64(), Some(done as u64), "{m}");
+    assert_eq!(m["items"]["total"].as_u64(), Some(8), "{m}");
+    assert_eq!(m["job"]["scenarios"][1]["name"], "no-exports", "{m}");
+    assert_eq!(m["seeds"], serde_json::json!([1, 2, 3, 4]));
+    assert!(text(&o.stdout).contains(&format!("{} run(s) run now and {done} reused", 8 - done)));
+    assert!(!work.exists(), "the work store is removed once the outputs are written");
+
+    // The same files as a comparison never interrupted, byte for byte.
+    let whole = d.join("whole");
+    let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(args(&whole)).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    for f in ["compare.csv", "compare.svg", "compare.png"] {
+        assert_eq!(std::fs::read(out.join(f)).unwrap(), std::fs::read(whole.join(f)).unwrap(), "{f} differs");
+    }
+    assert_eq!(json(&whole.join("manifest.json"))["job"]["outcomes"], m["job"]["outcomes"]);
+
+    // Resuming after a complete run finds no work store: everything runs again, the same.
+    let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(&resumed).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(json(&out.join("manifest.json"))["items"]["reused"].as_u64(), Some(0));
+    assert_eq!(read(&out.join("compare.csv")), read(&whole.join("compare.csv")));
     std::fs::remove_dir_all(&d).unwrap();
 }

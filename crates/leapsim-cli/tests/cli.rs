@@ -468,7 +468,8 @@ fn compare_shows_fewer_deaths_in_each_counterfactual_and_writes_csv_and_charts()
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["seeds"], serde_json::json!([1, 2, 3]));
-    let deaths = &manifest["outcomes"][0];
+    assert_eq!((manifest["items"]["total"].as_u64(), manifest["job"]["runs"].as_u64()), (Some(9), Some(3)));
+    let deaths = &manifest["job"]["outcomes"][0];
     assert_eq!(deaths["outcome"], "excess_deaths:1959-1961");
     let values = |s: usize| -> Vec<f64> {
         deaths["by_scenario"][s]["values"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect()

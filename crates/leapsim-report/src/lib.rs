@@ -4,8 +4,10 @@
 pub mod attribution;
 pub mod calibrate;
 pub mod chart;
+pub mod compare;
 pub mod console;
 pub mod ensemble;
 pub mod sensitivity;
+pub mod sweep;
 pub mod table;
 pub mod writer;
