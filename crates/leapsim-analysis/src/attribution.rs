@@ -594,15 +594,16 @@ mod tests {
         let masks = method.coalitions(n);
         let seeds: Vec<i64> = (0..runs as i64).map(|k| base.params.run.seed + k).collect();
         let items = coalition_items(base, causes, &masks, &seeds);
-        let values = crate::runner::run_all(
-            &items,
-            &|_, r| targets.iter().map(|t| t.eval(&r.tables)).collect::<Result<Vec<f64>, String>>(),
-            progress,
-            cancel,
-        )?
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(RunError::Inputs)?;
+        let report = |p: crate::runner::Progress| {
+            if p.done > 0 {
+                progress(p.done, p.total)
+            }
+        };
+        let values = crate::runner::Runner::new(cancel, &report)
+            .run_all(&items, &|_, r| targets.iter().map(|t| t.eval(&r.tables)).collect::<Result<Vec<f64>, String>>())?
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(RunError::Inputs)?;
         Ok(shares_of(causes, targets, seeds, method, masks, &values))
     }
 

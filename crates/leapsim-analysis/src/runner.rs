@@ -160,22 +160,6 @@ fn save<T: Serialize>(s: Stored<'_>, i: usize, out: &T) -> Result<(), RunError> 
     })
 }
 
-/// Run every scenario and reduce each result, reporting `progress(done, total)`: the batch
-/// runner without a store, for the jobs not yet moved to [`Runner`].
-pub fn run_all<T: Send>(
-    items: &[Scenario],
-    reduce: &(dyn Fn(usize, RunResult) -> T + Sync),
-    progress: &(dyn Fn(usize, usize) + Sync),
-    cancel: &AtomicBool,
-) -> Result<Vec<T>, RunError> {
-    let report = |p: Progress| {
-        if p.done > 0 {
-            progress(p.done, p.total)
-        }
-    };
-    Runner::new(cancel, &report).run_all(items, reduce)
-}
-
 /// `scenario` once per seed `base, base + 1, ..., base + runs - 1` (common random numbers:
 /// every scenario compared gets the same seeds).
 pub fn seeds(scenario: &Scenario, runs: u64) -> Vec<Scenario> {

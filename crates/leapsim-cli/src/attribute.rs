@@ -2,11 +2,10 @@
 //! outcome), nationally and with `--by-province` for every province (the job is
 //! `leapsim_analysis::attribution::attribute`).
 
-use crate::work::{job_error, write_error, Bar, ResumeArgs};
-use crate::{cancel_flag, ModelArgs};
+use crate::work::{run_job, Bar, JobArgs};
+use crate::ModelArgs;
 use clap::Args;
 use leapsim_analysis::attribution::{attribute, AttributeRequest};
-use leapsim_analysis::runner::Runner;
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -37,7 +36,7 @@ pub struct AttributeArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     #[command(flatten)]
-    resume: ResumeArgs,
+    job: JobArgs,
 }
 
 pub fn run(a: AttributeArgs) -> anyhow::Result<()> {
@@ -49,22 +48,18 @@ pub fn run(a: AttributeArgs) -> anyhow::Result<()> {
         by_province: a.by_province,
         permutations: a.permutations,
         out: a.out,
-        resume: a.resume.resume,
+        resume: a.job.resume,
         command: std::env::args().collect(),
     };
-    let cancel = cancel_flag();
-    let bar = Bar::new(false, 0, format!("coalitions x {} seed(s)", req.runs));
-    let progress = |p| bar.show(p);
-    let result = attribute(&req, &Runner::new(&cancel, &progress));
-    bar.finish();
-    let result = result.map_err(job_error)?;
-    let names = leapsim_report::writer::write(&result.out, &result, &cancel)
-        .map_err(|e| write_error(e, &result.out, &cancel))?;
+    let bar = Bar::new(a.job.quiet, 0, format!("coalitions x {} seed(s)", req.runs));
+    let (result, names) = run_job(bar, |runner| attribute(&req, runner), |r| &r.out)?;
     // Printed once the files are written, so that a reader who stops early loses nothing.
-    print!("{}", leapsim_report::attribution::console(&result));
-    if result.items.reused > 0 {
-        eprintln!("resumed: {} of {} runs reused", result.items.reused, result.items.total);
+    if !a.job.quiet {
+        print!("{}", leapsim_report::attribution::console(&result));
+        if result.items.reused > 0 {
+            eprintln!("resumed: {} of {} runs reused", result.items.reused, result.items.total);
+        }
+        println!("Wrote {}/{{{}}}", result.out.display(), names.join(", "));
     }
-    println!("Wrote {}/{{{}}}", result.out.display(), names.join(", "));
     Ok(())
 }

@@ -2,11 +2,10 @@
 //! Nelder–Mead, and write the fitted values as a scenario overlay with the loss history and a
 //! fit report (the job is `leapsim_analysis::calibrate`; `--resume` replays the finished runs).
 
-use crate::work::{job_error, write_error, Bar, ResumeArgs};
-use crate::{cancel_flag, InputError, ModelArgs};
+use crate::work::{run_job, Bar, JobArgs};
+use crate::{InputError, ModelArgs};
 use clap::Args;
 use leapsim_analysis::calibrate::{calibrate, load_or_default, CalibrateRequest};
-use leapsim_analysis::runner::Runner;
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -27,10 +26,7 @@ pub struct CalibrateArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     #[command(flatten)]
-    resume: ResumeArgs,
-    /// No progress bar or tables; errors only.
-    #[arg(long, short)]
-    quiet: bool,
+    job: JobArgs,
 }
 
 pub fn run(a: CalibrateArgs) -> anyhow::Result<()> {
@@ -42,18 +38,12 @@ pub fn run(a: CalibrateArgs) -> anyhow::Result<()> {
         max_evals: a.max_evals,
         seeds: a.seeds,
         out: a.out,
-        resume: a.resume.resume,
+        resume: a.job.resume,
         command: std::env::args().collect(),
     };
-    let cancel = cancel_flag();
-    let bar = Bar::evaluations(a.quiet, label);
-    let progress = |p| bar.show(p);
-    let result = calibrate(&req, &Runner::new(&cancel, &progress));
-    bar.finish();
-    let result = result.map_err(job_error)?;
-    let names = leapsim_report::writer::write(&result.out, &result, &cancel)
-        .map_err(|e| write_error(e, &result.out, &cancel))?;
-    if !a.quiet {
+    let bar = Bar::evaluations(a.job.quiet, label);
+    let (result, names) = run_job(bar, |runner| calibrate(&req, runner), |r| &r.out)?;
+    if !a.job.quiet {
         if result.items.reused > 0 {
             eprintln!("resumed: {} of {} runs replayed from the store", result.items.reused, result.items.total);
         }

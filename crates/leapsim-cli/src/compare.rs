@@ -1,11 +1,10 @@
 //! `leapsim compare A B [C ...]`: scenarios side by side, run with the same seeds (the job is
 //! `leapsim_analysis::compare`).
 
-use crate::work::{job_error, write_error, Bar, ResumeArgs};
-use crate::{cancel_flag, ModelArgs};
+use crate::work::{run_job, Bar, JobArgs};
+use crate::ModelArgs;
 use clap::Args;
 use leapsim_analysis::compare::{compare, CompareRequest};
-use leapsim_analysis::runner::Runner;
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -38,7 +37,7 @@ pub struct CompareArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     #[command(flatten)]
-    resume: ResumeArgs,
+    job: JobArgs,
 }
 
 pub fn run(a: CompareArgs) -> anyhow::Result<()> {
@@ -57,19 +56,15 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
         runs: a.runs,
         outcomes: a.outcomes,
         out: a.out,
-        resume: a.resume.resume,
+        resume: a.job.resume,
         command: std::env::args().collect(),
     };
-    let cancel = cancel_flag();
-    let bar = Bar::new(false, 0, format!("{} scenarios x {} seeds", req.scenarios.len(), req.runs));
-    let progress = |p| bar.show(p);
-    let result = compare(&req, &Runner::new(&cancel, &progress));
-    bar.finish();
-    let result = result.map_err(job_error)?;
+    let bar = Bar::new(a.job.quiet, 0, format!("{} scenarios x {} seeds", req.scenarios.len(), req.runs));
+    let (result, names) = run_job(bar, |runner| compare(&req, runner), |r| &r.out)?;
     // Printed once the files are written, so that a reader who stops early loses nothing.
-    let names = leapsim_report::writer::write(&result.out, &result, &cancel)
-        .map_err(|e| write_error(e, &result.out, &cancel))?;
-    print!("{}", leapsim_report::compare::console(&result));
-    println!("\nWrote {}/{{{}}}", result.out.display(), names.join(", "));
+    if !a.job.quiet {
+        print!("{}", leapsim_report::compare::console(&result));
+        println!("\nWrote {}/{{{}}}", result.out.display(), names.join(", "));
+    }
     Ok(())
 }

@@ -1,11 +1,10 @@
 //! `leapsim ensemble`: one scenario run with many seeds; quantiles of every annual series and
 //! the headline outcomes with their 90% intervals (the job is `leapsim_analysis::ensemble`).
 
-use crate::work::{job_error, write_error, Bar, ResumeArgs};
-use crate::{cancel_flag, ModelArgs};
+use crate::work::{run_job, Bar, JobArgs};
+use crate::ModelArgs;
 use clap::Args;
 use leapsim_analysis::ensemble::{ensemble, EnsembleRequest};
-use leapsim_analysis::runner::Runner;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -28,10 +27,7 @@ pub struct EnsembleArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     #[command(flatten)]
-    resume: ResumeArgs,
-    /// No progress bar or table; errors only.
-    #[arg(long, short)]
-    quiet: bool,
+    job: JobArgs,
 }
 
 pub fn run(a: EnsembleArgs) -> anyhow::Result<()> {
@@ -42,19 +38,13 @@ pub fn run(a: EnsembleArgs) -> anyhow::Result<()> {
         outcomes: a.outcomes,
         keep_runs: a.keep_runs,
         out: a.out,
-        resume: a.resume.resume,
+        resume: a.job.resume,
         command: std::env::args().collect(),
     };
-    let cancel = cancel_flag();
     let scale = req.model.scale.map(|s| format!(" (scale {s})")).unwrap_or_default();
-    let bar = Bar::new(a.quiet, 0, format!("{} x {} seeds{scale}", req.model.scenario, req.runs));
-    let progress = |p| bar.show(p);
-    let result = ensemble(&req, &Runner::new(&cancel, &progress));
-    bar.finish();
-    let result = result.map_err(job_error)?;
-    let names = leapsim_report::writer::write(&result.out, &result, &cancel)
-        .map_err(|e| write_error(e, &result.out, &cancel))?;
-    if !a.quiet {
+    let bar = Bar::new(a.job.quiet, 0, format!("{} x {} seeds{scale}", req.model.scenario, req.runs));
+    let (result, names) = run_job(bar, |runner| ensemble(&req, runner), |r| &r.out)?;
+    if !a.job.quiet {
         print!("{}", leapsim_report::console::ensemble(&result, started.elapsed().as_secs_f64()));
         let names: Vec<String> =
             names.into_iter().map(|n| if n.ends_with('/') { "run-<seed>/".to_string() } else { n }).collect();

@@ -1,10 +1,9 @@
 //! `leapsim sensitivity`: Morris elementary effects or Sobol indices of outcomes over parameter
 //! ranges (the job is `leapsim_analysis::sensitivity`).
 
-use crate::work::{job_error, write_error, Bar, ResumeArgs};
-use crate::{cancel_flag, InputError, ModelArgs};
+use crate::work::{run_job, Bar, JobArgs};
+use crate::{InputError, ModelArgs};
 use clap::{Args, ValueEnum};
-use leapsim_analysis::runner::Runner;
 use leapsim_analysis::sensitivity::{self as job, parse_range, parse_range_file, SensitivityRequest};
 use std::path::PathBuf;
 
@@ -58,10 +57,7 @@ pub struct SensitivityArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     #[command(flatten)]
-    resume: ResumeArgs,
-    /// No progress bar or tables; errors only.
-    #[arg(long, short)]
-    quiet: bool,
+    job: JobArgs,
 }
 
 pub fn run(a: SensitivityArgs) -> anyhow::Result<()> {
@@ -89,19 +85,13 @@ pub fn run(a: SensitivityArgs) -> anyhow::Result<()> {
         independent_seeds: a.independent_seeds,
         pin: a.pin,
         out: a.out,
-        resume: a.resume.resume,
+        resume: a.job.resume,
         command: std::env::args().collect(),
     };
-    let cancel = cancel_flag();
     let label = format!("{}: {} parameters x {} run(s)", method.name(), req.ranges.len(), req.runs);
-    let bar = Bar::new(a.quiet, 0, label);
-    let progress = |p| bar.show(p);
-    let result = job::sensitivity(&req, &Runner::new(&cancel, &progress));
-    bar.finish();
-    let result = result.map_err(job_error)?;
-    let names = leapsim_report::writer::write(&result.out, &result, &cancel)
-        .map_err(|e| write_error(e, &result.out, &cancel))?;
-    if !a.quiet {
+    let bar = Bar::new(a.job.quiet, 0, label);
+    let (result, names) = run_job(bar, |runner| job::sensitivity(&req, runner), |r| &r.out)?;
+    if !a.job.quiet {
         print!("{}", leapsim_report::sensitivity::console(&result));
         println!("\nWrote {}/{{{}}}", result.out.display(), names.join(", "));
     }

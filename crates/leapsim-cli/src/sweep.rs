@@ -2,10 +2,9 @@
 //! hypercube or list), each with the design's seeds; one results row per (point, seed) (the job
 //! is `leapsim_analysis::sweep`).
 
-use crate::work::{job_error, write_error, Bar, ResumeArgs};
-use crate::{cancel_flag, ModelArgs};
+use crate::work::{run_job, Bar, JobArgs};
+use crate::ModelArgs;
 use clap::Args;
-use leapsim_analysis::runner::Runner;
 use leapsim_analysis::sweep::{sweep, SweepRequest};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -26,10 +25,7 @@ pub struct SweepArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     #[command(flatten)]
-    resume: ResumeArgs,
-    /// No progress bar or table; errors only.
-    #[arg(long, short)]
-    quiet: bool,
+    job: JobArgs,
 }
 
 pub fn run(a: SweepArgs) -> anyhow::Result<()> {
@@ -39,19 +35,13 @@ pub fn run(a: SweepArgs) -> anyhow::Result<()> {
         design: a.design,
         outcomes: a.outcomes,
         out: a.out,
-        resume: a.resume.resume,
+        resume: a.job.resume,
         command: std::env::args().collect(),
     };
-    let cancel = cancel_flag();
     let scale = req.model.scale.map(|s| format!(" (scale {s})")).unwrap_or_default();
-    let bar = Bar::new(a.quiet, 0, format!("{}{scale}", req.design.display()));
-    let progress = |p| bar.show(p);
-    let result = sweep(&req, &Runner::new(&cancel, &progress));
-    bar.finish();
-    let result = result.map_err(job_error)?;
-    let names = leapsim_report::writer::write(&result.out, &result, &cancel)
-        .map_err(|e| write_error(e, &result.out, &cancel))?;
-    if !a.quiet {
+    let bar = Bar::new(a.job.quiet, 0, format!("{}{scale}", req.design.display()));
+    let (result, names) = run_job(bar, |runner| sweep(&req, runner), |r| &r.out)?;
+    if !a.job.quiet {
         print!("{}", leapsim_report::sweep::console(&result, started.elapsed().as_secs_f64()));
         println!("Wrote {}/{{{}}}", result.out.display(), names.join(", "));
     }

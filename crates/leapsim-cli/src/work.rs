@@ -3,30 +3,40 @@
 
 use crate::{InputError, Interrupted};
 use clap::Args;
-use leapsim_analysis::runner::{Progress, Runner, Stored};
-use leapsim_analysis::store::WorkStore;
+use leapsim_analysis::runner::{Progress, Runner};
 use leapsim_analysis::JobError;
-use leapsim_engine::run::{RunError, RunResult};
-use leapsim_engine::scenario::Scenario;
-use serde_json::Value;
+use leapsim_report::writer::JobOutput;
 use std::io::IsTerminal;
 use std::path::Path;
 
-pub use leapsim_analysis::store::scenario_fingerprint;
-
-/// `--resume`, for every command whose work can be interrupted and resumed.
+/// `--resume` and `--quiet`, which every multi-run command takes.
 #[derive(Args, Clone, Debug)]
-pub struct ResumeArgs {
+pub struct JobArgs {
     /// Resume an interrupted command: work items already finished (kept in `<out>.work/`) are
     /// not run again. The command's other arguments must be the same as the first time.
     #[arg(long)]
     pub resume: bool,
+    /// No progress bar or tables; errors only.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
-/// Open the work store of output directory `out` (tagged with the program's version and
-/// revision). Errors (another command's work, an unreadable store) are the user's input: exit 2.
-pub fn open_store(out: &Path, fingerprint: &Value, resume: bool) -> anyhow::Result<WorkStore> {
-    WorkStore::open_tagged(out, fingerprint, resume).map_err(|e| anyhow::Error::new(InputError(e)))
+/// Run a job with `bar` following its progress, then write its output directory (all or
+/// nothing): what every multi-run command does between parsing its arguments and printing.
+/// Returns the result and the names written.
+pub fn run_job<R: JobOutput>(
+    bar: Bar,
+    job: impl FnOnce(&Runner) -> Result<R, JobError>,
+    out: fn(&R) -> &Path,
+) -> anyhow::Result<(R, Vec<String>)> {
+    let cancel = crate::cancel_flag();
+    let progress = |p| bar.show(p);
+    let result = job(&Runner::new(&cancel, &progress));
+    bar.finish();
+    let result = result.map_err(job_error)?;
+    let dir = out(&result).to_path_buf();
+    let names = leapsim_report::writer::write(&dir, &result, &cancel).map_err(|e| write_error(e, &dir, &cancel))?;
+    Ok((result, names))
 }
 
 /// The progress bar over runs of every multi-run command (only on a terminal, and not with
@@ -41,7 +51,12 @@ pub struct Bar {
 impl Bar {
     /// A bar over `total` runs (set again by [`Bar::show`]), `label` beside it.
     pub fn new(quiet: bool, total: usize, label: String) -> Bar {
-        Bar { pb: runs_bar(quiet, total, label.clone()), label, quiet }
+        Bar { pb: bar(quiet, total, "runs", label.clone()), label, quiet }
+    }
+
+    /// A bar over a job's evaluations (at most the total it reports), `label` beside it.
+    pub fn evaluations(quiet: bool, label: String) -> Bar {
+        Bar { pb: bar(quiet, 0, "evaluations (at most)", label.clone()), label, quiet }
     }
 
     /// Show `p`: runs done of those still to do (reused runs do not skew the estimate).
@@ -66,13 +81,6 @@ impl Bar {
         }
     }
 
-    /// One more run done (for jobs that report runs one by one).
-    pub fn inc(&self) {
-        if let Some(pb) = &self.pb {
-            pb.inc(1);
-        }
-    }
-
     /// Clear the bar, whatever the outcome.
     pub fn finish(&self) {
         if let Some(pb) = &self.pb {
@@ -81,45 +89,17 @@ impl Bar {
     }
 }
 
-/// The bar of [`Bar`], for commands that drive it themselves: `total` runs, `message` beside it.
-pub fn runs_bar(quiet: bool, total: usize, message: String) -> Option<indicatif::ProgressBar> {
+/// The indicatif bar behind [`Bar`] (only on a terminal, and not with `quiet`): `total` items
+/// counted as `unit` ("runs", "evaluations (at most)"), `message` beside it.
+fn bar(quiet: bool, total: usize, unit: &str, message: String) -> Option<indicatif::ProgressBar> {
     if quiet || !std::io::stderr().is_terminal() {
         return None;
     }
     let pb = indicatif::ProgressBar::new(total as u64);
-    pb.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:40}] {pos}/{len} runs, {elapsed} elapsed, eta {eta}",
-        )
-        .unwrap()
-        .progress_chars("=> "),
-    );
+    let template = format!("{{spinner}} {{msg}} [{{bar:40}}] {{pos}}/{{len}} {unit}, {{elapsed}} elapsed, eta {{eta}}");
+    pb.set_style(indicatif::ProgressStyle::with_template(&template).unwrap().progress_chars("=> "));
     pb.set_message(message);
     Some(pb)
-}
-
-/// Run `items` through the store while `bar` follows the runs done, and clear the bar at the
-/// end, whatever the outcome.
-pub fn run_with_bar<T: serde::Serialize + serde::de::DeserializeOwned + Send>(
-    bar: Bar,
-    store: &WorkStore,
-    keys: &[String],
-    items: &[Scenario],
-    reduce: &(dyn Fn(usize, RunResult) -> T + Sync),
-    cancel: &std::sync::atomic::AtomicBool,
-) -> anyhow::Result<Vec<T>> {
-    let progress = |p| bar.show(p);
-    let results = Runner::new(cancel, &progress).run(items, Some(Stored { store, keys }), reduce);
-    bar.finish();
-    results.map_err(batch_error)
-}
-
-/// A batch's error as the command reports it: interrupted (exit 130) or bad input (exit 2).
-pub fn batch_error(e: RunError) -> anyhow::Error {
-    match e {
-        RunError::Interrupted => anyhow::Error::new(Interrupted),
-        e => anyhow::Error::new(InputError(e.to_string())),
-    }
 }
 
 /// A job's error as the command reports it: interrupted (exit 130), bad input (exit 2) or an
@@ -138,22 +118,5 @@ pub fn write_error(e: std::io::Error, out: &Path, cancel: &std::sync::atomic::At
         anyhow::Error::new(Interrupted)
     } else {
         anyhow::Error::new(e).context(format!("writing {}", out.display()))
-    }
-}
-
-impl Bar {
-    /// A bar over a job's evaluations (at most the total it reports), `label` beside it.
-    pub fn evaluations(quiet: bool, label: String) -> Bar {
-        let pb = runs_bar(quiet, 0, label.clone());
-        if let Some(pb) = &pb {
-            pb.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{spinner} {msg} [{bar:40}] {pos}/{len} evaluations (at most), {elapsed} elapsed, eta {eta}",
-                )
-                .unwrap()
-                .progress_chars("=> "),
-            );
-        }
-        Bar { pb, label, quiet }
     }
 }

@@ -98,54 +98,13 @@ fn interrupted_sweep_resumes_without_rerunning_finished_points() {
          [parameters]\nprocurement.enforcement = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]\n",
     )
     .unwrap();
-    let args = |out: &Path| -> Vec<String> {
-        let mut a: Vec<String> = vec!["sweep".into(), design.to_str().unwrap().into(), "historical".into()];
-        a.extend(SMALL.iter().map(|s| s.to_string()));
-        a.extend(["--threads".into(), "2".into(), "--out".into(), out.to_str().unwrap().into()]);
-        a
-    };
+    let args = |out: &Path| small_job(&["sweep", design.to_str().unwrap(), "historical"], out);
     let out = d.join("swept");
     let work = d.join("swept.work");
 
-    // Interrupt it (Ctrl-C) once two points are finished.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leapsim"))
-        .args(args(&out))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let t0 = Instant::now();
-    while stored_items(&work) < 2 {
-        assert!(child.try_wait().unwrap().is_none(), "the sweep ended before it could be interrupted");
-        assert!(t0.elapsed() < Duration::from_secs(120), "no point finished in two minutes");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130), "an interrupted sweep exits with 130");
-    assert!(!out.exists(), "no results from an interrupted sweep");
-    let done = stored_items(&work);
-    assert!((2..8).contains(&done), "{done} of 8 points finished: not interrupted midway");
-
-    // Resuming with other arguments is refused and leaves the finished work alone.
-    let mut other = args(&out);
-    other.extend(["--resume".into(), "--seed".into(), "9".into()]);
-    let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(&other).output().unwrap();
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
-    assert!(text(&o.stderr).contains("cannot resume"), "{}", text(&o.stderr));
-    assert_eq!(stored_items(&work), done);
-
-    // Resumed: only the unfinished points run.
-    let mut resumed = args(&out);
-    resumed.push("--resume".into());
-    let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(&resumed).output().unwrap();
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    let m = json(&out.join("manifest.json"));
-    assert_eq!(m["items"]["reused"].as_u64(), Some(done as u64), "{m}");
-    assert_eq!(m["items"]["total"].as_u64(), Some(8), "{m}");
+    let (done, o, m) = interrupt_then_resume(&args(&out), &work, &["--seed", "9"]);
     assert_eq!(m["job"]["design"]["points"].as_u64(), Some(8), "{m}");
     assert!(text(&o.stdout).contains(&format!("{} run now and {done} reused", 8 - done)));
-    assert!(!work.exists(), "the work store is removed once the outputs are written");
 
     // The same table as a sweep never interrupted, byte for byte.
     let whole = d.join("whole");
@@ -190,41 +149,24 @@ fn bad_design_files_exit_2_naming_file_line_and_key() {
 
 #[test]
 fn multi_run_commands_share_the_grammar_of_run() {
-    for cmd in ["ensemble", "sweep"] {
+    for cmd in ["ensemble", "sweep", "compare", "attribute", "sensitivity", "calibrate"] {
         let help = text(&leapsim(&[cmd, "--help"]).stdout);
-        for opt in ["[SCENARIO]", "--scale", "--seed", "--set", "--out", "--threads", "--resume", "--outcome"] {
+        for opt in ["--scale", "--seed", "--set", "--out", "--threads", "--resume", "--quiet"] {
             assert!(help.contains(opt), "{opt} missing from {cmd} --help");
+        }
+        if cmd != "calibrate" && cmd != "sensitivity" {
+            assert!(help.contains("--outcome") && help.contains("SCENARIO"), "{cmd} --help: {help}");
         }
     }
     assert!(text(&leapsim(&["sweep", "--help"]).stdout).contains("<DESIGN> [SCENARIO]"));
     // Without --outcome, the headline outcomes the runs cover; a named one they do not cover is refused.
     let d = tmp("grammar");
-    let o = leapsim(&[
-        "ensemble",
-        "--runs",
-        "1",
-        "--scale",
-        "0.0005",
-        "--set",
-        "run.end_year=1954",
-        "--outcome",
-        "deaths:1959",
-    ]);
+    let one_run = ["ensemble", "--runs", "1", "--scale", "0.0005", "--set"];
+    let o = leapsim(&[&one_run[..], &["run.end_year=1954", "--outcome", "deaths:1959"]].concat());
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("the runs cover 1953-1954"), "{}", text(&o.stderr));
     let out = d.join("e");
-    let o = leapsim(&[
-        "ensemble",
-        "--runs",
-        "1",
-        "--scale",
-        "0.0005",
-        "--set",
-        "run.end_year=1961",
-        "-q",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = leapsim(&[&one_run[..], &["run.end_year=1961", "-q", "--out", out.to_str().unwrap()]].concat());
     assert!(o.status.success(), "{}", text(&o.stderr));
     let h = read(&out.join("headline.csv"));
     assert!(h.contains("excess_deaths:1959-1961,") && !h.contains("1958-1962"), "{h}");
@@ -235,59 +177,15 @@ fn multi_run_commands_share_the_grammar_of_run() {
 #[test]
 fn interrupted_compare_resumes_reusing_finished_runs_and_gives_the_same_csv() {
     let d = tmp("compare-resume");
-    let args = |out: &Path| -> Vec<String> {
-        let mut a: Vec<String> =
-            ["compare", "historical", "no-exports", "--runs", "4", "--outcome", "excess_deaths:1959-1960"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
-        a.extend(SMALL.iter().map(|s| s.to_string()));
-        a.extend(["--threads".into(), "2".into(), "--out".into(), out.to_str().unwrap().into()]);
-        a
-    };
+    let compare = ["compare", "historical", "no-exports", "--runs", "4", "--outcome", "excess_deaths:1959-1960"];
+    let args = |out: &Path| small_job(&compare, out);
     let out = d.join("compared");
     let work = d.join("compared.work");
 
-    // Interrupt it (Ctrl-C) once two runs are finished.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leapsim"))
-        .args(args(&out))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let t0 = Instant::now();
-    while stored_items(&work) < 2 {
-        assert!(child.try_wait().unwrap().is_none(), "the comparison ended before it could be interrupted");
-        assert!(t0.elapsed() < Duration::from_secs(120), "no run finished in two minutes");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130), "an interrupted comparison exits with 130");
-    assert!(!out.exists(), "no results from an interrupted comparison");
-    let done = stored_items(&work);
-    assert!((2..8).contains(&done), "{done} of 8 runs finished: not interrupted midway");
-
-    // Resuming with other arguments is refused and leaves the finished work alone.
-    let mut other = args(&out);
-    other.extend(["--resume".into(), "--set".into(), "procurement.enforcement=0.2".into()]);
-    let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(&other).output().unwrap();
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
-    assert!(text(&o.stderr).contains("cannot resume"), "{}", text(&o.stderr));
-    assert_eq!(stored_items(&work), done);
-
-    // Resumed: the finished runs are reused, the others run.
-    let mut resumed = args(&out);
-    resumed.push("--resume".into());
-    let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(&resumed).output().unwrap();
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    let m = json(&out.join("manifest.json"));
-    assert_eq!(m["items"]["reused"].as_u64(), Some(done as u64), "{m}");
-    assert_eq!(m["items"]["total"].as_u64(), Some(8), "{m}");
+    let (done, o, m) = interrupt_then_resume(&args(&out), &work, &["--set", "procurement.enforcement=0.2"]);
     assert_eq!(m["job"]["scenarios"][1]["name"], "no-exports", "{m}");
     assert_eq!(m["seeds"], serde_json::json!([1, 2, 3, 4]));
     assert!(text(&o.stdout).contains(&format!("{} run(s) run now and {done} reused", 8 - done)));
-    assert!(!work.exists(), "the work store is removed once the outputs are written");
 
     // The same files as a comparison never interrupted, byte for byte.
     let whole = d.join("whole");
@@ -299,9 +197,64 @@ fn interrupted_compare_resumes_reusing_finished_runs_and_gives_the_same_csv() {
     assert_eq!(json(&whole.join("manifest.json"))["job"]["outcomes"], m["job"]["outcomes"]);
 
     // Resuming after a complete run finds no work store: everything runs again, the same.
+    let mut resumed = args(&out);
+    resumed.push("--resume".into());
     let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(&resumed).output().unwrap();
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert_eq!(json(&out.join("manifest.json"))["items"]["reused"].as_u64(), Some(0));
     assert_eq!(read(&out.join("compare.csv")), read(&whole.join("compare.csv")));
     std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// Start a job of 8 work items (`args`), interrupt it with Ctrl-C once two items are stored in
+/// `work`, check that nothing was written and that resuming with `changed` arguments added is
+/// refused, then resume it: it reuses those items and removes the work store. Returns the items
+/// finished before the interrupt, the resumed command's output and its manifest.
+fn interrupt_then_resume(args: &[String], work: &Path, changed: &[&str]) -> (usize, Output, serde_json::Value) {
+    let out = Path::new(args.last().unwrap());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leapsim"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while stored_items(work) < 2 {
+        assert!(child.try_wait().unwrap().is_none(), "{args:?} ended before it could be interrupted");
+        assert!(t0.elapsed() < Duration::from_secs(120), "no item finished in two minutes");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "an interrupted job exits with 130");
+    assert!(!out.exists(), "no results from an interrupted job");
+    let done = stored_items(work);
+    assert!((2..8).contains(&done), "{done} of 8 items finished: not interrupted midway");
+
+    // Resuming with other arguments is refused and leaves the finished work alone.
+    let mut other = args.to_vec();
+    other.push("--resume".into());
+    other.extend(changed.iter().map(|s| s.to_string()));
+    let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(&other).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("cannot resume"), "{}", text(&o.stderr));
+    assert_eq!(stored_items(work), done);
+
+    // Resumed: only the unfinished items run.
+    let mut resumed = args.to_vec();
+    resumed.push("--resume".into());
+    let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(&resumed).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let m = json(&out.join("manifest.json"));
+    assert_eq!(m["items"]["reused"].as_u64(), Some(done as u64), "{m}");
+    assert_eq!(m["items"]["total"].as_u64(), Some(8), "{m}");
+    assert!(!work.exists(), "the work store is removed once the outputs are written");
+    (done, o, m)
+}
+
+/// The arguments of a job at the tests' small scale, on 2 threads, writing to `out` (last).
+fn small_job(command: &[&str], out: &Path) -> Vec<String> {
+    let mut a: Vec<String> = command.iter().chain(SMALL).map(|s| s.to_string()).collect();
+    a.extend(["--threads".into(), "2".into(), "--out".into(), out.to_str().unwrap().into()]);
+    a
 }
