@@ -22,13 +22,14 @@ def bandwidth(gib):
     return float(out.split(":")[1].split()[0]) * 1e9, out.strip()
 
 
-def run(scale, threads, work):
+def run(scale, threads, work, binary=BIN):
     out = os.path.join(work, f"run-{scale}-{threads}")
     env = dict(os.environ)
     if threads:
         env["RAYON_NUM_THREADS"] = str(threads)
     start = time.monotonic()
-    subprocess.run([BIN, "run", "historical", "--scale", str(scale), "--seed", "1", "--out", out, "-q"], check=True, env=env)
+    cmd = [binary, "run", "historical", "--scale", str(scale), "--seed", "1", "--out", out, "-q"]
+    subprocess.run(cmd, check=True, env=env)
     wall = time.monotonic() - start
     with open(os.path.join(out, "manifest.json")) as f:
         m = json.load(f)
@@ -44,8 +45,29 @@ def run(scale, threads, work):
     }
 
 
+def compare(old, new, scale, runs):
+    """Two builds, alternated on this machine (old, new, old, new, ...): a timing claim between
+    builds is only as good as the conditions they share."""
+    walls = {old: [], new: []}
+    with tempfile.TemporaryDirectory() as work:
+        for i in range(runs):
+            for b in (old, new):
+                r = run(scale, None, work, b)
+                walls[b].append(r["wall"])
+                print(f"run {i + 1} {b}: wall {r['wall']:.2f} s, simulate {r['simulate']:.2f} s", flush=True)
+    mean = {b: sum(w) / len(w) for b, w in walls.items()}
+    print(f"scale {scale:g}, {runs} alternated runs each: old {mean[old]:.2f} s, new {mean[new]:.2f} s")
+    print(f"new / old wall time: {mean[new] / mean[old]:.3f}")
+
+
 def main():
     args = sys.argv[1:]
+    if "--compare" in args:
+        i = args.index("--compare")
+        old, new = args[i + 1], args[i + 2]
+        scale = float(args[args.index("--scale") + 1]) if "--scale" in args else 1.0
+        runs = int(args[args.index("--runs") + 1]) if "--runs" in args else 2
+        return compare(old, new, scale, runs)
     quick = "--quick" in args
     if "--scales" in args:
         scales = [float(s) for s in args[args.index("--scales") + 1].split()]

@@ -6,18 +6,16 @@ mod calibrate;
 mod compare;
 mod ensemble;
 mod fit_baseline;
+mod run;
 mod sensitivity;
 mod sweep;
 pub mod work;
 
 use clap::{Args, Parser, Subcommand};
-use leapsim_engine::{history, output, run, scenario};
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use leapsim_engine::scenario;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
 
 /// leapsim: an agent-based simulator of the Great Leap Forward's planning system
 /// (communes, cadres who inflate reports, targets, procurement) and of the famine it caused.
@@ -31,7 +29,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario and write annual.csv, monthly.csv, summary.json and manifest.json.
-    Run(RunArgs),
+    Run(run::RunArgs),
     /// List the built-in scenarios.
     Scenarios,
     /// List every parameter with its unit, default, range, meaning and source.
@@ -90,22 +88,6 @@ pub struct ModelArgs {
     pub threads: Option<usize>,
 }
 
-#[derive(Args)]
-struct RunArgs {
-    #[command(flatten)]
-    model: ModelArgs,
-    /// Output directory (default: out/<scenario>). Replaced atomically if it holds an earlier run.
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// No progress bar or tables; errors only.
-    #[arg(long, short)]
-    quiet: bool,
-    /// Also write detail.csv: one commune of this province (e.g. CN-HA), each team and brigade
-    /// month by month (true, reported, procured, eaten, deaths).
-    #[arg(long, value_name = "PROVINCE", num_args = 0..=1, default_missing_value = "CN-HA")]
-    detail: Option<String>,
-}
-
 /// An error that is the user's input: exit code 2.
 #[derive(Debug)]
 pub struct InputError(pub String);
@@ -137,23 +119,10 @@ impl ModelArgs {
     }
 }
 
-/// Resolve the scenario with overrides, seed and scale from the command line.
+/// Resolve the scenario with overrides, seed and scale from the command line (as every job
+/// does: `ModelSpec::resolve`).
 pub fn resolve(m: &ModelArgs) -> anyhow::Result<scenario::Scenario> {
-    let bad = |e: scenario::ScenarioError| anyhow::Error::new(InputError(e.to_string()));
-    let mut s = scenario::load(&m.scenario).map_err(bad)?;
-    for kv in &m.set {
-        s.apply_override(kv).map_err(bad)?;
-    }
-    if let Some(scale) = m.scale {
-        s.apply_override(&format!("run.scale={scale}"))
-            .map_err(|e| bad(scenario::ScenarioError { file: "--scale".into(), ..e }))?;
-    }
-    if let Some(seed) = m.seed {
-        s.apply_override(&format!("run.seed={seed}"))
-            .map_err(|e| bad(scenario::ScenarioError { file: "--seed".into(), ..e }))?;
-    }
-    m.use_threads();
-    Ok(s)
+    m.spec().resolve().map_err(work::job_error)
 }
 
 /// Ctrl-C and SIGTERM set this flag; long work checks it and stops cleanly.
@@ -162,75 +131,6 @@ pub fn cancel_flag() -> Arc<AtomicBool> {
     let f = flag.clone();
     let _ = ctrlc::set_handler(move || f.store(true, Ordering::SeqCst));
     flag
-}
-
-pub fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
-    if quiet || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let pb = indicatif::ProgressBar::new(0);
-    pb.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:40}] {pos}/{len} months, {elapsed} elapsed, eta {eta}",
-        )
-        .unwrap()
-        .progress_chars("=> "),
-    );
-    Some(pb)
-}
-
-fn cmd_run(a: RunArgs) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let s = resolve(&a.model)?;
-    let cancel = cancel_flag();
-    let pb = progress_bar(a.quiet);
-    if let Some(pb) = &pb {
-        pb.set_message(format!("{} (scale {}, seed {})", s.name, s.params.run.scale, s.params.run.seed));
-    }
-    let mut progress = |done: usize, total: usize| {
-        if let Some(pb) = &pb {
-            pb.set_length(total as u64);
-            pb.set_position(done as u64);
-        }
-    };
-    let result = run::run_with_detail(&s, a.detail.as_deref(), &mut progress, &cancel);
-    if let Some(pb) = &pb {
-        pb.finish_and_clear();
-    }
-    let result = match result {
-        Ok(r) => r,
-        Err(run::RunError::Interrupted) => anyhow::bail!(Interrupted),
-        Err(e) => return Err(anyhow::Error::new(InputError(e.to_string()))),
-    };
-    let out = a.out.unwrap_or_else(|| PathBuf::from("out").join(&s.name));
-    let command: Vec<String> = std::env::args().collect();
-    let manifest = output::manifest(&s, &result, &command, leapsim_engine::REVISION, started.elapsed().as_secs_f64());
-    let files = output::files(&s, &result, &manifest);
-    output::write_dir(&out, &files, &cancel).map_err(|e| crate::work::write_error(e, &out, &cancel))?;
-    if !a.quiet {
-        let rows = history::fit_table(&result.tables);
-        println!(
-            "{}: {} months of {} simulated persons (scale {}, seed {}) in {:.1} s",
-            s.name,
-            result.reports.len(),
-            fmt_millions(result.person_months / result.reports.len().max(1) as f64),
-            s.params.run.scale,
-            s.params.run.seed,
-            result.simulate_seconds
-        );
-        println!("\nModel beside the historical record (national):\n{}", history::render(&rows));
-        let names: Vec<&str> = files.iter().map(|f| f.0).collect();
-        println!("Wrote {}/{{{}}}", out.display(), names.join(", "));
-    }
-    Ok(())
-}
-
-fn fmt_millions(x: f64) -> String {
-    if x >= 1e6 {
-        format!("{:.1} million", x / 1e6)
-    } else {
-        format!("{x:.0}")
-    }
 }
 
 /// The user stopped the work.
@@ -253,19 +153,35 @@ fn cmd_params(markdown: bool) {
     use leapsim_core::params::SPECS;
     let defaults = scenario::load("historical").map(|s| s.params).unwrap_or_default();
     if markdown {
-        println!("| key | unit | historical | default | range | meaning | source |\n|---|---|---|---|---|---|---|");
+        println!("| key | unit | historical | default | range | lever | meaning | source |\n|---|---|---|---|---|---|---|---|");
     }
     for s in SPECS {
         let hist = defaults.get(s.key).unwrap_or(s.default);
         if markdown {
             println!(
-                "| `{}` | {} | {} | {} | {} – {} | {} | {} |",
-                s.key, s.unit, hist, s.default, s.min, s.max, s.meaning, s.source
+                "| `{}` | {} | {} | {} | {} – {} | {} | {} | {} |",
+                s.key,
+                s.unit,
+                hist,
+                s.default,
+                s.min,
+                s.max,
+                if s.lever { "yes" } else { "" },
+                s.meaning,
+                s.source
             );
         } else {
             println!(
-                "{}\n    {} [{}]; historical {}, default {}, range {} to {}\n    source: {}",
-                s.key, s.meaning, s.unit, hist, s.default, s.min, s.max, s.source
+                "{}{}\n    {} [{}]; historical {}, default {}, range {} to {}\n    source: {}",
+                s.key,
+                if s.lever { " (lever: the timeline may change it)" } else { "" },
+                s.meaning,
+                s.unit,
+                hist,
+                s.default,
+                s.min,
+                s.max,
+                s.source
             );
         }
     }
@@ -287,7 +203,7 @@ fn main() -> ExitCode {
     stop_quietly_on_closed_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run(a) => cmd_run(a),
+        Command::Run(a) => run::run(a),
         Command::Scenarios => {
             cmd_scenarios();
             Ok(())

@@ -88,6 +88,23 @@ pub fn peak_memory_bytes() -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// Write run directory `out` (annual.csv, monthly.csv, summary.json, manifest.json, and
+/// detail.csv with `--detail`) atomically, stamped with `command` and the run's `total_seconds`;
+/// returns the names written. What `leapsim run --out` does, for every front end.
+pub fn save(
+    out: &Path,
+    scenario: &Scenario,
+    r: &RunResult,
+    command: &[String],
+    total_seconds: f64,
+    cancel: &AtomicBool,
+) -> std::io::Result<Vec<&'static str>> {
+    let manifest = manifest(scenario, r, command, crate::REVISION, total_seconds);
+    let files = files(scenario, r, &manifest);
+    write_dir(out, &files, cancel)?;
+    Ok(files.iter().map(|f| f.0).collect())
+}
+
 /// The files of a run directory, in memory.
 pub fn files(scenario: &Scenario, r: &RunResult, manifest: &Value) -> Vec<(&'static str, Vec<u8>)> {
     let mut f = vec![
