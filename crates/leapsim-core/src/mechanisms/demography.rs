@@ -488,8 +488,11 @@ impl TeamPeople<'_> {
                 *len -= d;
             }
         }
-        for (f, &born) in births.iter().enumerate().take(born_to).skip(born_from.min(born_to)) {
-            for _ in 0..born {
+        // An index loop: the iterator form (enumerate, take, skip) made the whole demography
+        // sweep about 5% more instructions (callgrind, mechanism_bench demography 0.002).
+        #[allow(clippy::needless_range_loop)]
+        for f in born_from.min(born_to)..born_to {
+            for _ in 0..births[f] {
                 let baby = encode(0, rng.uniform_f32() < girl);
                 if place(slots, lens, n, f, baby) {
                     n += 1;
