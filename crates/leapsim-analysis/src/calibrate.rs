@@ -51,11 +51,7 @@ pub enum Measure {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Target {
     pub measure: Measure,
-    pub record: f64,
-    pub low: f64,
-    pub high: f64,
-    pub weight: f64,
-    pub source: String,
+    pub band: history::Band,
     /// Line of the target in the settings file (for errors found when the model runs).
     pub line: usize,
 }
@@ -114,29 +110,17 @@ impl Target {
 
     /// The target's row of the fit report at a model value (group `calibration`).
     pub fn report_row(&self, model: f64) -> FitRow {
-        FitRow {
-            id: match &self.measure {
-                Measure::Id(t) => t.id.clone(),
-                Measure::Outcome(o) => o.name(),
-            },
-            group: "calibration",
-            figure: self.name(),
-            model,
-            record: self.record,
-            low: self.low,
-            high: self.high,
-            ok: self.inside(model),
-            source: self.source.clone(),
-        }
+        let id = match &self.measure {
+            Measure::Id(t) => t.id.clone(),
+            Measure::Outcome(o) => o.name(),
+        };
+        self.band.row(id, "calibration", self.name(), model)
     }
 
     /// This target's weighted loss at a model value.
     pub fn loss(&self, model: f64) -> f64 {
-        self.weight * band_loss(model, self.record, self.low, self.high)
-    }
-
-    pub fn inside(&self, model: f64) -> bool {
-        model >= self.low && model <= self.high
+        let b = &self.band;
+        b.weight * band_loss(model, b.record, b.low, b.high)
     }
 }
 
@@ -444,11 +428,13 @@ fn by_id(
     }
     Ok(Target {
         measure: Measure::Id(t),
-        record: t.record,
-        low: t.low,
-        high: t.high,
-        weight: weight.unwrap_or(t.weight),
-        source: t.source_with_note(),
+        band: history::Band {
+            record: t.band.record,
+            low: t.band.low,
+            high: t.band.high,
+            weight: weight.unwrap_or(t.band.weight),
+            source: t.source_with_note(),
+        },
         line,
     })
 }
@@ -499,7 +485,7 @@ fn outcome_target(
     let sv = get("source")
         .ok_or_else(|| cx.err(span, "target.source", format!("missing for `{name}`: where the record comes from")))?;
     let source = cx.string("target.source", sv)?;
-    Ok(Target { measure: Measure::Outcome(o), record, low, high, weight, source, line })
+    Ok(Target { measure: Measure::Outcome(o), band: history::Band { record, low, high, weight, source }, line })
 }
 
 /// The result of a minimisation.
@@ -958,9 +944,10 @@ mod tests {
             vec![FreeParam { key: "procurement.enforcement", start: Some(0.2), lower: 0.1, upper: 0.5 }]
         );
         assert_eq!(s.targets[0].measure, Measure::Id(history::target("procurement_ratio_1959").unwrap()));
-        assert_eq!((s.targets[0].record, s.targets[0].low, s.targets[0].high), (0.397, 0.33, 0.45));
-        assert_eq!((s.targets[0].name(), s.targets[0].weight), ("Procurement ratio 1959".to_string(), 1.0));
-        assert_eq!((s.targets[1].low, s.targets[1].high, s.targets[1].weight), (35.0, f64::INFINITY, 2.0));
+        let b = |i: usize| &s.targets[i].band;
+        assert_eq!((b(0).record, b(0).low, b(0).high), (0.397, 0.33, 0.45));
+        assert_eq!((s.targets[0].name(), b(0).weight), ("Procurement ratio 1959".to_string(), 1.0));
+        assert_eq!((b(1).low, b(1).high, b(1).weight), (35.0, f64::INFINITY, 2.0));
         assert_eq!(s.targets[1].line, 15);
         assert_eq!(s.to_values(&[0.25]), vec![0.2]);
         let bad = |from: &str, to: &str| parse(&ok.replace(from, to), "s.toml").unwrap_err();
@@ -1000,7 +987,7 @@ mod tests {
             "s",
         )
         .unwrap();
-        assert_eq!(w.targets[0].weight, 3.0);
+        assert_eq!(w.targets[0].band.weight, 3.0);
         let e = bad("id = \"procurement_ratio_1959\"", "row = \"Procurement ratio 1959\"");
         assert_eq!((e.line, e.key.as_deref()), (Some(13), Some("target.row")));
         assert!(e.message.contains("did you mean id = \"procurement_ratio_1959\"?"), "{e}");

@@ -53,6 +53,40 @@ pub enum Measure {
     BackAtBase { outcome: Outcome, base_year: i32, never: f64 },
 }
 
+/// A recorded figure with its accepted band, its weight in the calibration loss and its source:
+/// what a target of the targets file and a target of a calibration settings file share.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band {
+    pub record: f64,
+    pub low: f64,
+    pub high: f64,
+    /// Weight in the calibration loss (a settings file may override it).
+    pub weight: f64,
+    pub source: String,
+}
+
+impl Band {
+    /// Whether a model value lies in the accepted band.
+    pub fn inside(&self, model: f64) -> bool {
+        model >= self.low && model <= self.high
+    }
+
+    /// The fit-table row of a figure at a model value.
+    pub fn row(&self, id: String, group: &'static str, figure: String, model: f64) -> FitRow {
+        FitRow {
+            id,
+            group,
+            figure,
+            model,
+            record: self.record,
+            low: self.low,
+            high: self.high,
+            ok: self.inside(model),
+            source: self.source.clone(),
+        }
+    }
+}
+
 /// One calibration target of `calibration/targets.toml`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Target {
@@ -63,12 +97,7 @@ pub struct Target {
     pub group: String,
     pub kind: Kind,
     pub measure: Measure,
-    pub record: f64,
-    pub low: f64,
-    pub high: f64,
-    /// Weight in the calibration loss (a settings file may override it).
-    pub weight: f64,
-    pub source: String,
+    pub band: Band,
     /// What the source means, if the file says.
     pub note: Option<String>,
     /// Line of the target in the targets file.
@@ -98,32 +127,17 @@ impl Target {
         }
     }
 
-    /// Whether a model value lies in the accepted band.
-    pub fn inside(&self, model: f64) -> bool {
-        model >= self.low && model <= self.high
-    }
-
     /// The source with its note, if any (`source: note`).
     pub fn source_with_note(&self) -> String {
         match &self.note {
-            Some(n) => format!("{}: {n}", self.source),
-            None => self.source.clone(),
+            Some(n) => format!("{}: {n}", self.band.source),
+            None => self.band.source.clone(),
         }
     }
 
     /// The target's fit-table row at a model value.
     pub fn row(&'static self, model: f64) -> FitRow {
-        FitRow {
-            id: self.id.clone(),
-            group: &self.group,
-            figure: self.label.clone(),
-            model,
-            record: self.record,
-            low: self.low,
-            high: self.high,
-            ok: self.inside(model),
-            source: self.source.clone(),
-        }
+        self.band.row(self.id.clone(), &self.group, self.label.clone(), model)
     }
 }
 
@@ -259,11 +273,7 @@ pub fn parse_targets(text: &str, file: &str) -> Result<Vec<Target>, ScenarioErro
             group: r.group,
             kind,
             measure,
-            record: value,
-            low,
-            high,
-            weight,
-            source: r.source,
+            band: Band { record: value, low, high, weight, source: r.source },
             note: r.note,
             line,
         });
@@ -344,11 +354,11 @@ mod tests {
             assert!(ts[..i].iter().all(|u| u.id != t.id && u.label != t.label), "{} repeats", t.id);
             assert!(t.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'), "{}", t.id);
             assert!(["first-plan", "great-leap"].contains(&t.group.as_str()), "{}", t.id);
-            assert!(t.low <= t.high && t.weight == 1.0 && !t.source.is_empty(), "{}", t.id);
+            assert!(t.band.low <= t.band.high && t.band.weight == 1.0 && !t.band.source.is_empty(), "{}", t.id);
         }
         assert_eq!(ts.iter().filter(|t| t.group == "great-leap").count(), 33);
         let t = target("cdr_1953").unwrap();
-        assert_eq!((t.record, t.low, t.high, t.kind), (14.0, 14.0 - 1.5, 14.0 + 1.5, Kind::Earned));
+        assert_eq!((t.band.record, t.band.low, t.band.high, t.kind), (14.0, 14.0 - 1.5, 14.0 + 1.5, Kind::Earned));
         assert_eq!(target("grain_exports_1959").unwrap().kind, Kind::Input);
         assert_eq!(closest_id("grain_reported_1985"), Some("grain_reported_1958"));
         assert_eq!(closest_id("Procurement ratio 1959"), Some("procurement_ratio_1959"));
@@ -358,7 +368,7 @@ mod tests {
     fn errors_in_a_targets_file_name_its_line_and_the_target() {
         let one = "[[target]]\nid = \"a\"\nlabel = \"A\"\ngroup = \"great-leap\"\nkind = \"earned\"\noutcome = \"cbr_permille:1961\"\nrecord = 18.0\nband = [-inf, 22.0]\nsource = \"x\"\n";
         let ok = parse_targets(one, "t.toml").unwrap();
-        assert_eq!((ok[0].low, ok[0].high, ok[0].line), (f64::NEG_INFINITY, 22.0, 1));
+        assert_eq!((ok[0].band.low, ok[0].band.high, ok[0].line), (f64::NEG_INFINITY, 22.0, 1));
         let twice = format!("{one}\n{}", one.replace("\"A\"", "\"B\""));
         let e = parse_targets(&twice, "t.toml").unwrap_err();
         assert_eq!((e.line, e.key.as_deref()), (Some(11), Some("a.id")));
@@ -384,9 +394,9 @@ mod tests {
         for (r, target) in rows.iter().zip(targets()) {
             assert_eq!(
                 (r.model.to_bits(), r.record, r.low, r.high),
-                (target.model(&t).to_bits(), target.record, target.low, target.high)
+                (target.model(&t).to_bits(), target.band.record, target.band.low, target.band.high)
             );
-            assert_eq!(r.ok, target.inside(r.model), "{}", r.id);
+            assert_eq!(r.ok, target.band.inside(r.model), "{}", r.id);
         }
         // A run that stops in 1957: every first-Plan target, nothing of the Leap's years, in file order.
         let short = ids(&fit_table(&run(1957, 2)));

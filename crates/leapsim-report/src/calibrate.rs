@@ -23,7 +23,7 @@ pub fn fit_report_csv(r: &CalibrateResult) -> String {
             bound(row.low),
             bound(row.high),
             row.ok,
-            fmt_value(t.weight),
+            fmt_value(t.band.weight),
             fmt_value(t.loss(row.model)),
             csv_field(&row.source)
         );
