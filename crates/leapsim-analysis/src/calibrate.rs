@@ -428,13 +428,7 @@ fn by_id(
     }
     Ok(Target {
         measure: Measure::Id(t),
-        band: history::Band {
-            record: t.band.record,
-            low: t.band.low,
-            high: t.band.high,
-            weight: weight.unwrap_or(t.band.weight),
-            source: t.source_with_note(),
-        },
+        band: history::Band { weight: weight.unwrap_or(t.band.weight), source: t.source_with_note(), ..t.band.clone() },
         line,
     })
 }
