@@ -136,6 +136,10 @@ fn lay_out(params: &Params, inputs: &Inputs) -> Result<Layout, BuildError> {
             pacesetter: inp.pacesetter,
             industry_share: inp.population * inp.urban_share / total_urban,
             grain_target_t: 0.0,
+            procurement_plan_t: 0.0,
+            reported_ytd_t: 0.0,
+            reported_last_year_t: 0.0,
+            urban_base_persons: 0.0,
             zeal: 1.0
                 + if inp.pacesetter { params.politics.pacesetter_zeal } else { 0.0 }
                 + match inp.leader_alternate {

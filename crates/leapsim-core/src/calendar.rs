@@ -8,6 +8,11 @@ pub const SUMMER_HARVEST: u32 = 6;
 /// Month of the autumn harvest (rice, maize, sorghum, millet, tubers) and of cotton.
 pub const AUTUMN_HARVEST: u32 = 10;
 
+/// First month of the grain year (July to June), the year the state's grain accounts and
+/// procurement plans ran by: the Grain Ministry's "grain year from 1 July 1952 to 30 June 1953",
+/// quoted in Liu Shouhua, "20世纪五六十年代的节粮运动" (2020).
+pub const GRAIN_YEAR_FIRST_MONTH: u32 = 7;
+
 /// A month of the run: 0 is January 1953.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Month(pub u32);
@@ -22,6 +27,14 @@ impl Month {
     /// Calendar year, e.g. 1958.
     pub fn year(self) -> i32 {
         START_YEAR + (self.0 / 12) as i32
+    }
+    /// The grain year this month falls in, named by the calendar year of its July.
+    pub fn grain_year(self) -> i32 {
+        if self.month_of_year() >= GRAIN_YEAR_FIRST_MONTH {
+            self.year()
+        } else {
+            self.year() - 1
+        }
     }
     /// Month of the year, 1 = January.
     pub fn month_of_year(self) -> u32 {

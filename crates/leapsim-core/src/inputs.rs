@@ -58,6 +58,10 @@ pub struct Inputs {
     /// Share of sown area seriously hit by natural disasters, per province and year
     /// (`disaster[p][year - 1953]`); NaN or missing years count as normal.
     pub disaster: Vec<Vec<f64>>,
+    /// Recorded urban population at the end of each year, persons, per province
+    /// (`urban_record[p][year - 1953]`); NaN where the record has no figure. Only its growth is
+    /// used (`mechanisms::migration`).
+    pub urban_record: Vec<Vec<f64>>,
     pub timeline: Vec<Event>,
     /// Parameters fixed for the whole run (command-line overrides): `set` events skip them, so
     /// any mechanism can be switched off even where the timeline switches it on.
@@ -65,12 +69,18 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// Recorded urban population of a province at the end of a year, if the data give one.
+    pub fn urban_record_of(&self, province: usize, year: i32) -> Option<f64> {
+        province_year(&self.urban_record, province, year)
+    }
     /// Disaster share of a province-year, if the data give one.
     pub fn disaster_share(&self, province: usize, year: i32) -> Option<f64> {
-        self.disaster
-            .get(province)
-            .and_then(|w| w.get((year - crate::calendar::START_YEAR) as usize))
-            .copied()
-            .filter(|v| v.is_finite())
+        province_year(&self.disaster, province, year)
     }
+}
+
+/// The value of a province-year in rows indexed `[province][year - 1953]`, if it is a number.
+fn province_year(rows: &[Vec<f64>], province: usize, year: i32) -> Option<f64> {
+    let i = usize::try_from(year - crate::calendar::START_YEAR).ok()?;
+    rows.get(province).and_then(|w| w.get(i)).copied().filter(|v| v.is_finite())
 }

@@ -4,7 +4,7 @@
 use crate::calendar::Month;
 use crate::mechanisms::production;
 use crate::mechanisms::reporting::{self, ProvinceReport};
-use crate::state::{TeamFlow, World};
+use crate::state::{GranaryFlows, TeamFlow, World};
 use rayon::prelude::*;
 
 /// A quantity of a [`RegionMonth`]: a number, or numbers by group.
@@ -77,6 +77,9 @@ region_month! {
     deaths: f64, sample;
     deaths_rural: f64, sample;
     deaths_urban: f64, sample;
+    /// People who moved from the province's villages to its cities, and back.
+    migrants_to_cities: f64, sample;
+    migrants_from_cities: f64, sample;
     /// Deaths at ages 0-9, 10-59, 60+.
     deaths_by_age: [f64; 3], sample;
     /// Deaths of males, females.
@@ -117,10 +120,10 @@ pub struct MonthReport {
     pub month: Month,
     /// Per province, in the order of the inputs.
     pub provinces: Vec<RegionMonth>,
-    pub grain_exported_t: f64,
-    pub grain_imported_t: f64,
+    /// The state granary's ledger for the month (national, real tonnes).
+    pub granary: GranaryFlows,
+    /// The granary's stock at the month's end, real tonnes.
     pub granary_t: f64,
-    pub urban_supplied_t: f64,
 }
 
 /// Counts of a range of teams, summed as integers (exact, and cheaper than one float per field).
@@ -132,6 +135,7 @@ struct Counts {
     /// By [age group][0 male, 1 female].
     deaths: [[u64; 2]; 3],
     persons_in_mess_halls: u64,
+    migrants_in: u64,
 }
 
 impl Counts {
@@ -145,6 +149,7 @@ impl Counts {
             sum[1] += d[1] as u64;
         }
         self.persons_in_mess_halls += if f.eats_in_mess_hall { persons as u64 } else { 0 };
+        self.migrants_in += f.migrants_in as u64;
     }
     /// Into `r`, as the sample's numbers (before scaling up).
     fn write(&self, r: &mut RegionMonth, urban: bool) {
@@ -159,8 +164,10 @@ impl Counts {
         r.population = self.persons as f64;
         if urban {
             (r.population_urban, r.deaths_urban) = (self.persons as f64, deaths as f64);
+            r.migrants_to_cities = self.migrants_in as f64;
         } else {
             (r.population_rural, r.deaths_rural) = (self.persons as f64, deaths as f64);
+            r.migrants_from_cities = self.migrants_in as f64;
             r.persons_in_mess_halls = self.persons_in_mess_halls as f64;
         }
     }
@@ -236,14 +243,7 @@ pub fn observe(world: &World, province_reports: &[ProvinceReport]) -> MonthRepor
         })
         .collect();
     let c = &world.centre;
-    MonthReport {
-        month: world.month,
-        provinces,
-        grain_exported_t: c.exported_t,
-        grain_imported_t: c.imported_t,
-        granary_t: c.granary_t,
-        urban_supplied_t: c.urban_supplied_t,
-    }
+    MonthReport { month: world.month, provinces, granary: c.flows, granary_t: c.granary_t }
 }
 
 /// Add `b` into `a`, field by field.

@@ -327,6 +327,12 @@ define_params! {
             "calibrated (with the Great Leap: procurement ratio 1959, data/national.csv)";
         on_true_output: Bool = FALSE, [0, 1], "switch",
             "Quotas follow true output instead of reports (flexible procurement).", "counterfactual switch";
+        fixed_plan: Bool = FALSE, [0, 1], "switch",
+            "Quotas come from a grain-year plan fixed in July, before the harvest, instead of a share of each harvest's reports.",
+            "the state's practice: plans set at the planning conferences and taken against the harvest (Meng, Qian & Yared 2015, Rev. Econ. Stud. 82(4)); off until the historical scenario is recalibrated with it";
+        #[lever] plan_rate: Float = 0.14, [0.0, 0.9], "share of believed output",
+            "Share of the output the centre expects that the grain-year plan takes beyond the state's needs (urban rations and exports less imports): what pays for resales, other state uses and stock.",
+            "1957: (48.04 Mt gross procurement - about 19 Mt of urban rations - 2.09 Mt exports) / 195 Mt output (data/national.csv; rations: food.urban_ration_kg_per_year x the 98.8 M urban residents of data/provinces.csv)";
     }
     trade: Trade {
         #[lever] exports_mt_per_year: Float = 2.0, [0.0, 20.0], "Mt per year",
@@ -399,6 +405,20 @@ define_params! {
             "assumption: a small free-riding loss; the historical scenario uses 0.05";
         hunger_effort: Float = 1.0, [0.0, 5.0], "per unit hunger",
             "Effort lost per unit of hunger.", "assumption";
+    }
+    migration: Migration {
+        follow_record: Bool = FALSE, [0, 1], "switch",
+            "Cities hire from and send people back to the villages of their province so that each province's urban population follows its recorded path from first_year to last_year.",
+            "urban hiring of the Leap and the 1961-1963 send-down (data/urban_population.csv); off until the historical scenario is recalibrated with it";
+        first_year: Int = 1954, [1954, 1966], "year",
+            "First year whose urban population the cities follow; the end of the year before is the base the record's growth applies to.",
+            "the provincial record begins at the end of 1953, the base; from there the cities reach the NBS urban population of 1957 (99.5 M) within 2% (data/urban_population.csv)";
+        last_year: Int = 1963, [1954, 1966], "year",
+            "Last year whose urban population the cities follow.",
+            "the urban series breaks in 1964, when the census redefined towns (data/urban_population.csv, notes)";
+        max_age: Int = 39, [15, 59], "years",
+            "Oldest age of those hired or sent down (from working age up).",
+            "assumption: the Leap hired young rural workers, and the send-down returned mostly the recently hired";
     }
     industry: Industry {
         #[lever] capacity_growth: Float = 0.14, [-0.5, 1.0], "per year",
@@ -532,6 +552,6 @@ mod tests {
         // The policy changed; the parameters it started from did not.
         assert!(policy.food.mess_halls && !p.food.mess_halls);
         assert!(!policy.set("politics", 1.0) && !policy.set("politics.nope", 1.0));
-        assert_eq!(SPECS.iter().filter(|s| s.lever).count(), 16);
+        assert_eq!(SPECS.iter().filter(|s| s.lever).count(), 17);
     }
 }

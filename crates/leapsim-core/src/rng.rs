@@ -15,6 +15,7 @@ pub enum Purpose {
     BuildPeople = 2,
     TeamLand = 3,
     Demography = 4,
+    Migration = 5,
 }
 
 /// SplitMix64's increment (the golden ratio in 64 bits).

@@ -30,6 +30,16 @@ pub struct Province {
     pub industry_share: f64,
     /// The province's share of this year's national grain target, tonnes.
     pub grain_target_t: f64,
+    /// The province's share of the grain year's procurement plan, real tonnes (with
+    /// `procurement.fixed_plan`).
+    pub procurement_plan_t: f64,
+    /// Grain the province reported this calendar year so far, and in the whole of the last one,
+    /// real tonnes (the plan is shared out by the last year's reports).
+    pub reported_ytd_t: f64,
+    pub reported_last_year_t: f64,
+    /// Simulated urban residents at the end of the year before `migration.first_year`: the
+    /// base the recorded urban growth applies to.
+    pub urban_base_persons: f64,
     /// Zeal of the province's cadres: 1, plus the pacesetter's and a career-seeking leader's.
     pub zeal: f64,
     /// Grain yield the province last reported, kg per ha of its land (for emulation).
@@ -84,6 +94,10 @@ pub struct TeamFlow {
     pub deaths: [[u16; 2]; 3],
     /// Births that found no free slot in the whole team (kept as a diagnostic; should stay 0).
     pub births_unplaced: u16,
+    /// People who moved into the team this month from the other side (city or village) of its
+    /// province, and out of it.
+    pub migrants_in: u16,
+    pub migrants_out: u16,
     pub eats_in_mess_hall: bool,
 }
 
@@ -151,6 +165,10 @@ pub struct Centre {
     pub believed_grain_t: f64,
     /// This year's national grain target, tonnes.
     pub grain_target_t: f64,
+    /// The grain year's procurement plan, real tonnes, and the calendar year whose July opened
+    /// that grain year (with `procurement.fixed_plan`).
+    pub procurement_plan_t: f64,
+    pub plan_year: i32,
     /// Reported grain received so far this year, tonnes.
     pub reported_grain_ytd_t: f64,
     /// Share of a report the centre believes (1 = takes reports at face value).
@@ -170,13 +188,52 @@ pub struct Centre {
     pub normal_deaths_month: f64,
     /// True over reported grain at the last harvest (what inspections would show).
     pub last_true_ratio: f64,
-    /// This month's state flows, real tonnes.
-    pub exported_t: f64,
-    pub imported_t: f64,
-    pub urban_supplied_t: f64,
-    pub resold_t: f64,
-    /// Grain procured this month, real tonnes (part of it goes to other state uses).
+    /// This month's flows through the granary, real tonnes (procurement opens them).
+    pub flows: GranaryFlows,
+}
+
+/// The state granary's ledger for one month, real tonnes: what it held when the month opened,
+/// what came in and what went out. Every tonne that enters or leaves the granary passes
+/// through one of these fields, so the month's closing stock is the opening plus inflows less
+/// outflows ([`GranaryFlows::closing_t`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct GranaryFlows {
+    pub opening_t: f64,
+    /// Inflows: procurement from rural teams and imports.
     pub procured_t: f64,
+    pub imported_t: f64,
+    /// Outflows: exports, urban rations, other state uses (army, industry, seed, losses) and
+    /// resales to rural teams.
+    pub exported_t: f64,
+    pub urban_supplied_t: f64,
+    pub other_use_t: f64,
+    pub resold_t: f64,
+}
+
+impl GranaryFlows {
+    /// A month that opens with `opening_t` in store and no flows yet.
+    pub fn open(opening_t: f64) -> GranaryFlows {
+        GranaryFlows { opening_t, ..GranaryFlows::default() }
+    }
+    pub fn inflows_t(&self) -> f64 {
+        self.procured_t + self.imported_t
+    }
+    pub fn outflows_t(&self) -> f64 {
+        self.exported_t + self.urban_supplied_t + self.other_use_t + self.resold_t
+    }
+    /// Add a later month's flows to these (its opening stock is not a flow).
+    pub fn add_flows(&mut self, later: &GranaryFlows) {
+        self.procured_t += later.procured_t;
+        self.imported_t += later.imported_t;
+        self.exported_t += later.exported_t;
+        self.urban_supplied_t += later.urban_supplied_t;
+        self.other_use_t += later.other_use_t;
+        self.resold_t += later.resold_t;
+    }
+    /// The stock the ledger says the granary holds at the month's end.
+    pub fn closing_t(&self) -> f64 {
+        self.opening_t + self.inflows_t() - self.outflows_t()
+    }
 }
 
 /// The whole model state.

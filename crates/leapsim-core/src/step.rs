@@ -3,7 +3,9 @@
 //! writes (`&mut` for what it changes). The scenario's `params` and `inputs` are read-only; the
 //! timeline changes the `policy` in force.
 
-use crate::mechanisms::{consumption, demography, labour, planning, policy, procurement, production, reporting, truth};
+use crate::mechanisms::{
+    consumption, demography, labour, migration, planning, policy, procurement, production, reporting, truth,
+};
 use crate::observe::{observe, MonthReport};
 use crate::state::World;
 
@@ -19,13 +21,14 @@ pub fn step(world: &mut World) -> MonthReport {
     production::produce(p, pol, m, inputs, provinces, teams, centre, shares); // 3. harvests, steel, industry
     let reports = reporting::report(&p.reporting, pol, m, brigades, communes, provinces, teams); // 4. reports up
     planning::plan(p, pol, m, provinces, teams, centre, replan); // 5. targets (the ratchet) and sown area
-    procurement::procure(&p.procurement, pol, m, provinces, teams, centre, &reports); // 6. quotas on reports
+    procurement::procure(p, pol, m, provinces, teams, centre, &reports, replan); // 6. quotas, on reports or plan
     consumption::consume(p, pol, m, provinces, teams, centre); // 7. granary, rations, resales, mess halls
     demography::update(p, m, teams, slots, family_len); // 8. hunger, deaths, births, ageing
+    migration::migrate(p, inputs, m, provinces, teams, slots, family_len, world.team_slots); // 9. hiring, send-down
 
     // The centre learns from the month as observed (observation reads nothing truth changes).
     let report = observe(world, &reports);
-    truth::update(&world.params.truth, m, &mut world.centre, &truth::Seen::of(&report)); // 9. what the centre believes
+    truth::update(&world.params.truth, m, &mut world.centre, &truth::Seen::of(&report)); // 10. what the centre believes
     world.month = m.next();
     report
 }

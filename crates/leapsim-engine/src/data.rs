@@ -8,6 +8,7 @@ use std::collections::HashMap;
 pub const PROVINCES_CSV: &str = include_str!("../../../data/provinces.csv");
 pub const NATIONAL_CSV: &str = include_str!("../../../data/national.csv");
 pub const WEATHER_CSV: &str = include_str!("../../../data/weather.csv");
+pub const URBAN_CSV: &str = include_str!("../../../data/urban_population.csv");
 
 /// National end-1952 population, the run's starting population (data/national.csv).
 const POPULATION_END_1952_VARIABLE: (i32, &str) = (1952, "population_year_end");
@@ -117,6 +118,61 @@ pub fn disaster(provinces: &[ProvinceInput]) -> Result<Vec<Vec<f64>>, String> {
         }
     }
     Ok(out)
+}
+
+/// Recorded urban population at the end of each year by province, persons, for the model
+/// (`Inputs::urban_record`), from data/urban_population.csv. The model uses only the record's
+/// growth. The nation's growth is the NBS series (`CN` rows); the provinces' panel gives how it
+/// was shared out, so each year the panel is scaled to the NBS total (over the provinces it
+/// covers in every year). A year missing from a province's own rows (Beijing's 1953) is carried
+/// from its nearest year at the nation's growth; a province without rows takes the nation's.
+pub fn urban_record(provinces: &[ProvinceInput]) -> Result<Vec<Vec<f64>>, String> {
+    let years = 60;
+    let mut national = vec![f64::NAN; years];
+    let mut own = vec![vec![f64::NAN; years]; provinces.len()];
+    for (line, r) in records(URBAN_CSV) {
+        let bad = |what: &str| format!("data/urban_population.csv line {line}: {what}");
+        let year: i32 = r.get("year").and_then(|y| y.parse().ok()).ok_or_else(|| bad("year is not a number"))?;
+        let value: f64 = r
+            .get("urban_population_10k")
+            .and_then(|v| v.parse().ok())
+            .filter(|v: &f64| *v > 0.0)
+            .ok_or_else(|| bad("urban_population_10k is not a positive number"))?;
+        let Some(i) = year.checked_sub(leapsim_core::calendar::START_YEAR).map(|i| i as usize).filter(|&i| i < years)
+        else {
+            continue; // 1952 and earlier: before the run
+        };
+        match r.get("region").map(String::as_str) {
+            Some("CN") => national[i] = value * 1e4,
+            Some(code) => {
+                let p = provinces.iter().position(|p| p.code == code).ok_or_else(|| bad("unknown region"))?;
+                own[p][i] = value * 1e4;
+            }
+            None => return Err(bad("no region")),
+        }
+    }
+    let years_of = |row: &[f64]| (0..years).filter(|&i| national[i].is_finite() && row[i].is_finite()).count();
+    let full = (0..years).filter(|&i| national[i].is_finite()).count();
+    let complete: Vec<usize> = (0..own.len()).filter(|&p| years_of(&own[p]) == full).collect();
+    for i in (0..years).filter(|&i| national[i].is_finite()) {
+        let panel: f64 = complete.iter().map(|&p| own[p][i]).sum();
+        if panel > 0.0 {
+            own.iter_mut().for_each(|row| row[i] *= national[i] / panel);
+        }
+    }
+    for row in &mut own {
+        let known: Vec<usize> = (0..years).filter(|&i| row[i].is_finite() && national[i].is_finite()).collect();
+        if known.is_empty() {
+            row.clone_from(&national);
+            continue;
+        }
+        let missing: Vec<usize> = (0..years).filter(|&i| !row[i].is_finite() && national[i].is_finite()).collect();
+        for i in missing {
+            let near = *known.iter().min_by_key(|&&k| k.abs_diff(i)).unwrap();
+            row[i] = row[near] * national[i] / national[near];
+        }
+    }
+    Ok(own)
 }
 
 #[cfg(test)]

@@ -349,14 +349,14 @@ mod tests {
     #[test]
     fn the_targets_file_parses_with_unique_ids_and_labels() {
         let ts = targets();
-        assert_eq!(ts.len(), 50);
+        assert_eq!(ts.len(), 52);
         for (i, t) in ts.iter().enumerate() {
             assert!(ts[..i].iter().all(|u| u.id != t.id && u.label != t.label), "{} repeats", t.id);
             assert!(t.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'), "{}", t.id);
             assert!(["first-plan", "great-leap"].contains(&t.group.as_str()), "{}", t.id);
             assert!(t.band.low <= t.band.high && t.band.weight == 1.0 && !t.band.source.is_empty(), "{}", t.id);
         }
-        assert_eq!(ts.iter().filter(|t| t.group == "great-leap").count(), 33);
+        assert_eq!(ts.iter().filter(|t| t.group == "great-leap").count(), 35);
         let t = target("cdr_1953").unwrap();
         assert_eq!((t.band.record, t.band.low, t.band.high, t.kind), (14.0, 14.0 - 1.5, 14.0 + 1.5, Kind::Earned));
         assert_eq!(target("grain_exports_1959").unwrap().kind, Kind::Input);

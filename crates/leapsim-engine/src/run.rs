@@ -46,8 +46,9 @@ pub struct RunResult {
 pub fn inputs_for(scenario: &Scenario) -> Result<Inputs, RunError> {
     let provinces = crate::data::provinces().map_err(RunError::Inputs)?;
     let disaster = crate::data::disaster(&provinces).map_err(RunError::Inputs)?;
+    let urban_record = crate::data::urban_record(&provinces).map_err(RunError::Inputs)?;
     let pinned = scenario.overrides.iter().map(|(k, _)| k.clone()).collect();
-    Ok(Inputs { provinces, disaster, timeline: scenario.timeline.clone(), pinned })
+    Ok(Inputs { provinces, disaster, urban_record, timeline: scenario.timeline.clone(), pinned })
 }
 
 /// Run a scenario. `progress(done, total)` is called after every month; setting `cancel`

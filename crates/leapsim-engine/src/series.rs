@@ -5,6 +5,7 @@
 //! its value is computed stand together, so the CSV header and the values cannot drift apart.
 
 use leapsim_core::observe::merge;
+use leapsim_core::state::GranaryFlows;
 use leapsim_core::{MonthReport, RegionMonth};
 
 /// What a series is measured in. A series' name ends with one of its unit's
@@ -95,8 +96,8 @@ pub const ALL: &[Series] = {
         series("grain_target_mt", MillionTonnes, |c| mt(c.p.first.grain_target_t)),
         series("grain_procured_mt", MillionTonnes, |c| mt(c.s().grain_procured_t)),
         series("procurement_ratio", Fraction, |c| ratio(c.s().grain_procured_t, c.s().grain_true_t)),
-        series("grain_exported_mt", MillionTonnes, |c| c.national_only(mt(c.p.exported_t))),
-        series("grain_imported_mt", MillionTonnes, |c| c.national_only(mt(c.p.imported_t))),
+        series("grain_exported_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary.exported_t))),
+        series("grain_imported_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary.imported_t))),
         series("kcal_per_capita_rural", KcalPerCapita, |c| ratio(c.s().kcal_rural_total, c.s().population_rural)),
         series("steel_true_mt", MillionTonnes, |c| mt(c.s().steel_true_t)),
         series("steel_usable_mt", MillionTonnes, |c| mt(c.s().steel_usable_t)),
@@ -123,8 +124,12 @@ pub const ALL: &[Series] = {
         // extras
         series("population_rural", Persons, |c| c.p.end.population_rural),
         series("population_urban", Persons, |c| c.p.end.population_urban),
+        series("migrants_to_cities", Persons, |c| c.s().migrants_to_cities),
+        series("migrants_from_cities", Persons, |c| c.s().migrants_from_cities),
         series("grain_resold_mt", MillionTonnes, |c| mt(c.s().grain_resold_t)),
         series("state_granary_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary_end_t))),
+        series("state_urban_supplied_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary.urban_supplied_t))),
+        series("state_other_use_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary.other_use_t))),
         series("steel_backyard_mt", MillionTonnes, |c| mt(c.s().backyard_steel_t)),
         series("agri_output_index_claimed", Index1957, |c| c.agri_claimed),
         series("industry_output_index_claimed", Index1957, |c| c.industry_claimed),
@@ -177,8 +182,8 @@ struct Period {
     first: RegionMonth,
     /// Mean of the month-end populations (total, rural, urban).
     mean_pop: [f64; 3],
-    exported_t: f64,
-    imported_t: f64,
+    /// The granary's flows summed over the period (opening: the first month's).
+    granary: GranaryFlows,
     granary_end_t: f64,
     months: f64,
 }
@@ -187,14 +192,13 @@ impl Period {
     fn of(months: &[(&RegionMonth, &MonthReport)]) -> Period {
         let mut sum = RegionMonth::default();
         let mut mean_pop = [0.0; 3];
-        let (mut ex, mut im) = (0.0, 0.0);
+        let mut granary = GranaryFlows::open(months[0].1.granary.opening_t);
         for (r, m) in months {
             merge(&mut sum, r);
             mean_pop[0] += r.population;
             mean_pop[1] += r.population_rural;
             mean_pop[2] += r.population_urban;
-            ex += m.grain_exported_t;
-            im += m.grain_imported_t;
+            granary.add_flows(&m.granary);
         }
         let n = months.len() as f64;
         for v in &mut mean_pop {
@@ -206,8 +210,7 @@ impl Period {
             end: end.clone(),
             first: months[0].0.clone(),
             mean_pop,
-            exported_t: ex,
-            imported_t: im,
+            granary,
             granary_end_t: last.granary_t,
             months: n,
         }

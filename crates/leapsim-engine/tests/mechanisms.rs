@@ -152,3 +152,99 @@ fn hunger_kills_the_young_and_old_first_and_births_rebound() {
     assert!(rel("births", 1955) < 1.0);
     assert!(cn(&r, 1957, "cbr_permille") > cn(&n, 1957, "cbr_permille"), "births made up after the famine");
 }
+
+/// One province's quota, procurement and harvest over grain year 1955 (July 1955 to June 1956)
+/// and what its villages ate from that autumn's harvest to the next, with the province's 1955
+/// weather made worse by `extra_loss` of a normal harvest. Sample kilograms.
+struct GrainYear {
+    quota: f64,
+    procured: f64,
+    harvest: f64,
+    eaten: f64,
+    plan_t: f64,
+}
+
+fn grain_year_1955(s: &Scenario, province: &str, extra_loss: f64) -> GrainYear {
+    let mut inputs = leapsim_engine::run::inputs_for(s).unwrap();
+    let pi = inputs.provinces.iter().position(|p| p.code == province).unwrap();
+    let y = (1955 - 1953) as usize;
+    let share = inputs.disaster_share(pi, 1955).unwrap_or(s.params.production.normal_loss_share);
+    let years = &mut inputs.disaster[pi];
+    years.resize(years.len().max(y + 1), f64::NAN);
+    years[y] = share + extra_loss / s.params.production.loss_on_affected_land;
+    let mut w = leapsim_core::build(&s.params, &inputs).unwrap();
+    let mut g = GrainYear { quota: 0.0, procured: 0.0, harvest: 0.0, eaten: 0.0, plan_t: 0.0 };
+    let teams = w.provinces[pi].rural_teams.clone();
+    while w.month < parse_month("1956-10").unwrap() {
+        let m = w.month;
+        leapsim_core::step(&mut w);
+        let sum = |f: fn(&leapsim_core::state::TeamFlow) -> f32| -> f64 {
+            w.teams.flow[teams.clone()].iter().map(|x| f(x) as f64).sum()
+        };
+        if (parse_month("1955-07").unwrap()..parse_month("1956-07").unwrap()).contains(&m) {
+            g.quota += sum(|f| f.quota_kg);
+            g.procured += sum(|f| f.procured_kg);
+            g.harvest += sum(|f| f.harvest_kg);
+            if m == parse_month("1955-07").unwrap() {
+                g.plan_t = w.provinces[pi].procurement_plan_t;
+            }
+        }
+        if m >= parse_month("1955-10").unwrap() {
+            g.eaten += sum(|f| f.eaten_kg);
+        }
+    }
+    g
+}
+
+#[test]
+fn a_plan_fixed_before_the_harvest_is_taken_against_a_bad_one() {
+    // Heilongjiang harvests almost all its grain in the autumn, so grain year 1955 is the 1955
+    // harvest. With the plan fixed in July, a tenth more of the harvest lost leaves the quota as
+    // it was, and the whole loss falls on what the province's villages eat. As in the Leap, the
+    // plan is a tight one and anti-concealment drives take the retention floor, so that neither
+    // a full belly nor the floor absorbs the loss.
+    let mut s = base();
+    s.apply_override("procurement.fixed_plan=true").unwrap();
+    s.apply_override("procurement.plan_rate=0.4").unwrap();
+    s.apply_override("procurement.enforcement=3").unwrap();
+    set_from(&mut s, "1955-01", "politics.climate", 1.0);
+    let (normal, hit) = (grain_year_1955(&s, "CN-HL", 0.0), grain_year_1955(&s, "CN-HL", 0.1));
+    let harvest_cut = 1.0 - hit.harvest / normal.harvest;
+    assert!(harvest_cut > 0.09, "harvest cut {harvest_cut}");
+    assert!(normal.plan_t > 0.0 && hit.plan_t == normal.plan_t);
+    assert!((hit.quota / normal.quota - 1.0).abs() < 1e-6, "quota {} -> {}", normal.quota, hit.quota);
+    // The grain left to the villages (harvest less procurement) falls by the whole loss, more
+    // than a tenth of it; what they eat falls too, cushioned by stocks carried from earlier
+    // years and by resales.
+    let kept = |g: &GrainYear| g.harvest - g.procured;
+    let kept_cut = 1.0 - kept(&hit) / kept(&normal);
+    assert!(kept_cut > harvest_cut && kept_cut > 0.1, "kept cut {kept_cut}, harvest cut {harvest_cut}");
+    assert!(hit.eaten < normal.eaten * 0.98, "eaten {} -> {}", normal.eaten, hit.eaten);
+
+    // Flexible procurement: the quota follows the true harvest down.
+    s.apply_override("procurement.on_true_output=true").unwrap();
+    let (normal, hit) = (grain_year_1955(&s, "CN-HL", 0.0), grain_year_1955(&s, "CN-HL", 0.1));
+    assert!(hit.quota < normal.quota * (1.0 - 0.9 * harvest_cut), "quota {} -> {}", normal.quota, hit.quota);
+}
+
+#[test]
+fn the_plan_covers_export_commitments() {
+    // The grain year's plan includes the exports committed for it: without exports it is lower
+    // by exactly the commitment (the channel of Kasahara & Li 2020, J. Dev. Econ. 146).
+    let mut s = base();
+    s.apply_override("procurement.fixed_plan=true").unwrap();
+    s.apply_override("run.end_year=1955").unwrap();
+    let plan_in = |s: &Scenario| {
+        let inputs = leapsim_engine::run::inputs_for(s).unwrap();
+        let mut w = leapsim_core::build(&s.params, &inputs).unwrap();
+        while w.month <= parse_month("1955-07").unwrap() {
+            leapsim_core::step(&mut w);
+        }
+        (w.centre.procurement_plan_t, w.policy.trade.exports_mt_per_year)
+    };
+    let (with, exports_mt) = plan_in(&s);
+    s.apply_override("trade.exports_mt_per_year=0").unwrap();
+    let (without, _) = plan_in(&s);
+    assert!(exports_mt > 1.0);
+    assert!((with - without - exports_mt * 1e6).abs() < 1.0, "{with} - {without} vs {exports_mt} Mt");
+}

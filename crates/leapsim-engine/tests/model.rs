@@ -100,17 +100,53 @@ fn run_conserving(s: &Scenario, label: &str, mut extra: impl FnMut(&leapsim_core
     let persons = |w: &leapsim_core::World| w.family_len.iter().map(|&l| l as i64).sum::<i64>();
     let mut before = persons(&w);
     for _ in 0..(14 * 12) {
+        let stock_before = w.centre.granary_t;
+        let team_before: Vec<i64> = w.teams.census.iter().map(|c| c.persons as i64).collect();
         step(&mut w);
+        granary_ledger_balances(&w, stock_before, label);
         let after = persons(&w);
         let births: i64 = w.teams.flow.iter().map(|f| f.births as i64).sum();
         let deaths: i64 = w.teams.flow.iter().map(|f| f.total_deaths() as i64).sum();
         assert_eq!(after - before, births - deaths, "{label}, month {}", w.month);
+        // Team by team: births less deaths, plus those who moved in, less those who moved out.
+        for (t, f) in w.teams.flow.iter().enumerate() {
+            let change = f.births as i64 - f.total_deaths() as i64 + f.migrants_in as i64 - f.migrants_out as i64;
+            assert_eq!(
+                w.teams.census[t].persons as i64 - team_before[t],
+                change,
+                "{label}, team {t}, month {}",
+                w.month
+            );
+        }
         assert!(w.centre.granary_t >= 0.0, "{label}");
         assert!(w.teams.grain_kg.iter().all(|&g| g >= -1e-6), "{label}: negative team stock");
         before = after;
         extra(&w);
     }
     w
+}
+
+/// The state granary's month balances to the tonne: it opened with what it held, closed with
+/// opening + procurement + imports − exports − urban rations − other uses − resales, and what
+/// it records as procured and resold is what the teams gave and got.
+fn granary_ledger_balances(w: &leapsim_core::World, stock_before: f64, label: &str) {
+    let g = &w.centre.flows;
+    let m = w.month;
+    assert_eq!(g.opening_t, stock_before, "{label}, month {m}: ledger opens elsewhere");
+    assert!(
+        (g.closing_t() - w.centre.granary_t).abs() < 1.0,
+        "{label}, month {m}: {g:?} closes off {}",
+        w.centre.granary_t
+    );
+    let teams_real = |f: fn(&leapsim_core::state::TeamFlow) -> f32| -> f64 {
+        (0..w.teams.len()).map(|t| f(&w.teams.flow[t]) as f64 * w.expand(t) / 1000.0).sum()
+    };
+    let near = |a: f64, b: f64| (a - b).abs() <= 1.0_f64.max(1e-6 * b.abs());
+    assert!(near(teams_real(|f| f.procured_kg), g.procured_t), "{label}, month {m}: procured {g:?}");
+    assert!(near(teams_real(|f| f.resold_kg), g.resold_t), "{label}, month {m}: resold {g:?}");
+    assert!(
+        g.inflows_t() >= 0.0 && [g.exported_t, g.urban_supplied_t, g.other_use_t, g.resold_t].iter().all(|&x| x >= 0.0)
+    );
 }
 
 #[test]
@@ -127,6 +163,44 @@ fn people_and_grain_are_conserved_month_by_month() {
         }
     });
     assert_eq!(w.teams.flow.iter().map(|f| f.births_unplaced as u32).sum::<u32>(), 0);
+}
+
+#[test]
+fn migration_moves_people_and_cities_follow_the_urban_record() {
+    // With the cities following the record, people move village to city in 1958-1960 and back
+    // in 1961-1962, every month conserving people team by team, and the nation's urban
+    // population stays within 5% of the NBS series each year 1957-1963.
+    let mut s = scenario(0.002, 4, 1963);
+    s.apply_override("migration.follow_record=true").unwrap();
+    let mut months_with_moves = Vec::new();
+    run_conserving(&s, "migration", |w| {
+        if w.teams.flow.iter().any(|f| f.migrants_in > 0) {
+            months_with_moves.push(w.month);
+        }
+    });
+    assert!(months_with_moves.len() >= 60, "moves in {} months", months_with_moves.len());
+    let r = simulate(&s);
+    let nbs: Vec<(i32, f64)> = leapsim_engine::csv::records(leapsim_engine::data::URBAN_CSV)
+        .into_iter()
+        .filter(|(_, row)| row["region"] == "CN")
+        .map(|(_, row)| (row["year"].parse().unwrap(), row["urban_population_10k"].parse::<f64>().unwrap() * 1e4))
+        .collect();
+    for (year, record) in nbs.iter().filter(|(y, _)| (1957..=1963).contains(y)) {
+        let model = r.tables.annual(*year, "CN", "population_urban").unwrap();
+        assert!((model / record - 1.0).abs() < 0.05, "{year}: {model} against {record}");
+    }
+    let to = |y| r.tables.annual(y, "CN", "migrants_to_cities").unwrap();
+    let from = |y| r.tables.annual(y, "CN", "migrants_from_cities").unwrap();
+    assert!(to(1958) + to(1959) - from(1958) - from(1959) > 15e6, "hiring {} {}", to(1958), to(1959));
+    assert!(from(1961) + from(1962) - to(1961) - to(1962) > 10e6, "send-down {} {}", from(1961), from(1962));
+    // Without it, the cities grow only by their own births and deaths.
+    s.apply_override("migration.follow_record=false").unwrap();
+    let still = simulate(&s);
+    assert_eq!(still.tables.annual(1959, "CN", "migrants_to_cities").unwrap(), 0.0);
+    assert!(
+        still.tables.annual(1960, "CN", "population_urban").unwrap()
+            < r.tables.annual(1960, "CN", "population_urban").unwrap() * 0.85
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
-//! Consumption (step 7 of the month): the state granary feeds the cities first, then exports, other
-//! state uses and resales to rural teams that look short on paper (their store as their reported
-//! harvest makes it look); imports flow in. Rural teams eat from their own stock, spreading it over
+//! Consumption (step 7 of the month): imports flow into the state granary; it ships the export
+//! commitments, feeds the cities, then other state uses and resales to rural teams that look short
+//! on paper (their store as their reported harvest makes it look). Rural teams eat from their own stock, spreading it over
 //! the months to the next autumn harvest, up to satiation. In mess halls eating follows belief: the
 //! hall plans on the harvest as reported (`food.free_eating` of the inflation believed), so an
 //! inflated report empties the store early; private cooking is gone, and with it part of the
@@ -61,8 +61,9 @@ fn resale_gap(floor_pp: f64, persons: u32, stock: f64, report_ratio: f32) -> f64
     (floor_pp * persons as f64 - stock * report_ratio.max(1.0) as f64).max(0.0)
 }
 
-/// The granary's month: imports in, then cities, exports, other state uses and resales out,
-/// with the rations, trade and resale floor in force.
+/// The granary's month: imports in; then exports, which are commitments kept first; cities,
+/// other state uses and resales out, with the rations, trade and resale floor in force. Each
+/// flow is recorded in `centre.flows`, the month's ledger.
 fn granary(
     params: &Params,
     policy: &Policy,
@@ -73,18 +74,21 @@ fn granary(
 ) -> Handouts {
     let (food, trade) = (&policy.food, &policy.trade);
     let months_left = month.months_to_autumn_harvest() as f64;
-    centre.imported_t = trade.imports_mt_per_year * 1e6 / 12.0;
-    centre.granary_t += centre.imported_t;
+    let imported_t = trade.imports_mt_per_year * 1e6 / 12.0;
+    centre.granary_t += imported_t;
+    centre.flows.imported_t = imported_t;
+    // Exports went on through the famine (4.16 Mt in 1959, data/national.csv; Kasahara & Li
+    // 2020, J. Dev. Econ. 146): the state kept its contracts first, so they ship first.
+    centre.flows.exported_t = draw(&mut centre.granary_t, trade.exports_mt_per_year * 1e6 / 12.0);
 
-    // Cities first: rations pro rata to what the granary holds.
+    // Cities next: rations pro rata to what the granary holds.
     let urban_ration_kg_pp = food.urban_ration_kg_per_year / 12.0;
     let urban_demand_t = real_sum(provinces, true, |t| teams.census[t].persons as f64) * urban_ration_kg_pp / 1000.0;
     let supplied_t = draw(&mut centre.granary_t, urban_demand_t);
     let urban_fill = if urban_demand_t > 0.0 { supplied_t / urban_demand_t } else { 1.0 };
-    centre.urban_supplied_t = supplied_t;
-    centre.exported_t = draw(&mut centre.granary_t, trade.exports_mt_per_year * 1e6 / 12.0);
-    let other_use = params.trade.other_state_use_share * centre.procured_t;
-    draw(&mut centre.granary_t, other_use);
+    centre.flows.urban_supplied_t = supplied_t;
+    let other_use = params.trade.other_state_use_share * centre.flows.procured_t;
+    centre.flows.other_use_t = draw(&mut centre.granary_t, other_use);
 
     // Resales: rural teams below the resale floor for the months to the next autumn harvest.
     let resale_floor_pp = food.resale_floor_kg_per_year * months_left / 12.0;
@@ -99,7 +103,7 @@ fn granary(
     let mut spare = (centre.granary_t - reserve).max(0.0);
     let resold_t = draw(&mut spare, resale_demand_t);
     centre.granary_t -= resold_t;
-    centre.resold_t = resold_t;
+    centre.flows.resold_t = resold_t;
     let resale_fill = if resale_demand_t > 0.0 { relief * resold_t / resale_demand_t } else { 0.0 };
     Handouts { urban_ration_kg_pp, urban_fill, resale_floor_pp, resale_fill }
 }

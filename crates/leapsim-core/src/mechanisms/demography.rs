@@ -275,6 +275,18 @@ fn count(sched: &Schedules, female_participation: f32, slots: &[u8]) -> Census {
     tally.census(female_participation, oldest)
 }
 
+/// Count the census of the teams `which` afresh from their slots (after people moved).
+pub fn recount(p: &Params, teams: &mut Teams, slots: &[u8], team_slots: usize, which: &[usize]) {
+    if which.is_empty() {
+        return;
+    }
+    let sched = Schedules::for_year(p, crate::calendar::START_YEAR);
+    for &t in which {
+        teams.census[t] =
+            count(&sched, p.labour.female_participation as f32, &slots[t * team_slots..(t + 1) * team_slots]);
+    }
+}
+
 /// Census of every team, from the person slots (`team_slots` per team).
 pub fn census_all(p: &Params, slots: &[u8], team_slots: usize) -> Vec<Census> {
     let sched = Schedules::for_year(p, crate::calendar::START_YEAR);
@@ -510,7 +522,7 @@ impl TeamPeople<'_> {
 /// Put a newborn at the end of its mother's family, or if that is full of the first family of
 /// the team with room (households divided when they outgrew their homes); `n` is the team's
 /// head-count. The people after it move up one slot.
-fn place(slots: &mut [u8], lens: &mut [u8], n: usize, family: usize, baby: u8) -> bool {
+pub(crate) fn place(slots: &mut [u8], lens: &mut [u8], n: usize, family: usize, baby: u8) -> bool {
     let f = if (lens[family] as usize) < FAMILY_SLOTS {
         family
     } else {

@@ -6,6 +6,7 @@
 pub mod consumption;
 pub mod demography;
 pub mod labour;
+pub mod migration;
 pub mod planning;
 pub mod policy;
 pub mod procurement;

@@ -1,13 +1,21 @@
-//! Procurement (step 6 of the month): at each harvest the state's quota is `procurement.rate` of
-//! what the province reported (of the true harvest with `procurement.on_true_output`), shared out
-//! to teams in proportion to their own reports. The grain is only taken if it exists, and not below
-//! the retention floor that the 1955 "three fixes" guaranteed — except for the share of the floor
-//! that anti-concealment drives take: `floor_override + enforcement * climate * zeal`.
+//! Procurement (step 6 of the month): at each harvest the state sets each team's quota and takes
+//! it. The quota comes in one of three ways:
+//!
+//! - a share `procurement.rate` of what the province reported this harvest, shared out to teams
+//!   in proportion to their own reports (the default);
+//! - with `procurement.fixed_plan`, the grain year's plan, fixed in July before the harvest
+//!   ([`fix_plan`]) and shared out to provinces by their last year's reports, then to teams by
+//!   this harvest's reports: a bad harvest does not lower it;
+//! - with `procurement.on_true_output` (flexible procurement), `rate` of the true harvest.
+//!
+//! The grain is only taken if it exists, and not below the retention floor that the 1955 "three
+//! fixes" guaranteed — except for the share of the floor that anti-concealment drives take:
+//! `floor_override + enforcement * climate * zeal`.
 
 use super::reporting::ProvinceReport;
-use crate::calendar::Month;
-use crate::params::{Policy, Procurement};
-use crate::state::{f32_at_most, Centre, Province, Teams};
+use crate::calendar::{Month, GRAIN_YEAR_FIRST_MONTH};
+use crate::params::{Params, Policy, Procurement};
+use crate::state::{f32_at_most, Centre, GranaryFlows, Province, Teams};
 use rayon::prelude::*;
 
 /// Grain per person a team of a province of zeal `zeal` is allowed to keep, kg: the floor for
@@ -19,40 +27,41 @@ pub fn retention_kg_per_person(params: &Procurement, policy: &Policy, month: Mon
     params.retention_floor_kg_per_year * months / 12.0 * (1.0 - overridden)
 }
 
-/// Take the quotas, at the rate in force; `reports` are what each province sent up. Procured
-/// grain goes to the state granary (real tonnes).
+/// Take the quotas, at the rate or plan in force; `reports` are what each province sent up.
+/// `replan` is set in a month whose timeline revises the centre's plan. Procured grain goes to
+/// the state granary (real tonnes).
+#[allow(clippy::too_many_arguments)]
 pub fn procure(
-    params: &Procurement,
+    params: &Params,
     policy: &Policy,
     month: Month,
-    provinces: &[Province],
+    provinces: &mut [Province],
     teams: &mut Teams,
     centre: &mut Centre,
     reports: &[ProvinceReport],
+    replan: bool,
 ) {
-    centre.procured_t = 0.0;
-    let rate = policy.procurement.rate;
-    let on_truth = params.on_true_output;
-    // Quota per kg of a team's own report, by province.
-    let quota_per_reported: Vec<f64> = provinces
-        .par_iter()
-        .zip(reports)
-        .map(|(p, r)| {
-            let flows = &teams.flow[p.rural_teams.clone()];
-            let own: f64 = flows.iter().map(|f| f.reported_kg as f64).sum();
-            let base = if on_truth { flows.iter().map(|f| f.harvest_kg as f64).sum() } else { r.grain_kg };
-            if own > 0.0 {
-                rate * base / own
-            } else {
-                0.0
-            }
-        })
-        .collect();
+    // Procurement opens the granary's month: the ledger starts from what it holds now.
+    centre.flows = GranaryFlows::open(centre.granary_t);
+    let pr = &params.procurement;
+    let fixed = pr.fixed_plan && !pr.on_true_output;
+    if fixed {
+        keep_reports(month, provinces, reports);
+        let opens = month.0 == 0 || month.month_of_year() == GRAIN_YEAR_FIRST_MONTH;
+        if opens || replan {
+            fix_plan(policy, month, provinces, teams, centre, opens);
+        }
+    }
+    let quota_per_reported = if fixed {
+        quota_per_reported_from_plan(month, provinces, teams)
+    } else {
+        quota_per_reported_from_harvest(pr, policy, provinces, teams, reports)
+    };
     if quota_per_reported.iter().all(|&q| q == 0.0) {
         return;
     }
     let keep_per_person: Vec<f64> =
-        provinces.iter().map(|p| retention_kg_per_person(params, policy, month, p.zeal)).collect();
+        provinces.iter().map(|p| retention_kg_per_person(pr, policy, month, p.zeal)).collect();
     teams.flow.par_iter_mut().zip(teams.grain_kg.par_iter_mut()).enumerate().for_each(|(t, (flow, stock))| {
         if teams.urban[t] {
             return;
@@ -75,5 +84,105 @@ pub fn procure(
         .collect();
     let procured_t: f64 = by_province.iter().sum();
     centre.granary_t += procured_t;
-    centre.procured_t = procured_t;
+    centre.flows.procured_t = procured_t;
+}
+
+/// Grain the province's teams reported this harvest, sample kg.
+fn reported_by_teams(p: &Province, teams: &Teams) -> f64 {
+    teams.flow[p.rural_teams.clone()].iter().map(|f| f.reported_kg as f64).sum()
+}
+
+/// Quota per kg of a team's own report, by province: `rate` of the province's report (of the
+/// true harvest under flexible procurement).
+fn quota_per_reported_from_harvest(
+    params: &Procurement,
+    policy: &Policy,
+    provinces: &[Province],
+    teams: &Teams,
+    reports: &[ProvinceReport],
+) -> Vec<f64> {
+    let rate = policy.procurement.rate;
+    provinces
+        .par_iter()
+        .zip(reports)
+        .map(|(p, r)| {
+            let own = reported_by_teams(p, teams);
+            let base = if params.on_true_output {
+                teams.flow[p.rural_teams.clone()].iter().map(|f| f.harvest_kg as f64).sum()
+            } else {
+                r.grain_kg
+            };
+            if own > 0.0 {
+                rate * base / own
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// Quota per kg of a team's own report, by province: the part of the province's plan due at
+/// this harvest (its season's share of the grain year), shared by the teams' reports.
+fn quota_per_reported_from_plan(month: Month, provinces: &[Province], teams: &Teams) -> Vec<f64> {
+    provinces
+        .par_iter()
+        .map(|p| {
+            let due_kg = p.procurement_plan_t * month.harvest_share(p.summer_share) * 1000.0 / p.expand_rural;
+            let own = reported_by_teams(p, teams);
+            if own > 0.0 {
+                due_kg / own
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// Keep each province's reports of this calendar year and of the whole last one (real tonnes):
+/// the plan is shared out by the last year's.
+fn keep_reports(month: Month, provinces: &mut [Province], reports: &[ProvinceReport]) {
+    for (p, r) in provinces.iter_mut().zip(reports) {
+        if month.month_of_year() == 1 {
+            p.reported_last_year_t = p.reported_ytd_t;
+            p.reported_ytd_t = 0.0;
+        }
+        p.reported_ytd_t += r.grain_kg * p.expand_rural / 1000.0;
+    }
+}
+
+/// Fix the grain year's procurement plan: in the run's first month and each July (`opens`), and
+/// when the centre revises its plan. The plan is what the state must supply in the grain year —
+/// urban rations for the urban population, export commitments, less planned imports — plus
+/// `plan_rate` of the output the centre expects (this year's target, which it believes). A
+/// revision within the grain year that would cut the plan is resisted under the political
+/// climate: asking for lower quotas was "right opportunism" after Lushan (Bernstein 1984, Theory
+/// and Society 13(3)), so only `1 - climate` of the cut is made.
+fn fix_plan(
+    policy: &Policy,
+    month: Month,
+    provinces: &mut [Province],
+    teams: &Teams,
+    centre: &mut Centre,
+    opens: bool,
+) {
+    let urban_persons: f64 = provinces
+        .iter()
+        .map(|p| teams.census[p.urban_teams.clone()].iter().map(|c| c.persons as f64).sum::<f64>() * p.expand_urban)
+        .sum();
+    let trade = &policy.trade;
+    let needs_t = urban_persons * policy.food.urban_ration_kg_per_year / 1000.0
+        + (trade.exports_mt_per_year - trade.imports_mt_per_year) * 1e6;
+    let mut plan_t = (policy.procurement.plan_rate * centre.grain_target_t + needs_t).max(0.0);
+    if !opens && centre.plan_year == month.grain_year() {
+        plan_t += policy.politics.climate.clamp(0.0, 1.0) * (centre.procurement_plan_t - plan_t).max(0.0);
+    }
+    centre.procurement_plan_t = plan_t;
+    centre.plan_year = month.grain_year();
+    // Shared by last year's reports; before any (the first year) by the provinces' base output.
+    let by_reports: f64 = provinces.iter().map(|p| p.reported_last_year_t).sum();
+    let base: f64 = provinces.iter().map(|p| p.grain_base_t).sum();
+    for p in provinces.iter_mut() {
+        let share = if by_reports > 0.0 { p.reported_last_year_t / by_reports } else { p.grain_base_t / base };
+        p.procurement_plan_t = plan_t * share;
+    }
 }
