@@ -302,6 +302,18 @@ define_params! {
         #[lever] urban_ration_kg_per_year: Float = 195.0, [50.0, 400.0], "kg per person per year",
             "Grain ration of urban residents, drawn from the state granary.",
             "assumption (low): urban grain sales per urban resident in the mid-1950s";
+        ration_follows_stock: Bool = FALSE, [0, 1], "switch",
+            "The centre cuts the urban ration when the granary runs short and restores it when it recovers (instead of by timeline events).",
+            "the cut of autumn 1960 followed city stocks below a third of normal (data/timeline.csv); off until the historical scenario is recalibrated with it, which until then cuts by date";
+        ration_cut_stock_share: Float = 0.333, [0.0, 1.0], "share of normal stock",
+            "The centre cuts the urban ration when the granary falls below this share of its normal (1957 mean) stock.",
+            "stocks in 82 cities below a third of normal by the end of September 1960, when rations were cut (data/timeline.csv)";
+        ration_restore_stock_share: Float = 1.0, [0.0, 5.0], "share of normal stock",
+            "The cut ration is restored once the granary is back to this share of its normal stock.",
+            "assumption: rations were restored only with the recovery";
+        #[lever] urban_ration_cut_kg_per_year: Float = 170.0, [50.0, 400.0], "kg per person per year",
+            "Urban ration while the cut is in force.",
+            "assumption: size of the autumn 1960 cut";
         state_stock_initial_mt: Float = 20.0, [0.0, 200.0], "Mt",
             "State granary at the start of 1953.",
             "assumption (low): enough for rations, exports and resales until the 1953 summer procurement";

@@ -188,6 +188,11 @@ pub struct Centre {
     pub normal_deaths_month: f64,
     /// True over reported grain at the last harvest (what inspections would show).
     pub last_true_ratio: f64,
+    /// The granary's normal stock, real tonnes: the mean of its months of 1957, the last year
+    /// before the Leap (what the ration rule measures shortage against).
+    pub normal_stock_t: f64,
+    /// The urban ration is cut (the granary fell below its threshold and has not recovered).
+    pub ration_cut: bool,
     /// This month's flows through the granary, real tonnes (procurement opens them).
     pub flows: GranaryFlows,
 }
@@ -208,6 +213,8 @@ pub struct GranaryFlows {
     pub urban_supplied_t: f64,
     pub other_use_t: f64,
     pub resold_t: f64,
+    /// The urban ration in force this month, kg per person per year (not a flow).
+    pub urban_ration_kg_per_year: f64,
 }
 
 impl GranaryFlows {
@@ -229,6 +236,7 @@ impl GranaryFlows {
         self.urban_supplied_t += later.urban_supplied_t;
         self.other_use_t += later.other_use_t;
         self.resold_t += later.resold_t;
+        self.urban_ration_kg_per_year += later.urban_ration_kg_per_year;
     }
     /// The stock the ledger says the granary holds at the month's end.
     pub fn closing_t(&self) -> f64 {

@@ -27,6 +27,8 @@ pub enum Unit {
     KcalPerCapita,
     /// An index, 1957 = 100: `_index`.
     Index1957,
+    /// Kilograms per person per year: `_kg_per_year`.
+    KgPerPersonYear,
 }
 
 impl Unit {
@@ -39,6 +41,7 @@ impl Unit {
             Unit::Fraction => &["_ratio", "_share"],
             Unit::KcalPerCapita => &["_kcal_per_capita"],
             Unit::Index1957 => &["_index"],
+            Unit::KgPerPersonYear => &["_kg_per_year"],
         }
     }
 
@@ -52,6 +55,7 @@ impl Unit {
             Unit::Fraction => "fraction",
             Unit::KcalPerCapita => "kcal per person per day",
             Unit::Index1957 => "1957 = 100",
+            Unit::KgPerPersonYear => "kg per person per year",
         }
     }
 }
@@ -130,6 +134,7 @@ pub const ALL: &[Series] = {
         series("state_granary_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary_end_t))),
         series("state_urban_supplied_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary.urban_supplied_t))),
         series("state_other_use_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary.other_use_t))),
+        series("urban_ration_kg_per_year", KgPerPersonYear, |c| c.national_only(c.p.granary.urban_ration_kg_per_year / c.p.months)),
         series("steel_backyard_mt", MillionTonnes, |c| mt(c.s().backyard_steel_t)),
         series("agri_output_index_claimed", Index1957, |c| c.agri_claimed),
         series("industry_output_index_claimed", Index1957, |c| c.industry_claimed),

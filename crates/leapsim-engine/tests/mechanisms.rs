@@ -248,3 +248,33 @@ fn the_plan_covers_export_commitments() {
     assert!(exports_mt > 1.0);
     assert!((with - without - exports_mt * 1e6).abs() < 1.0, "{with} - {without} vs {exports_mt} Mt");
 }
+
+#[test]
+fn the_urban_ration_is_cut_when_the_granary_runs_short_not_by_date() {
+    // With the ration following the granary, the dated cut of the historical timeline is pinned
+    // away: the ration is cut only if the stock falls below a third of its 1957 level.
+    let mut s = base();
+    for kv in ["run.end_year=1961", "food.ration_follows_stock=true", "food.urban_ration_kg_per_year=195"] {
+        s.apply_override(kv).unwrap();
+    }
+    let ration = |r: &RunResult, y: i32| cn(r, y, "urban_ration_kg_per_year");
+    let full = simulate(&s);
+    assert!(
+        (1958..=1961).all(|y| ration(&full, y) == 195.0),
+        "{:?}",
+        (1958..=1961).map(|y| ration(&full, y)).collect::<Vec<_>>()
+    );
+    // Quotas cut to a tenth of reports from 1959, with export commitments of 20 Mt a year,
+    // drain the granary: the cut follows.
+    let mut drained = s.clone();
+    for date in ["1959-01", "1960-01", "1961-01"] {
+        set_from(&mut drained, date, "trade.exports_mt_per_year", 20.0);
+    }
+    set_from(&mut drained, "1959-01", "procurement.rate", 0.1);
+    let r = simulate(&drained);
+    assert!(ration(&r, 1958) == 195.0 && ration(&r, 1960) < 195.0, "{} {}", ration(&r, 1958), ration(&r, 1960));
+    // A granary that starts large enough never runs short, so the same exports bring no cut.
+    drained.apply_override("food.state_stock_initial_mt=200").unwrap();
+    let big = simulate(&drained);
+    assert!((1958..=1961).all(|y| ration(&big, y) == 195.0));
+}

@@ -61,6 +61,33 @@ fn resale_gap(floor_pp: f64, persons: u32, stock: f64, report_ratio: f32) -> f64
     (floor_pp * persons as f64 - stock * report_ratio.max(1.0) as f64).max(0.0)
 }
 
+/// The urban ration standard of the month, kg per person per year: the policy's, or the cut one
+/// while the cut is in force. The centre cuts when the granary falls below
+/// `ration_cut_stock_share` of its normal stock and restores once it is back to
+/// `ration_restore_stock_share` of it; the normal is the mean stock of 1957's months, so the
+/// rule acts from 1958 on. A shortage, not a date, makes the cut.
+fn urban_ration(params: &Params, month: Month, centre: &mut Centre, standard: f64, cut: f64) -> f64 {
+    let food = &params.food;
+    if !food.ration_follows_stock {
+        return standard;
+    }
+    if month.year() == 1957 {
+        centre.normal_stock_t += centre.granary_t / 12.0;
+    } else if month.year() > 1957 {
+        let normal = centre.normal_stock_t;
+        if centre.granary_t < food.ration_cut_stock_share * normal {
+            centre.ration_cut = true;
+        } else if centre.granary_t >= food.ration_restore_stock_share * normal {
+            centre.ration_cut = false;
+        }
+    }
+    if centre.ration_cut {
+        cut.min(standard)
+    } else {
+        standard
+    }
+}
+
 /// The granary's month: imports in; then exports, which are commitments kept first; cities,
 /// other state uses and resales out, with the rations, trade and resale floor in force. Each
 /// flow is recorded in `centre.flows`, the month's ledger.
@@ -81,8 +108,11 @@ fn granary(
     // 2020, J. Dev. Econ. 146): the state kept its contracts first, so they ship first.
     centre.flows.exported_t = draw(&mut centre.granary_t, trade.exports_mt_per_year * 1e6 / 12.0);
 
-    // Cities next: rations pro rata to what the granary holds.
-    let urban_ration_kg_pp = food.urban_ration_kg_per_year / 12.0;
+    // Cities next: rations pro rata to what the granary holds, at the standard in force.
+    let ration_kg_per_year =
+        urban_ration(params, month, centre, food.urban_ration_kg_per_year, food.urban_ration_cut_kg_per_year);
+    centre.flows.urban_ration_kg_per_year = ration_kg_per_year;
+    let urban_ration_kg_pp = ration_kg_per_year / 12.0;
     let urban_demand_t = real_sum(provinces, true, |t| teams.census[t].persons as f64) * urban_ration_kg_pp / 1000.0;
     let supplied_t = draw(&mut centre.granary_t, urban_demand_t);
     let urban_fill = if urban_demand_t > 0.0 { supplied_t / urban_demand_t } else { 1.0 };
