@@ -41,6 +41,11 @@ pub enum Action {
     /// The centre resets this year's grain target from its current belief and planned growth
     /// (as the Beidaihe conference did in August 1958).
     Replan,
+    /// The centre revises its estimate of last year's grain output to `grain_mt` (million
+    /// tonnes): its trust in reports becomes that figure over what was reported, and it replans
+    /// this year's target and procurement plan from it (as the Lushan plenum did in August 1959,
+    /// cutting 1958's claimed 375 Mt to 250 Mt).
+    Revise { grain_mt: f64 },
 }
 
 #[derive(Clone, Debug, PartialEq)]

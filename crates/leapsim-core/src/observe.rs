@@ -124,6 +124,9 @@ pub struct MonthReport {
     pub granary: GranaryFlows,
     /// The granary's stock at the month's end, real tonnes.
     pub granary_t: f64,
+    /// The centre's trust in reports at the month's end, after it has heard the month (the
+    /// truth step sets it; the share of reported output it claims as real).
+    pub trust: f64,
 }
 
 /// Counts of a range of teams, summed as integers (exact, and cheaper than one float per field).
@@ -243,7 +246,7 @@ pub fn observe(world: &World, province_reports: &[ProvinceReport]) -> MonthRepor
         })
         .collect();
     let c = &world.centre;
-    MonthReport { month: world.month, provinces, granary: c.flows, granary_t: c.granary_t }
+    MonthReport { month: world.month, provinces, granary: c.flows, granary_t: c.granary_t, trust: c.trust }
 }
 
 /// Add `b` into `a`, field by field.

@@ -504,6 +504,9 @@ define_params! {
         death_signal: Float = 1.0, [0.0, 20.0], "per unit excess mortality",
             "Extra monthly closing of that gap per unit of national excess mortality (visible deaths).",
             "assumption";
+        climate_filter: Float = 0.0, [0.0, 1.0], "per unit climate",
+            "Share of the evidence (inspections, visible deaths) that does not reach the centre per unit of political climate.",
+            "doubt was punished as right opportunism and hunger denied as slander (Bernstein 1984; seed report); 0 until the historical scenario is recalibrated with it";
     }
 }
 
@@ -564,6 +567,6 @@ mod tests {
         // The policy changed; the parameters it started from did not.
         assert!(policy.food.mess_halls && !p.food.mess_halls);
         assert!(!policy.set("politics", 1.0) && !policy.set("politics.nope", 1.0));
-        assert_eq!(SPECS.iter().filter(|s| s.lever).count(), 17);
+        assert_eq!(SPECS.iter().filter(|s| s.lever).count(), 18);
     }
 }

@@ -169,8 +169,9 @@ pub struct Centre {
     /// that grain year (with `procurement.fixed_plan`).
     pub procurement_plan_t: f64,
     pub plan_year: i32,
-    /// Reported grain received so far this year, tonnes.
+    /// Reported grain received so far this year, and in the whole of last year, tonnes.
     pub reported_grain_ytd_t: f64,
+    pub reported_last_year_t: f64,
     /// Share of a report the centre believes (1 = takes reports at face value).
     pub trust: f64,
     /// Families per commune now (changes when communes are split).

@@ -27,8 +27,10 @@ pub fn step(world: &mut World) -> MonthReport {
     migration::migrate(p, inputs, m, provinces, teams, slots, family_len, world.team_slots); // 9. hiring, send-down
 
     // The centre learns from the month as observed (observation reads nothing truth changes).
-    let report = observe(world, &reports);
-    truth::update(&world.params.truth, m, &mut world.centre, &truth::Seen::of(&report)); // 10. what the centre believes
+    let mut report = observe(world, &reports);
+    let (truth_params, climate) = (&world.params.truth, world.policy.politics.climate);
+    truth::update(truth_params, m, climate, &mut world.centre, &truth::Seen::of(&report)); // 10. what the centre believes
+    report.trust = world.centre.trust;
     world.month = m.next();
     report
 }

@@ -321,7 +321,7 @@ pub fn check_range(sp: &ParamSpec, x: f64) -> Result<f64, String> {
     Ok(x)
 }
 
-const EVENTS: &str = "set, communize, split_communes, replan";
+const EVENTS: &str = "set, communize, split_communes, replan, revise";
 
 /// Why a timeline `set` of a parameter that is not a policy lever is refused.
 fn not_a_lever_message() -> String {
@@ -385,6 +385,21 @@ fn timeline(cx: &Source, v: &Spanned<DeValue>) -> Result<Vec<Event>, ScenarioErr
             }
             "communize" => Action::Communize,
             "replan" => Action::Replan,
+            "revise" => {
+                let vv = get("value").ok_or_else(|| {
+                    cx.error(Some(item.span()), Some("timeline.value"), "missing: a `revise` event needs value (Mt)")
+                })?;
+                let grain_mt = match vv.get_ref() {
+                    DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+                    DeValue::Integer(i) => parse_int(i.as_str(), i.radix()),
+                    _ => None,
+                }
+                .filter(|x| x.is_finite() && (1.0..=2000.0).contains(x))
+                .ok_or_else(|| {
+                    cx.error(Some(vv.span()), Some("timeline.value"), "expected last year's grain in Mt, 1 to 2000")
+                })?;
+                Action::Revise { grain_mt }
+            }
             "split_communes" => {
                 let pv = get("parts").ok_or_else(|| {
                     cx.error(Some(item.span()), Some("timeline.parts"), "missing: expected an integer 2 to 10")
@@ -474,6 +489,16 @@ mod tests {
         assert_eq!((e.line, e.key.as_deref()), (Some(4), Some("demography.mortality_level")));
         assert!(e.message.contains("not a policy lever") && e.message.contains("labour.steel_campaign"), "{e}");
         assert!(parse(&set.replace("demography.mortality_level", "politics.climate"), "f.toml").is_ok());
+
+        // A revision of last year's grain needs a figure in Mt.
+        let revise = "[[timeline]]\ndate = \"1959-08\"\nevent = \"revise\"\nvalue = 250.0\n";
+        let s = parse(revise, "f.toml").unwrap();
+        assert_eq!(s.timeline[0].action, Action::Revise { grain_mt: 250.0 });
+        let e = parse(&revise.replace("250.0", "-3"), "f.toml").unwrap_err();
+        assert_eq!((e.line, e.key.as_deref()), (Some(4), Some("timeline.value")));
+        assert!(e.message.contains("Mt"), "{e}");
+        let e = parse(&revise.replace("value = 250.0\n", ""), "f.toml").unwrap_err();
+        assert!(e.message.contains("needs value"), "{e}");
 
         let e = parse("[hierarchy]\nteam_families = 12.5\n", "f.toml").unwrap_err();
         assert!(e.message.contains("integer"), "{e}");

@@ -135,6 +135,7 @@ pub const ALL: &[Series] = {
         series("state_urban_supplied_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary.urban_supplied_t))),
         series("state_other_use_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary.other_use_t))),
         series("urban_ration_kg_per_year", KgPerPersonYear, |c| c.national_only(c.p.granary.urban_ration_kg_per_year / c.p.months)),
+        series("grain_claimed_mt", MillionTonnes, |c| c.national_only(mt(c.s().grain_reported_t * c.p.trust_end))),
         series("steel_backyard_mt", MillionTonnes, |c| mt(c.s().backyard_steel_t)),
         series("agri_output_index_claimed", Index1957, |c| c.agri_claimed),
         series("industry_output_index_claimed", Index1957, |c| c.industry_claimed),
@@ -190,6 +191,8 @@ struct Period {
     /// The granary's flows summed over the period (opening: the first month's).
     granary: GranaryFlows,
     granary_end_t: f64,
+    /// The centre's trust in reports at the end of the period.
+    trust_end: f64,
     months: f64,
 }
 
@@ -217,6 +220,7 @@ impl Period {
             mean_pop,
             granary,
             granary_end_t: last.granary_t,
+            trust_end: last.trust,
             months: n,
         }
     }

@@ -278,3 +278,43 @@ fn the_urban_ration_is_cut_when_the_granary_runs_short_not_by_date() {
     let big = simulate(&drained);
     assert!((1958..=1961).all(|y| ration(&big, y) == 195.0));
 }
+
+#[test]
+fn the_centre_revises_its_belief_by_event_and_hears_less_under_the_climate() {
+    // A Lushan-style revision: in August 1956 the centre decides last year's grain was 150 Mt and
+    // replans this year's target from it at the growth in force; its trust becomes 150 Mt over
+    // what was reported for 1955.
+    let mut s = base();
+    s.timeline.push(Event {
+        month: parse_month("1956-08").unwrap(),
+        action: Action::Revise { grain_mt: 150.0 },
+        label: String::new(),
+    });
+    s.timeline.sort_by_key(|e| e.month);
+    let inputs = leapsim_engine::run::inputs_for(&s).unwrap();
+    let mut w = leapsim_core::build(&s.params, &inputs).unwrap();
+    let mut reported_1955 = 0.0;
+    while w.month < parse_month("1956-09").unwrap() {
+        let r = leapsim_core::step(&mut w);
+        if r.month.year() == 1955 {
+            reported_1955 += r.provinces.iter().map(|p| p.grain_reported_t).sum::<f64>();
+        }
+    }
+    let growth = w.policy.planning.planned_grain_growth;
+    assert!((w.centre.grain_target_t - 150e6 * (1.0 + growth)).abs() < 1.0, "{}", w.centre.grain_target_t);
+    assert!((w.centre.trust - 150e6 / reported_1955).abs() < 1e-9, "trust {}", w.centre.trust);
+
+    // Under a full climate with the whole of the evidence filtered, inflated reports and the
+    // truth found at the harvest no longer move the centre's trust; with nothing filtered they do.
+    let trust_after = |filter: f64| {
+        let mut s = base();
+        s.apply_override(&format!("truth.climate_filter={filter}")).unwrap();
+        set_from(&mut s, "1955-01", "politics.climate", 1.0);
+        let r = simulate(&s);
+        (cn(&r, 1955, "grain_claimed_mt"), cn(&r, 1955, "grain_reported_mt"))
+    };
+    let (claimed, reported) = trust_after(1.0);
+    assert!((claimed / reported - 1.0).abs() < 1e-9, "deaf centre claims {claimed} of {reported}");
+    let (claimed, reported) = trust_after(0.0);
+    assert!(claimed < reported * 0.95, "a centre that hears claims {claimed} of {reported}");
+}

@@ -33,9 +33,22 @@ pub fn apply(
             Action::Communize => communize(params, provinces, communes, centre),
             Action::SplitCommunes { parts } => split_communes(communes, centre, (*parts).max(1) as usize),
             Action::Replan => replan = true,
+            Action::Revise { grain_mt } => {
+                revise(centre, grain_mt * 1e6);
+                replan = true;
+            }
         }
     }
     replan
+}
+
+/// The centre's revision of last year's output: it now believes `grain_t`, and trusts reports
+/// as far as that figure bears out what was reported.
+pub fn revise(centre: &mut Centre, grain_t: f64) {
+    centre.believed_grain_t = grain_t;
+    if centre.reported_last_year_t > 0.0 {
+        centre.trust = (grain_t / centre.reported_last_year_t).clamp(0.0, 1.0);
+    }
 }
 
 /// Group each province's brigades into communes of about `hierarchy.commune_families` families.

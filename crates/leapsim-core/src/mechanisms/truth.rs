@@ -31,16 +31,19 @@ impl Seen {
 
 /// Update the centre's trust with this month's harvest and deaths, and keep the year's running
 /// totals (planning reads them at the plenum; they restart after December).
-pub fn update(p: &Truth, month: Month, centre: &mut Centre, seen: &Seen) {
+pub fn update(p: &Truth, month: Month, climate: f64, centre: &mut Centre, seen: &Seen) {
     let Seen { grain_reported_t: reported_t, grain_true_t: true_t, deaths } = *seen;
     let c = centre;
+    // Under the political climate, what inspectors and local reports of deaths tell the centre
+    // is filtered: doubts were "right opportunism" and hunger a slander on the Leap.
+    let heard = (1.0 - p.climate_filter * climate).clamp(0.0, 1.0);
     if reported_t > 0.0 {
         c.last_true_ratio = true_t / reported_t;
-        c.trust += p.belief_update * (c.last_true_ratio - c.trust);
+        c.trust += heard * p.belief_update * (c.last_true_ratio - c.trust);
     }
     if c.normal_deaths_month > 0.0 {
         let excess = (deaths / c.normal_deaths_month - 1.0).max(0.0);
-        c.trust += (p.death_signal * excess).min(1.0) * (c.last_true_ratio - c.trust);
+        c.trust += heard * (p.death_signal * excess).min(1.0) * (c.last_true_ratio - c.trust);
     }
     // The centre's notion of normal mortality: the deaths of the last year before the Leap.
     if month.year() == 1957 {
@@ -48,6 +51,7 @@ pub fn update(p: &Truth, month: Month, centre: &mut Centre, seen: &Seen) {
     }
     c.reported_grain_ytd_t += reported_t;
     if month.month_of_year() == 12 {
+        c.reported_last_year_t = c.reported_grain_ytd_t;
         c.reported_grain_ytd_t = 0.0;
     }
 }
