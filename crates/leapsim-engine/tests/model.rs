@@ -204,6 +204,24 @@ fn migration_moves_people_and_cities_follow_the_urban_record() {
 }
 
 #[test]
+fn the_state_grain_calibration_runs_with_every_mechanism_on_and_conserves() {
+    // calibration/state-grain/fitted.toml: the fixed plan, migration, the ration rule and the
+    // Lushan revision all on; people and grain are conserved month by month, the cities follow
+    // the record and the centre's 1959 claim falls below what was reported.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../calibration/state-grain/fitted.toml");
+    let mut s = load(path).unwrap();
+    for kv in ["run.scale=0.0005", "run.seed=2", "run.end_year=1966"] {
+        s.apply_override(kv).unwrap();
+    }
+    assert!(s.params.procurement.fixed_plan && s.params.migration.follow_record && s.params.food.ration_follows_stock);
+    run_conserving(&s, "state-grain", |_| {});
+    let r = simulate(&s);
+    assert!(r.tables.annual(1959, "CN", "migrants_to_cities").unwrap() > 5e6);
+    let claimed = r.tables.annual(1959, "CN", "grain_claimed_mt").unwrap();
+    assert!(claimed < 0.9 * r.tables.annual(1959, "CN", "grain_reported_mt").unwrap(), "{claimed}");
+}
+
+#[test]
 fn communes_are_formed_in_1958_and_split_after_the_retreat() {
     let r = simulate(&scenario(0.002, 1, 1963));
     let c = |y| r.tables.annual(y, "CN", "communes").unwrap();

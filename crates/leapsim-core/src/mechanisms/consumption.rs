@@ -1,10 +1,11 @@
 //! Consumption (step 7 of the month): imports flow into the state granary; it ships the export
 //! commitments, feeds the cities, then other state uses and resales to rural teams that look short
-//! on paper (their store as their reported harvest makes it look). Rural teams eat from their own stock, spreading it over
-//! the months to the next autumn harvest, up to satiation. In mess halls eating follows belief: the
-//! hall plans on the harvest as reported (`food.free_eating` of the inflation believed), so an
-//! inflated report empties the store early; private cooking is gone, and with it part of the
-//! non-grain food.
+//! on paper (their store as their reported harvest makes it look). Rural teams eat from their own
+//! stock, spreading it over the months to the next autumn harvest, up to satiation. In mess halls
+//! eating follows belief: the hall plans on the harvest as reported (`food.free_eating` of the
+//! inflation believed), so an inflated report empties the store early; private cooking is gone,
+//! and with it part of the non-grain food. With `food.ration_follows_stock` a shortage in the
+//! granary, not a date, cuts the urban ration.
 
 use crate::calendar::Month;
 use crate::params::{Params, Policy};
