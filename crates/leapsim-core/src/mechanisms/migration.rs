@@ -1,7 +1,8 @@
 //! Migration (step 9 of the month, after demography): with `migration.follow_record`, the cities
 //! of each province hire people from its villages, or send them back, so that the province's
-//! urban population follows its recorded path. The Leap's industry hired some 30 million rural
-//! workers in 1958-1960, and the retreat sent about 20 million back in 1961-1963
+//! urban population follows its recorded path. The cities grew by 31 million people in 1958-1960
+//! as the Leap's industry hired rural workers, and shrank by 14 million in 1961-1963 as the
+//! retreat sent people back, more than that net of the cities' own births and deaths
 //! (`data/urban_population.csv`). Real people move, with their ages and sexes: working-age
 //! persons up to `migration.max_age`, drawn at random from the province's teams on the other
 //! side. A city's residents eat from the state granary and a village's from its own store, so a
