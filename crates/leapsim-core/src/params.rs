@@ -299,9 +299,9 @@ define_params! {
             "assumption (low)";
         satiation_ratio: Float = 1.15, [1.0, 3.0], "x need",
             "Most a team eats in a month, as a multiple of its grain need.", "assumption";
-        #[lever] urban_ration_kg_per_year: Float = 195.0, [50.0, 400.0], "kg per person per year",
-            "Grain ration of urban residents, drawn from the state granary.",
-            "assumption (low): urban grain sales per urban resident in the mid-1950s";
+        #[lever] urban_ration_kg_per_year: Float = 227.0, [50.0, 400.0], "kg per person per year",
+            "Grain the state sells per urban resident (rations and the food trades), drawn from the state granary.",
+            "130 M urban residents bought 59.0 bn jin (29.5 Mt) in the 1959/60 grain year: Li Xiannian, telephone conference of 10 September 1960, in Yang Jisheng, Tombstone, ch. 14 (data/national.csv)";
         ration_follows_stock: Bool = FALSE, [0, 1], "switch",
             "The centre cuts the urban ration when the granary runs short and restores it when it recovers (instead of by timeline events).",
             "the cut of autumn 1960 followed city stocks below a third of normal (data/timeline.csv); off until the historical scenario is recalibrated with it, which until then cuts by date";
@@ -311,9 +311,9 @@ define_params! {
         ration_restore_stock_share: Float = 1.0, [0.0, 5.0], "share of normal stock",
             "The cut ration is restored once the granary is back to this share of its normal stock.",
             "assumption: rations were restored only with the recovery";
-        #[lever] urban_ration_cut_kg_per_year: Float = 170.0, [50.0, 400.0], "kg per person per year",
+        #[lever] urban_ration_cut_kg_per_year: Float = 208.0, [50.0, 400.0], "kg per person per year",
             "Urban ration while the cut is in force.",
-            "assumption: size of the autumn 1960 cut";
+            "urban sales cut to 54.0 bn jin for 1960/61 from 59.0 (227 x 54/59): Li Xiannian, 10 September 1960, in Yang Jisheng, Tombstone, ch. 14 (data/national.csv)";
         state_stock_initial_mt: Float = 20.0, [0.0, 200.0], "Mt",
             "State granary at the start of 1953.",
             "assumption (low): enough for rations, exports and resales until the 1953 summer procurement";
@@ -342,9 +342,9 @@ define_params! {
         fixed_plan: Bool = FALSE, [0, 1], "switch",
             "Quotas come from a grain-year plan fixed in July, before the harvest, instead of a share of each harvest's reports.",
             "the state's practice: plans set at the planning conferences and taken against the harvest (Meng, Qian & Yared 2015, Rev. Econ. Stud. 82(4)); off until the historical scenario is recalibrated with it";
-        #[lever] plan_rate: Float = 0.14, [0.0, 0.9], "share of believed output",
+        #[lever] plan_rate: Float = 0.12, [0.0, 0.9], "share of believed output",
             "Share of the output the centre expects that the grain-year plan takes beyond the state's needs (urban rations and exports less imports): what pays for resales, other state uses and stock.",
-            "1957: (48.04 Mt gross procurement - about 19 Mt of urban rations - 2.09 Mt exports) / 195 Mt output (data/national.csv; rations: food.urban_ration_kg_per_year x the 98.8 M urban residents of data/provinces.csv)";
+            "1957: (48.04 Mt gross procurement - about 22.4 Mt of urban sales - 2.09 Mt exports) / 195 Mt output (data/national.csv; rations: food.urban_ration_kg_per_year x the 98.8 M urban residents of data/provinces.csv)";
     }
     trade: Trade {
         #[lever] exports_mt_per_year: Float = 2.0, [0.0, 20.0], "Mt per year",

@@ -20,8 +20,8 @@ pub fn step(world: &mut World) -> MonthReport {
     let shares = labour::Shares::allocate(&p.labour, pol, centre); // 2. campaigns' shares of labour
     production::produce(p, pol, m, inputs, provinces, teams, centre, shares); // 3. harvests, steel, industry
     let reports = reporting::report(&p.reporting, pol, m, brigades, communes, provinces, teams); // 4. reports up
-    planning::plan(p, pol, m, provinces, teams, centre, replan); // 5. targets (the ratchet) and sown area
-    procurement::procure(p, pol, m, provinces, teams, centre, &reports, replan); // 6. quotas, on reports or plan
+    planning::plan(p, pol, m, provinces, teams, centre, replan.targets); // 5. targets (the ratchet) and sown area
+    procurement::procure(p, pol, m, provinces, teams, centre, &reports, replan.quotas); // 6. quotas, on reports or plan
     consumption::consume(p, pol, m, provinces, teams, centre); // 7. granary, rations, resales, mess halls
     demography::update(p, m, teams, slots, family_len); // 8. hunger, deaths, births, ageing
     migration::migrate(p, inputs, m, provinces, teams, slots, family_len, world.team_slots); // 9. hiring, send-down

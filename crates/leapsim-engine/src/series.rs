@@ -131,7 +131,9 @@ pub const ALL: &[Series] = {
         series("migrants_to_cities", Persons, |c| c.s().migrants_to_cities),
         series("migrants_from_cities", Persons, |c| c.s().migrants_from_cities),
         series("grain_resold_mt", MillionTonnes, |c| mt(c.s().grain_resold_t)),
+        series("grain_procured_net_mt", MillionTonnes, |c| mt(c.s().grain_procured_t - c.s().grain_resold_t)),
         series("state_granary_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary_end_t))),
+        series("state_granary_low_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary_low_t))),
         series("state_urban_supplied_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary.urban_supplied_t))),
         series("state_other_use_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary.other_use_t))),
         series("urban_ration_kg_per_year", KgPerPersonYear, |c| c.national_only(c.p.granary.urban_ration_kg_per_year / c.p.months)),
@@ -191,6 +193,8 @@ struct Period {
     /// The granary's flows summed over the period (opening: the first month's).
     granary: GranaryFlows,
     granary_end_t: f64,
+    /// The lowest month-end stock of the period: the trough before a harvest.
+    granary_low_t: f64,
     /// The centre's trust in reports at the end of the period.
     trust_end: f64,
     months: f64,
@@ -220,6 +224,7 @@ impl Period {
             mean_pop,
             granary,
             granary_end_t: last.granary_t,
+            granary_low_t: months.iter().map(|(_, m)| m.granary_t).fold(f64::INFINITY, f64::min),
             trust_end: last.trust,
             months: n,
         }

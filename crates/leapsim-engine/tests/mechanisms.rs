@@ -252,15 +252,16 @@ fn the_plan_covers_export_commitments() {
 #[test]
 fn the_urban_ration_is_cut_when_the_granary_runs_short_not_by_date() {
     // With the ration following the granary, the dated cut of the historical timeline is pinned
-    // away: the ration is cut only if the stock falls below a third of its 1957 level.
+    // away (the ration pinned at the registry's 227 kg): the ration is cut, to 208 kg, only if
+    // the stock falls below a third of its 1957 level.
     let mut s = base();
-    for kv in ["run.end_year=1961", "food.ration_follows_stock=true", "food.urban_ration_kg_per_year=195"] {
+    for kv in ["run.end_year=1961", "food.ration_follows_stock=true", "food.urban_ration_kg_per_year=227"] {
         s.apply_override(kv).unwrap();
     }
     let ration = |r: &RunResult, y: i32| cn(r, y, "urban_ration_kg_per_year");
     let full = simulate(&s);
     assert!(
-        (1958..=1961).all(|y| ration(&full, y) == 195.0),
+        (1958..=1961).all(|y| ration(&full, y) == 227.0),
         "{:?}",
         (1958..=1961).map(|y| ration(&full, y)).collect::<Vec<_>>()
     );
@@ -272,11 +273,11 @@ fn the_urban_ration_is_cut_when_the_granary_runs_short_not_by_date() {
     }
     set_from(&mut drained, "1959-01", "procurement.rate", 0.1);
     let r = simulate(&drained);
-    assert!(ration(&r, 1958) == 195.0 && ration(&r, 1960) < 195.0, "{} {}", ration(&r, 1958), ration(&r, 1960));
+    assert!(ration(&r, 1958) == 227.0 && ration(&r, 1960) < 227.0, "{} {}", ration(&r, 1958), ration(&r, 1960));
     // A granary that starts large enough never runs short, so the same exports bring no cut.
     drained.apply_override("food.state_stock_initial_mt=200").unwrap();
     let big = simulate(&drained);
-    assert!((1958..=1961).all(|y| ration(&big, y) == 195.0));
+    assert!((1958..=1961).all(|y| ration(&big, y) == 227.0));
 }
 
 #[test]
@@ -317,4 +318,33 @@ fn the_centre_revises_its_belief_by_event_and_hears_less_under_the_climate() {
     assert!((claimed / reported - 1.0).abs() < 1e-9, "deaf centre claims {claimed} of {reported}");
     let (claimed, reported) = trust_after(0.0);
     assert!(claimed < reported * 0.95, "a centre that hears claims {claimed} of {reported}");
+}
+
+#[test]
+fn quotas_handed_down_are_reopened_only_by_a_revised_belief() {
+    // A planning conference in August 1955 that raises the targets (Beidaihe's kind) leaves the
+    // grain year's quotas as fixed in July; a revision of what the centre believes last year's
+    // output was (Lushan's kind) reopens them.
+    let mut s = base();
+    s.apply_override("procurement.fixed_plan=true").unwrap();
+    let plan_after = |s: &Scenario, action: Option<Action>| {
+        let mut s = s.clone();
+        if let Some(action) = action {
+            s.timeline.push(Event { month: parse_month("1955-08").unwrap(), action, label: String::new() });
+            s.timeline.sort_by_key(|e| e.month);
+        }
+        set_from(&mut s, "1955-08", "planning.planned_grain_growth", 0.7);
+        let inputs = leapsim_engine::run::inputs_for(&s).unwrap();
+        let mut w = leapsim_core::build(&s.params, &inputs).unwrap();
+        while w.month <= parse_month("1955-08").unwrap() {
+            leapsim_core::step(&mut w);
+        }
+        (w.centre.procurement_plan_t, w.centre.grain_target_t)
+    };
+    let (july_plan, july_target) = plan_after(&s, None);
+    let (conference_plan, conference_target) = plan_after(&s, Some(Action::Replan));
+    assert!(conference_target > july_target * 1.2, "target {july_target} -> {conference_target}");
+    assert_eq!(conference_plan, july_plan);
+    let (revised_plan, _) = plan_after(&s, Some(Action::Revise { grain_mt: 250.0 }));
+    assert!(revised_plan > july_plan * 1.05, "plan {july_plan} -> {revised_plan}");
 }

@@ -10,7 +10,17 @@ use crate::params::{Hierarchy, Policy};
 use crate::state::{Centre, Province};
 use std::ops::Range;
 
-/// Apply this month's events; returns whether the centre must replan this year's target.
+/// What the month's events ask the centre to plan anew.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Replan {
+    /// This year's targets (a planning conference: `replan`, or a revised belief).
+    pub targets: bool,
+    /// The grain year's procurement plan: only a revised belief about output (`revise`) reopens
+    /// it; a conference that raises the targets leaves the quotas already handed down.
+    pub quotas: bool,
+}
+
+/// Apply this month's events; returns what the centre must plan anew.
 /// A `set` event changes the lever in force unless the scenario pins it.
 pub fn apply(
     params: &Hierarchy,
@@ -20,8 +30,8 @@ pub fn apply(
     policy: &mut Policy,
     communes: &mut Vec<Range<usize>>,
     centre: &mut Centre,
-) -> bool {
-    let mut replan = false;
+) -> Replan {
+    let mut replan = Replan::default();
     for event in inputs.timeline.iter().filter(|e| e.month == month) {
         match &event.action {
             Action::Set { key, value } => {
@@ -32,10 +42,10 @@ pub fn apply(
             }
             Action::Communize => communize(params, provinces, communes, centre),
             Action::SplitCommunes { parts } => split_communes(communes, centre, (*parts).max(1) as usize),
-            Action::Replan => replan = true,
+            Action::Replan => replan.targets = true,
             Action::Revise { grain_mt } => {
                 revise(centre, grain_mt * 1e6);
-                replan = true;
+                replan = Replan { targets: true, quotas: true };
             }
         }
     }

@@ -28,7 +28,8 @@ pub fn retention_kg_per_person(params: &Procurement, policy: &Policy, month: Mon
 }
 
 /// Take the quotas, at the rate or plan in force; `reports` are what each province sent up.
-/// `replan` is set in a month whose timeline revises the centre's plan. Procured grain goes to
+/// `replan` is set in a month whose timeline revises the centre's belief about output (a
+/// `revise` event): only then is the grain year's plan reopened. Procured grain goes to
 /// the state granary (real tonnes).
 #[allow(clippy::too_many_arguments)]
 pub fn procure(
@@ -151,7 +152,7 @@ fn keep_reports(month: Month, provinces: &mut [Province], reports: &[ProvinceRep
 }
 
 /// Fix the grain year's procurement plan: in the run's first month and each July (`opens`), and
-/// when the centre revises its plan. The plan is what the state must supply in the grain year —
+/// when the centre revises its belief about output. The plan is what the state must supply in the grain year —
 /// urban rations for the urban population, export commitments, less planned imports — plus
 /// `plan_rate` of the output the centre expects (this year's target, which it believes). A
 /// revision within the grain year that would cut the plan is resisted under the political
