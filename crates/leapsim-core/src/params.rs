@@ -320,6 +320,9 @@ define_params! {
         relief_denial: Float = 0.8, [0.0, 1.0], "per unit climate",
             "Share of resales withheld per unit of political climate (hunger denied as a slander on the Leap).",
             "assumption: after Lushan reporting hunger was dangerous (seed report); not among the fitted parameters";
+        resales_by_month: Bool = FALSE, [0, 1], "switch",
+            "Resales are sold month by month through the lean season and eaten as bought, instead of as one lump at each month a team is short for all the months to the next autumn harvest.",
+            "the spring famine (chunhuang) was met by resales in the lean months; under the lump rule relief withheld is withheld again from each month's remaining shortfall; off until the historical scenario is recalibrated with it";
         #[lever] resale_floor_kg_per_year: Float = 195.0, [0.0, 400.0], "kg per person per year",
             "The state resells grain to rural teams whose stock falls below this yearly rate.",
             "calibrated: 1957 gross 48.04 vs net 33.87 Mt procurement, i.e. about 14 Mt resold (data/national.csv)";

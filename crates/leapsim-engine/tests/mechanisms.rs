@@ -348,3 +348,32 @@ fn quotas_handed_down_are_reopened_only_by_a_revised_belief() {
     let (revised_plan, _) = plan_after(&s, Some(Action::Revise { grain_mt: 250.0 }));
     assert!(revised_plan > july_plan * 1.05, "plan {july_plan} -> {revised_plan}");
 }
+
+#[test]
+fn resales_by_month_feed_the_lean_months_instead_of_the_harvest() {
+    // Grain year 1955/56 in a normal run: as one lump at each month a team is short, most of
+    // the year's resales go out in October; month by month they go out through the lean season
+    // and add up to about the same.
+    let resales = |by_month: bool| {
+        let mut s = base();
+        s.apply_override(&format!("food.resales_by_month={by_month}")).unwrap();
+        let inputs = leapsim_engine::run::inputs_for(&s).unwrap();
+        let mut w = leapsim_core::build(&s.params, &inputs).unwrap();
+        let (mut october, mut year) = (0.0, 0.0);
+        while w.month < parse_month("1956-10").unwrap() {
+            let r = leapsim_core::step(&mut w);
+            if r.month >= parse_month("1955-10").unwrap() {
+                year += r.granary.resold_t;
+                if r.month == parse_month("1955-10").unwrap() {
+                    october += r.granary.resold_t;
+                }
+            }
+        }
+        (october, year)
+    };
+    let (lump_october, lump_year) = resales(false);
+    let (month_october, month_year) = resales(true);
+    assert!(lump_year > 0.0 && lump_october > 0.5 * lump_year, "lump: {lump_october} of {lump_year}");
+    assert!(month_october < 0.2 * month_year, "by month: {month_october} of {month_year}");
+    assert!((month_year / lump_year - 1.0).abs() < 0.25, "year: {month_year} by month, {lump_year} as lumps");
+}

@@ -48,18 +48,39 @@ fn draw(granary: &mut f64, want: f64) -> f64 {
 }
 
 /// What the state hands out this month: the urban ration and how much of it is filled, and
-/// the share of each rural team's resale gap that is filled.
+/// the resale rule and the share of each rural team's resale gap that is filled.
 struct Handouts {
     urban_ration_kg_pp: f64,
     urban_fill: f64,
-    resale_floor_pp: f64,
+    resale: ResaleRule,
     resale_fill: f64,
 }
 
-/// A rural team's resale gap, kg: its shortfall below the resale floor for the months to the
-/// next autumn harvest, judged on paper (its store as its reported harvest makes it look).
-fn resale_gap(floor_pp: f64, persons: u32, stock: f64, report_ratio: f32) -> f64 {
-    (floor_pp * persons as f64 - stock * report_ratio.max(1.0) as f64).max(0.0)
+/// How a rural team's resale is reckoned: as a lump for all the months to the next autumn
+/// harvest, or month by month through the lean season (`food.resales_by_month`). Under the
+/// lump rule a team short again next month is sold a share of its whole remaining shortfall
+/// again, so relief withheld (`food.relief_denial`) is withheld from less and less; by month it
+/// is withheld from each month's need once.
+#[derive(Clone, Copy)]
+struct ResaleRule {
+    floor_kg_per_year: f64,
+    months_left: f64,
+    by_month: bool,
+}
+
+impl ResaleRule {
+    /// A team's resale gap, kg, judged on paper (its store as its reported harvest makes it
+    /// look): its shortfall below the floor for the months to the next autumn harvest, or by
+    /// month what its store, spread over those months, leaves it short this month.
+    fn gap(self, persons: u32, stock: f64, report_ratio: f32) -> f64 {
+        let paper = stock * report_ratio.max(1.0) as f64;
+        let short = if self.by_month {
+            self.floor_kg_per_year / 12.0 * persons as f64 - paper / self.months_left
+        } else {
+            self.floor_kg_per_year * self.months_left / 12.0 * persons as f64 - paper
+        };
+        short.max(0.0)
+    }
 }
 
 /// The urban ration standard of the month, kg per person per year: the policy's, or the cut one
@@ -121,9 +142,13 @@ fn granary(
     let other_use = params.trade.other_state_use_share * centre.flows.procured_t;
     centre.flows.other_use_t = draw(&mut centre.granary_t, other_use);
 
-    // Resales: rural teams below the resale floor for the months to the next autumn harvest.
-    let resale_floor_pp = food.resale_floor_kg_per_year * months_left / 12.0;
-    let gap = |t: usize| resale_gap(resale_floor_pp, teams.census[t].persons, teams.grain_kg[t], teams.report_ratio[t]);
+    // Resales: rural teams below the resale floor, judged on paper.
+    let resale = ResaleRule {
+        floor_kg_per_year: food.resale_floor_kg_per_year,
+        months_left,
+        by_month: params.food.resales_by_month,
+    };
+    let gap = |t: usize| resale.gap(teams.census[t].persons, teams.grain_kg[t], teams.report_ratio[t]);
     // Under the political climate hunger is denied, and relief withheld with it.
     let relief = (1.0 - params.food.relief_denial * policy.politics.climate).max(0.0);
     let resale_demand_t = real_sum(provinces, false, gap) / 1000.0 * relief;
@@ -136,7 +161,7 @@ fn granary(
     centre.granary_t -= resold_t;
     centre.flows.resold_t = resold_t;
     let resale_fill = if resale_demand_t > 0.0 { relief * resold_t / resale_demand_t } else { 0.0 };
-    Handouts { urban_ration_kg_pp, urban_fill, resale_floor_pp, resale_fill }
+    Handouts { urban_ration_kg_pp, urban_fill, resale, resale_fill }
 }
 
 /// The month's eating: the granary's flows ([`granary`]), then every team eats: urban teams
@@ -168,16 +193,24 @@ pub fn consume(
             flow.kcal_per_day = kcal_per_day(p, flow.eaten_kg as f64, persons, p.food.kcal_other_per_day);
         } else {
             // Stocks move by the flows as recorded, so grain is conserved to the last bit.
-            flow.resold_kg =
-                (resale_gap(h.resale_floor_pp, persons, *stock, teams.report_ratio[t]) * h.resale_fill) as f32;
-            *stock += flow.resold_kg as f64;
+            flow.resold_kg = (h.resale.gap(persons, *stock, teams.report_ratio[t]) * h.resale_fill) as f32;
+            let resold = flow.resold_kg as f64;
+            // A lump joins the store and is spread with it; a month's resale is eaten in the month.
+            let eaten_now = if h.resale.by_month { resold } else { 0.0 };
+            if !h.resale.by_month {
+                *stock += resold;
+            }
             // A mess hall plans on the harvest its cadres reported, as far as it believes it.
             let believed = if mess {
                 *stock * (1.0 + free_eating * (teams.report_ratio[t] as f64 - 1.0).max(0.0))
             } else {
                 *stock
             };
-            let ration = (believed / months_left).min(p.food.satiation_ratio * need_pp * persons as f64).min(*stock);
+            if h.resale.by_month {
+                *stock += resold;
+            }
+            let ration =
+                (believed / months_left + eaten_now).min(p.food.satiation_ratio * need_pp * persons as f64).min(*stock);
             // Rounded down to f32 so the store never goes below zero.
             flow.eaten_kg = f32_at_most(ration);
             flow.eats_in_mess_hall = mess;
