@@ -389,15 +389,10 @@ fn timeline(cx: &Source, v: &Spanned<DeValue>) -> Result<Vec<Event>, ScenarioErr
                 let vv = get("value").ok_or_else(|| {
                     cx.error(Some(item.span()), Some("timeline.value"), "missing: a `revise` event needs value (Mt)")
                 })?;
-                let grain_mt = match vv.get_ref() {
-                    DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
-                    DeValue::Integer(i) => parse_int(i.as_str(), i.radix()),
-                    _ => None,
+                let grain_mt = cx.finite("timeline.value", vv)?;
+                if !(1.0..=2000.0).contains(&grain_mt) {
+                    return Err(cx.err(vv.span(), "timeline.value", "expected last year's grain in Mt, 1 to 2000"));
                 }
-                .filter(|x| x.is_finite() && (1.0..=2000.0).contains(x))
-                .ok_or_else(|| {
-                    cx.error(Some(vv.span()), Some("timeline.value"), "expected last year's grain in Mt, 1 to 2000")
-                })?;
                 Action::Revise { grain_mt }
             }
             "split_communes" => {

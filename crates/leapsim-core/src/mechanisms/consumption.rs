@@ -196,19 +196,14 @@ pub fn consume(
             flow.resold_kg = (h.resale.gap(persons, *stock, teams.report_ratio[t]) * h.resale_fill) as f32;
             let resold = flow.resold_kg as f64;
             // A lump joins the store and is spread with it; a month's resale is eaten in the month.
-            let eaten_now = if h.resale.by_month { resold } else { 0.0 };
-            if !h.resale.by_month {
-                *stock += resold;
-            }
+            let (spread, eaten_now) = if h.resale.by_month { (*stock, resold) } else { (*stock + resold, 0.0) };
+            *stock += resold;
             // A mess hall plans on the harvest its cadres reported, as far as it believes it.
             let believed = if mess {
-                *stock * (1.0 + free_eating * (teams.report_ratio[t] as f64 - 1.0).max(0.0))
+                spread * (1.0 + free_eating * (teams.report_ratio[t] as f64 - 1.0).max(0.0))
             } else {
-                *stock
+                spread
             };
-            if h.resale.by_month {
-                *stock += resold;
-            }
             let ration =
                 (believed / months_left + eaten_now).min(p.food.satiation_ratio * need_pp * persons as f64).min(*stock);
             // Rounded down to f32 so the store never goes below zero.

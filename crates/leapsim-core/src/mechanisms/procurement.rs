@@ -152,8 +152,9 @@ fn keep_reports(month: Month, provinces: &mut [Province], reports: &[ProvinceRep
 }
 
 /// Fix the grain year's procurement plan: in the run's first month and each July (`opens`), and
-/// when the centre revises its belief about output. The plan is what the state must supply in the grain year —
-/// urban rations for the urban population, export commitments, less planned imports — plus
+/// when the centre revises its belief about output. The plan is what the state must supply in
+/// the grain year — urban rations for the urban population, export commitments, less planned
+/// imports — plus
 /// `plan_rate` of the output the centre expects (this year's target, which it believes). A
 /// revision within the grain year that would cut the plan is resisted under the political
 /// climate: asking for lower quotas was "right opportunism" after Lushan (Bernstein 1984, Theory
