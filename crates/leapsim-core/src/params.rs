@@ -306,8 +306,8 @@ define_params! {
             "The centre cuts the urban ration when the granary runs short and restores it when it recovers (instead of by timeline events).",
             "the cut of autumn 1960 followed city stocks below a third of normal (data/timeline.csv); off until the historical scenario is recalibrated with it, which until then cuts by date";
         ration_cut_stock_share: Float = 0.333, [0.0, 1.0], "share of normal stock",
-            "The centre cuts the urban ration when the granary falls below this share of its normal (1957 mean) stock.",
-            "stocks in 82 cities below a third of normal by the end of September 1960, when rations were cut (data/timeline.csv)";
+            "The centre cuts the urban ration when the granary falls below this share of its normal stock (the same month of 1957).",
+            "stocks in 82 cities below a third of normal, and almost half below a year earlier, at the end of September 1960, when rations were cut (Dangdai Zhongguo de liangshi gongzuo, 1988, quoted by Lin Yunhui, 2013; data/timeline.csv)";
         ration_restore_stock_share: Float = 1.0, [0.0, 5.0], "share of normal stock",
             "The cut ration is restored once the granary is back to this share of its normal stock.",
             "assumption: rations were restored only with the recovery";

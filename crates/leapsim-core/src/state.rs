@@ -189,9 +189,11 @@ pub struct Centre {
     pub normal_deaths_month: f64,
     /// True over reported grain at the last harvest (what inspections would show).
     pub last_true_ratio: f64,
-    /// The granary's normal stock, real tonnes: the mean of its months of 1957, the last year
-    /// before the Leap (what the ration rule measures shortage against).
-    pub normal_stock_t: f64,
+    /// The granary's normal stock for each month of the year (January first), real tonnes: its
+    /// stock when that month's rations were set in 1957, the last year before the Leap (what the
+    /// ration rule measures shortage against, month for month, since the stock rises at each
+    /// harvest and falls between them).
+    pub normal_stock_t: [f64; 12],
     /// The urban ration is cut (the granary fell below its threshold and has not recovered).
     pub ration_cut: bool,
     /// This month's flows through the granary, real tonnes (procurement opens them).

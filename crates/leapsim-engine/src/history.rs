@@ -30,6 +30,8 @@ pub struct FitRow {
     pub high: f64,
     pub ok: bool,
     pub source: String,
+    /// `earned` by the model or an `input` check (see [`Kind`]).
+    pub kind: &'static str,
 }
 
 /// Whether the model earns a target or an input sets it.
@@ -39,6 +41,16 @@ pub enum Kind {
     Earned,
     /// An input check: an input, or a parameter taken from the figure, sets it.
     Input,
+}
+
+impl Kind {
+    /// The kind as the targets file and `summary.json` write it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Kind::Earned => "earned",
+            Kind::Input => "input",
+        }
+    }
 }
 
 /// How a target's model value is measured from a run's annual table.
@@ -83,6 +95,7 @@ impl Band {
             high: self.high,
             ok: self.inside(model),
             source: self.source.clone(),
+            kind: Kind::Earned.name(),
         }
     }
 }
@@ -137,7 +150,7 @@ impl Target {
 
     /// The target's fit-table row at a model value.
     pub fn row(&'static self, model: f64) -> FitRow {
-        self.band.row(self.id.clone(), &self.group, self.label.clone(), model)
+        FitRow { kind: self.kind.name(), ..self.band.row(self.id.clone(), &self.group, self.label.clone(), model) }
     }
 }
 
@@ -320,7 +333,17 @@ fn measure(r: &RawTarget) -> Result<Measure, String> {
 
 /// The table as text for the terminal.
 pub fn render(rows: &[FitRow]) -> String {
+    let (earned, input): (Vec<&FitRow>, Vec<&FitRow>) = rows.iter().partition(|r| r.kind != Kind::Input.name());
     let mut s = format!("{:<40} {:>10} {:>10} {:>19}  {}\n", "figure", "model", "record", "accepted band", "");
+    render_rows(&mut s, &earned);
+    if !input.is_empty() {
+        s.push_str("\nInput checks (the scenario sets these figures; they test its inputs, not the model):\n");
+        render_rows(&mut s, &input);
+    }
+    s
+}
+
+fn render_rows(s: &mut String, rows: &[&FitRow]) {
     let bound = |x: f64| format!("{x:.2}");
     for r in rows {
         let band = match (r.low.is_finite(), r.high.is_finite()) {
@@ -331,7 +354,6 @@ pub fn render(rows: &[FitRow]) -> String {
         let verdict = if r.ok { "ok" } else { "OUT" };
         s.push_str(&format!("{:<40} {:>10.2} {:>10.2} {}  {}\n", r.figure, r.model, r.record, band, verdict));
     }
-    s
 }
 
 #[cfg(test)]
@@ -344,6 +366,22 @@ mod tests {
             s.apply_override(&o).unwrap();
         }
         crate::run::run(&s, &mut |_, _| {}, &Default::default()).unwrap().tables
+    }
+
+    /// A reader sees which rows the model earns and which only check an input, apart.
+    #[test]
+    fn input_checks_are_shown_apart_from_the_rows_the_model_earns() {
+        let rows = fit_table(&run(1962, 1));
+        let text = render(&rows);
+        let (earned, checks) = text.split_once("Input checks").expect("an input-check section");
+        for r in &rows {
+            let section = if r.kind == "input" { checks } else { earned };
+            assert!(section.contains(&r.figure), "{} ({}) is not in its section", r.figure, r.kind);
+        }
+        for id in ["grain_exports_1959", "grain_imports_1961", "communes_end_1958", "steel_true_1957"] {
+            assert_eq!(rows.iter().find(|r| r.id == id).unwrap().kind, "input", "{id}");
+        }
+        assert_eq!(rows.iter().find(|r| r.id == "cdr_1960").unwrap().kind, "earned");
     }
 
     #[test]
@@ -403,7 +441,9 @@ mod tests {
         let in_order: Vec<String> =
             targets().iter().map(|t| t.id.to_string()).filter(|id| short.contains(id)).collect();
         assert_eq!(short, in_order);
-        assert!(targets().iter().filter(|t| t.group == "first-plan").all(|t| short.contains(&t.id)));
+        // Every first-Plan target but the 1957 procurement ratio, whose grain year runs to June 1958.
+        let first_plan = targets().iter().filter(|t| t.group == "first-plan");
+        assert!(first_plan.clone().all(|t| short.contains(&t.id) == (t.id != "procurement_ratio_1957")), "{short:?}");
         assert!(short.iter().all(|id| !(1958..=1966).any(|y| id.contains(&y.to_string()))), "{short:?}");
     }
 }

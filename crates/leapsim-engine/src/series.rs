@@ -137,6 +137,9 @@ pub const ALL: &[Series] = {
         series("state_urban_supplied_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary.urban_supplied_t))),
         series("state_other_use_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary.other_use_t))),
         series("urban_ration_kg_per_year", KgPerPersonYear, |c| c.national_only(c.p.granary.urban_ration_kg_per_year / c.p.months)),
+        series("grain_year_procured_mt", MillionTonnes, |c| c.p.grain_year.map_or(f64::NAN, |g| mt(g.procured_t))),
+        series("grain_year_procured_net_mt", MillionTonnes, |c| c.p.grain_year.map_or(f64::NAN, |g| mt(g.procured_t - g.resold_t))),
+        series("grain_year_procurement_ratio", Fraction, |c| c.p.grain_year.map_or(f64::NAN, |g| ratio(g.procured_t, c.s().grain_true_t))),
         series("grain_claimed_mt", MillionTonnes, |c| c.national_only(mt(c.s().grain_reported_t * c.p.trust_end))),
         series("steel_backyard_mt", MillionTonnes, |c| mt(c.s().backyard_steel_t)),
         series("agri_output_index_claimed", Index1957, |c| c.agri_claimed),
@@ -198,6 +201,30 @@ struct Period {
     /// The centre's trust in reports at the end of the period.
     trust_end: f64,
     months: f64,
+    /// Procurement in the grain year that opens in July of the period's year, as the grain
+    /// accounts count it; `None` for a month, and for a year whose grain year the run does not
+    /// cover whole.
+    grain_year: Option<GrainYear>,
+}
+
+/// Procurement and resales of one grain year (July to June), real tonnes.
+#[derive(Clone, Copy)]
+struct GrainYear {
+    procured_t: f64,
+    resold_t: f64,
+}
+
+impl GrainYear {
+    /// The grain year opening in July of `year`, if `months` (one region's, in order) hold all of
+    /// its twelve months.
+    fn of(months: &[(&RegionMonth, &MonthReport)], year: i32) -> Option<GrainYear> {
+        let in_year: Vec<&RegionMonth> =
+            months.iter().filter(|(_, m)| m.month.grain_year() == year).map(|(r, _)| *r).collect();
+        (in_year.len() == 12).then(|| GrainYear {
+            procured_t: in_year.iter().map(|r| r.grain_procured_t).sum(),
+            resold_t: in_year.iter().map(|r| r.grain_resold_t).sum(),
+        })
+    }
 }
 
 impl Period {
@@ -227,6 +254,7 @@ impl Period {
             granary_low_t: months.iter().map(|(_, m)| m.granary_t).fold(f64::INFINITY, f64::min),
             trust_end: last.trust,
             months: n,
+            grain_year: None,
         }
     }
 }
@@ -378,7 +406,10 @@ pub fn tables(reports: &[MonthReport], regions: &[String], cotton_weight: f64, a
             (first_year..=last_year)
                 .map(|y| (y, year_months(y)))
                 .filter(|(_, ym)| !ym.is_empty())
-                .map(|(y, ym)| (y, values(&Period::of(&ym), &base, national, cotton_weight, agri_weight)))
+                .map(|(y, ym)| {
+                    let period = Period { grain_year: GrainYear::of(&months, y), ..Period::of(&ym) };
+                    (y, values(&period, &base, national, cotton_weight, agri_weight))
+                })
                 .collect(),
         );
         monthly.push(

@@ -85,18 +85,23 @@ impl ResaleRule {
 
 /// The urban ration standard of the month, kg per person per year: the policy's, or the cut one
 /// while the cut is in force. The centre cuts when the granary falls below
-/// `ration_cut_stock_share` of its normal stock and restores once it is back to
-/// `ration_restore_stock_share` of it; the normal is the mean stock of 1957's months, so the
-/// rule acts from 1958 on. A shortage, not a date, makes the cut.
+/// `ration_cut_stock_share` of its normal stock for the month and restores once it is back to
+/// `ration_restore_stock_share` of it; the normal is the stock of the same month of 1957, so the
+/// rule acts from 1958 on. The record measured the shortage so: at the end of September 1960 the
+/// 82 cities' stocks were almost half below the same time a year earlier and under a third of
+/// normal (Dangdai Zhongguo de liangshi gongzuo, 1988, quoted by Lin Yunhui, 2013). A shortage, not a date, makes the cut; the season alone does not.
 fn urban_ration(params: &Params, month: Month, centre: &mut Centre, standard: f64, cut: f64) -> f64 {
     let food = &params.food;
     if !food.ration_follows_stock {
         return standard;
     }
+    // Measured when the month's rations are set (after the month's procurement and trade), in
+    // 1957 and later alike.
+    let of_year = month.month_of_year() as usize - 1;
     if month.year() == 1957 {
-        centre.normal_stock_t += centre.granary_t / 12.0;
+        centre.normal_stock_t[of_year] = centre.granary_t;
     } else if month.year() > 1957 {
-        let normal = centre.normal_stock_t;
+        let normal = centre.normal_stock_t[of_year];
         if centre.granary_t < food.ration_cut_stock_share * normal {
             centre.ration_cut = true;
         } else if centre.granary_t >= food.ration_restore_stock_share * normal {
