@@ -101,6 +101,12 @@ fn lay_out(params: &Params, inputs: &Inputs) -> Result<Layout, BuildError> {
         if inp.population <= 0.0 || inp.cultivated_ha <= 0.0 {
             return Err(BuildError(format!("province {}: population and cultivated area must be positive", inp.code)));
         }
+        if !(inp.baseline_mortality.is_finite() && inp.baseline_mortality > 0.0) {
+            return Err(BuildError(format!(
+                "province {}: its baseline mortality must be a positive multiple",
+                inp.code
+            )));
+        }
         let rural_families = inp.population * (1.0 - inp.urban_share) / h.family_size;
         let urban_families = inp.population * inp.urban_share / h.family_size;
         let n_rural = ((rural_families * scale / tf as f64).round() as usize).max(1);
@@ -147,6 +153,7 @@ fn lay_out(params: &Params, inputs: &Inputs) -> Result<Layout, BuildError> {
                     Some(false) => 0.0,
                     None => params.politics.alternate_member_zeal / 2.0,
                 },
+            baseline_mortality: inp.baseline_mortality,
             last_reported_yield: 0.0,
             sample_land_ha: land_per_team * n_rural as f64,
         });
@@ -222,6 +229,7 @@ mod tests {
             cotton_base_t: 0.0,
             pacesetter: false,
             leader_alternate: None,
+            baseline_mortality: 1.0,
         };
         let set = |key: &str| Event {
             month: Month(60),

@@ -26,6 +26,10 @@ pub struct ProvinceInput {
     /// The first secretary (1958-1960) was an alternate, not a full, Central Committee member;
     /// `None` where unknown.
     pub leader_alternate: Option<bool>,
+    /// The province's death rate before the Leap (1954-1957) relative to the nation's: every
+    /// death hazard of its people is this multiple of the national schedule's. 1 where the
+    /// province has no record.
+    pub baseline_mortality: f64,
 }
 
 /// A dated change the policy mechanism applies when its month comes.

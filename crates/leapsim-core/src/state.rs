@@ -42,6 +42,8 @@ pub struct Province {
     pub urban_base_persons: f64,
     /// Zeal of the province's cadres: 1, plus the pacesetter's and a career-seeking leader's.
     pub zeal: f64,
+    /// Its death hazards as a multiple of the national schedule's (`ProvinceInput`).
+    pub baseline_mortality: f64,
     /// Grain yield the province last reported, kg per ha of its land (for emulation).
     pub last_reported_yield: f64,
     /// Cultivated land of the province's simulated teams, ha.

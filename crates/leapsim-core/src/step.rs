@@ -23,7 +23,7 @@ pub fn step(world: &mut World) -> MonthReport {
     planning::plan(p, pol, m, provinces, teams, centre, replan.targets); // 5. targets (the ratchet) and sown area
     procurement::procure(p, pol, m, provinces, teams, centre, &reports, replan.quotas); // 6. quotas, on reports or plan
     consumption::consume(p, pol, m, provinces, teams, centre); // 7. granary, rations, resales, mess halls
-    demography::update(p, m, teams, slots, family_len); // 8. hunger, deaths, births, ageing
+    demography::update(p, m, provinces, teams, slots, family_len); // 8. hunger, deaths, births, ageing
     migration::migrate(p, inputs, m, provinces, teams, slots, family_len, world.team_slots); // 9. hiring, send-down
 
     // The centre learns from the month as observed (observation reads nothing truth changes).

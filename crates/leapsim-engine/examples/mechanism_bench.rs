@@ -71,7 +71,9 @@ fn run() -> Result<(), String> {
     // The scenario's parameters and inputs are fixed for the run: one copy serves every month.
     let (params, inputs) = (world.params().clone(), world.inputs().clone());
     let month_of = |w: &mut World| match mechanism {
-        "demography" => demography::update(&params, w.month, &mut w.teams, &mut w.slots, &mut w.family_len),
+        "demography" => {
+            demography::update(&params, w.month, &w.provinces, &mut w.teams, &mut w.slots, &mut w.family_len)
+        }
         "consumption" => consumption::consume(&params, &w.policy, w.month, &w.provinces, &mut w.teams, &mut w.centre),
         "production" => {
             let shares = labour::Shares::allocate(&params.labour, &w.policy, &mut w.centre);

@@ -9,6 +9,10 @@ pub const PROVINCES_CSV: &str = include_str!("../../../data/provinces.csv");
 pub const NATIONAL_CSV: &str = include_str!("../../../data/national.csv");
 pub const WEATHER_CSV: &str = include_str!("../../../data/weather.csv");
 pub const URBAN_CSV: &str = include_str!("../../../data/urban_population.csv");
+pub const BASELINE_CDR_CSV: &str = include_str!("../../../data/provinces_baseline_cdr_1954_1957.csv");
+
+/// The pre-Leap years whose provincial death rates set each province's baseline.
+const BASELINE_YEARS: std::ops::RangeInclusive<i32> = 1954..=1957;
 
 /// National end-1952 population, the run's starting population (data/national.csv).
 const POPULATION_END_1952_VARIABLE: (i32, &str) = (1952, "population_year_end");
@@ -74,7 +78,12 @@ pub fn provinces() -> Result<Vec<ProvinceInput>, String> {
             pacesetter: num(code, v, "pacesetter")? != 0.0,
             // Full members were established; alternates sought promotion (Kung & Chen 2011).
             leader_alternate: v.get("leader_cc_full_member").and_then(|x| x.parse::<f64>().ok()).map(|x| x == 0.0),
+            baseline_mortality: 1.0,
         });
+    }
+    let baseline = baseline_mortality(&out)?;
+    for (p, m) in out.iter_mut().zip(baseline) {
+        p.baseline_mortality = m.unwrap_or(1.0);
     }
     let (y, var) = POPULATION_END_1952_VARIABLE;
     let national_pop = record.get(y, var).ok_or("data/national.csv: no 1952 population")? * 1e6;
@@ -90,6 +99,48 @@ pub fn provinces() -> Result<Vec<ProvinceInput>, String> {
         p.grain_base_t *= national_grain / grain_sum;
     }
     Ok(out)
+}
+
+/// Each province's mean death rate of 1954-1957 (of the years on record) over the population-weighted mean of the
+/// provinces on record, from data/provinces_baseline_cdr_1954_1957.csv; `None` for a province
+/// without a record, which keeps the national schedule. Weighting keeps the nation's baseline
+/// where the national calibration put it: the provinces only differ around it.
+pub fn baseline_mortality(provinces: &[ProvinceInput]) -> Result<Vec<Option<f64>>, String> {
+    baseline_mortality_from(BASELINE_CDR_CSV, "data/provinces_baseline_cdr_1954_1957.csv", provinces)
+}
+
+fn baseline_mortality_from(csv: &str, file: &str, provinces: &[ProvinceInput]) -> Result<Vec<Option<f64>>, String> {
+    // (year, rate) by province.
+    let mut rates: Vec<Vec<(i32, f64)>> = vec![Vec::new(); provinces.len()];
+    for (line, r) in records(csv) {
+        let bad = |what: &str| format!("{file} line {line}: {what}");
+        let code = r.get("code").ok_or_else(|| bad("no code"))?;
+        let p =
+            provinces.iter().position(|p| p.code == *code).ok_or_else(|| bad(&format!("unknown province `{code}`")))?;
+        let year: i32 = r.get("year").and_then(|y| y.parse().ok()).ok_or_else(|| bad("year is not a number"))?;
+        let cdr: f64 =
+            r.get("cdr_permille").and_then(|y| y.parse().ok()).ok_or_else(|| bad("cdr_permille is not a number"))?;
+        if !(BASELINE_YEARS.contains(&year) && cdr > 0.0 && cdr < 100.0) {
+            return Err(bad("expected a year of 1954-1957 and a death rate between 0 and 100 per mille"));
+        }
+        if rates[p].iter().any(|(y, _)| *y == year) {
+            return Err(bad(&format!("a second death rate for {code} in {year}")));
+        }
+        rates[p].push((year, cdr));
+    }
+    // The mean of the years on record (Beijing's start in 1955).
+    let rates: Vec<Vec<f64>> = rates.into_iter().map(|r| r.into_iter().map(|(_, c)| c).collect()).collect();
+    let mean: Vec<Option<f64>> =
+        rates.iter().map(|r| (!r.is_empty()).then(|| r.iter().sum::<f64>() / r.len() as f64)).collect();
+    let (weighted, weight) = provinces
+        .iter()
+        .zip(&mean)
+        .filter_map(|(p, m)| m.map(|m| (p.population * m, p.population)))
+        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+    if weight <= 0.0 {
+        return Err(format!("{file}: no province has a record"));
+    }
+    Ok(mean.into_iter().map(|m| m.map(|m| m / (weighted / weight))).collect())
 }
 
 /// Disaster shares by province and year for the model (`Inputs::disaster`), from
@@ -178,6 +229,38 @@ pub fn urban_record(provinces: &[ProvinceInput]) -> Result<Vec<Vec<f64>>, String
 #[cfg(test)]
 mod tests {
     use super::*;
+    /// Provinces start from their own pre-Leap death rates, around the nation's: the
+    /// population-weighted mean of the multiples is 1, Shanghai's is the lowest and Yunnan's the
+    /// highest (data/provinces_baseline_cdr_1954_1957.csv), and the five provinces without a
+    /// record keep the national schedule.
+    #[test]
+    fn baseline_mortality_follows_the_provincial_record() {
+        let p = provinces().unwrap();
+        let m = baseline_mortality(&p).unwrap();
+        let mut missing: Vec<&str> =
+            p.iter().zip(&m).filter(|(_, m)| m.is_none()).map(|(p, _)| p.code.as_str()).collect();
+        missing.sort_unstable();
+        assert_eq!(missing, ["CN-GX", "CN-NM", "CN-NX", "CN-SC", "CN-XJ"]);
+        let on_record: Vec<(&ProvinceInput, f64)> = p.iter().zip(&m).filter_map(|(p, m)| m.map(|m| (p, m))).collect();
+        let weight: f64 = on_record.iter().map(|(p, _)| p.population).sum();
+        let mean = on_record.iter().map(|(p, m)| p.population * m).sum::<f64>() / weight;
+        assert!((mean - 1.0).abs() < 1e-12, "{mean}");
+        let by = |code: &str| p.iter().find(|q| q.code == code).unwrap().baseline_mortality;
+        let (low, high) = on_record.iter().fold((f64::MAX, 0.0f64), |(l, h), (_, m)| (l.min(*m), h.max(*m)));
+        assert_eq!((by("CN-SH"), by("CN-YN"), by("CN-SC")), (low, high, 1.0));
+    }
+
+    #[test]
+    fn a_bad_baseline_row_is_named_by_file_and_line() {
+        let p = provinces().unwrap();
+        let head = "province,code,year,cdr_permille,source,notes\n";
+        let err = |body: &str| baseline_mortality_from(&format!("{head}{body}"), "b.csv", &p).unwrap_err();
+        assert_eq!(err("X,CN-XX,1955,10,s,\n"), "b.csv line 2: unknown province `CN-XX`");
+        let twice = err("Anhui,CN-AH,1955,10,s,\nAnhui,CN-AH,1955,11,s,\n");
+        assert_eq!(twice, "b.csv line 3: a second death rate for CN-AH in 1955");
+        assert!(err("Anhui,CN-AH,1958,10,s,\n").starts_with("b.csv line 2: expected a year of 1954-1957"));
+    }
+
     #[test]
     fn embedded_data_loads() {
         let p = provinces().unwrap();

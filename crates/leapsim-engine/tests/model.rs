@@ -35,6 +35,31 @@ fn first_five_year_plan_matches_the_record() {
     assert!(out.is_empty(), "outside the record's bands:\n{}", out.join("\n"));
 }
 
+/// Provinces start from their own pre-Leap death rates (data/provinces_baseline_cdr_1954_1957.csv),
+/// not from one national schedule: across the provinces on record, the run's death rates of
+/// 1954-1957 follow the record's (correlation above 0.9), Shanghai's is the lowest and
+/// Yunnan's the highest, and the nation's stays where it was calibrated (first-plan test above).
+#[test]
+fn provinces_start_from_their_own_death_rates() {
+    let r = simulate(&scenario(0.004, 1, 1957));
+    let inputs = leapsim_engine::data::provinces().unwrap();
+    let record = leapsim_engine::data::baseline_mortality(&inputs).unwrap();
+    let cdr = |code: &str| (1954..=1957).map(|y| r.tables.annual(y, code, "cdr_permille").unwrap()).sum::<f64>() / 4.0;
+    let pairs: Vec<(&str, f64, f64)> =
+        inputs.iter().zip(&record).filter_map(|(p, m)| m.map(|m| (p.code.as_str(), m, cdr(&p.code)))).collect();
+    assert_eq!(pairs.len(), 23);
+    let n = pairs.len() as f64;
+    let (mx, my) = (pairs.iter().map(|p| p.1).sum::<f64>() / n, pairs.iter().map(|p| p.2).sum::<f64>() / n);
+    let cov: f64 = pairs.iter().map(|p| (p.1 - mx) * (p.2 - my)).sum();
+    let (vx, vy): (f64, f64) =
+        (pairs.iter().map(|p| (p.1 - mx).powi(2)).sum(), pairs.iter().map(|p| (p.2 - my).powi(2)).sum());
+    let corr = cov / (vx * vy).sqrt();
+    assert!(corr > 0.9, "correlation {corr:.3}: {pairs:?}");
+    let by_rate = |a: &&(&str, f64, f64), b: &&(&str, f64, f64)| a.2.total_cmp(&b.2);
+    assert_eq!(pairs.iter().min_by(by_rate).unwrap().0, "CN-SH", "{pairs:?}");
+    assert_eq!(pairs.iter().max_by(by_rate).unwrap().0, "CN-YN", "{pairs:?}");
+}
+
 #[test]
 fn the_great_leap_reproduces_the_seed_figures() {
     // The whole historical fit table at a small scale (the acceptance table of the Great Leap

@@ -12,7 +12,7 @@ use crate::lifetable::{annual_hazard, fertility_shape, monthly_probability};
 use crate::params::Params;
 use crate::person::{age, age_group, close_ranks, encode, is_female, AgeGroup, AGES, EMPTY, FAMILY_SLOTS, MAX_AGE};
 use crate::rng::{Purpose, Stream};
-use crate::state::{Census, TeamFlow, Teams};
+use crate::state::{Census, Province, TeamFlow, Teams};
 use rayon::prelude::*;
 use std::sync::OnceLock;
 
@@ -171,10 +171,11 @@ impl Schedules {
         s
     }
 
-    /// Thresholds at hunger level `i` (hunger `i / (HUNGER_LEVELS - 1)`).
-    pub fn thresholds_at(&self, p: &Params, i: usize) -> Thresholds {
+    /// Thresholds at hunger level `i` (hunger `i / (HUNGER_LEVELS - 1)`), for a province whose
+    /// death hazards are `baseline` times the schedule's.
+    pub fn thresholds_at(&self, p: &Params, i: usize, baseline: f64) -> Thresholds {
         let (mult, fert) = hunger_response(p, i as f32 / (HUNGER_LEVELS - 1) as f32);
-        Thresholds::new(self, mult, fert, 1.0 + p.demography.fertility_rebound)
+        Thresholds::new(self, mult.map(|m| m * baseline as f32), fert, 1.0 + p.demography.fertility_rebound)
     }
 }
 
@@ -295,13 +296,23 @@ pub fn census_all(p: &Params, slots: &[u8], team_slots: usize) -> Vec<Census> {
 
 /// The month's hunger, deaths and births of every team, and ageing in January: moves the
 /// people in `slots` (team `t` owns `t * team_slots ..`) and `family_len`, and writes each
-/// team's hunger, famine memory, census and the deaths and births in its flow.
-pub fn update(p: &Params, month: Month, teams: &mut Teams, slots: &mut [u8], family_len: &mut [u8]) {
+/// team's hunger, famine memory, census and the deaths and births in its flow. Reads each
+/// province's baseline mortality.
+pub fn update(
+    p: &Params,
+    month: Month,
+    provinces: &[Province],
+    teams: &mut Teams,
+    slots: &mut [u8],
+    family_len: &mut [u8],
+) {
     let january = month.month_of_year() == 1;
     let sched = Schedules::for_year(p, month.year());
-    // Thresholds of the hunger levels in use, made on first use: in a normal month every team
-    // is at level 0.
-    let by_hunger: Vec<std::sync::OnceLock<Thresholds>> = (0..HUNGER_LEVELS).map(|_| Default::default()).collect();
+    // Thresholds of each province's hunger levels in use, made on first use: in a normal month
+    // every team is at level 0.
+    let by_hunger: Vec<Vec<std::sync::OnceLock<Thresholds>>> =
+        provinces.iter().map(|_| (0..HUNGER_LEVELS).map(|_| Default::default()).collect()).collect();
+    let province_of = &teams.province;
     let seed = p.run.seed as u64;
     let girl = (1.0 / (1.0 + p.demography.sex_ratio_at_birth)) as f32;
     let fp = p.labour.female_participation as f32;
@@ -329,7 +340,9 @@ pub fn update(p: &Params, month: Month, teams: &mut Teams, slots: &mut [u8], fam
             let whole = x as i32;
             let frac = x - whole as f32;
             let level = whole as usize + (frac > 0.0 && rng.uniform_f32() < frac) as usize;
-            let thresholds = by_hunger[level].get_or_init(|| sched.thresholds_at(p, level));
+            let pi = province_of[t] as usize;
+            let thresholds =
+                by_hunger[pi][level].get_or_init(|| sched.thresholds_at(p, level, provinces[pi].baseline_mortality));
             let team = TeamPeople { slots, lens };
             *census = team.month(*census, flow, &sched, thresholds, birth_scale, girl, fp, january, &mut rng);
         });
