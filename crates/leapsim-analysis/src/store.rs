@@ -73,6 +73,8 @@ impl WorkStore {
     /// JSON of scenario params, design, seeds, outcomes); resuming a store made with another
     /// fingerprint is an error that says so. Without `resume`, an earlier store is cleared.
     pub fn open(out: &Path, fingerprint: &str, resume: bool) -> Result<WorkStore, String> {
+        // No work whose results could not be written.
+        leapsim_engine::output::check_destination(out).map_err(|e| e.to_string())?;
         let dir = store_dir(out);
         let io = |what: &str, e: std::io::Error| format!("{what} {}: {e}", dir.display());
         if dir.exists() && !resume {
