@@ -543,7 +543,7 @@ pub fn attribute(req: &AttributeRequest, runner: &Runner) -> Result<AttributeRes
         "orders": match &method { Method::Exact => json!("exact"), Method::Sampled(o) => json!(o) },
     });
     let store = WorkStore::open_tagged(&out, &fingerprint, req.resume).map_err(JobError::Input)?;
-    let reused = keys.iter().filter(|k| store.get(k).is_some()).count();
+    let reused = Stored { store: &store, keys: &keys }.reusable::<Result<Vec<f64>, String>>();
     let reduce =
         |_: usize, r: RunResult| -> Result<Vec<f64>, String> { targets.iter().map(|t| t.eval(&r.tables)).collect() };
     let values = runner.run(&items, Some(Stored { store: &store, keys: &keys }), &reduce)?;

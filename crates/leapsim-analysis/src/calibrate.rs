@@ -715,7 +715,7 @@ impl Fit<'_> {
             }
         }
         self.items.total += keys.len();
-        self.items.reused += keys.iter().filter(|k| self.store.get(k).is_some()).count();
+        self.items.reused += Stored { store: self.store, keys: &keys }.reusable::<Result<Vec<f64>, String>>();
         let settings = self.settings;
         let reduce = |_: usize, r: RunResult| -> Result<Vec<f64>, String> {
             settings.targets.iter().map(|t| t.value(&settings.file, &r.tables).map_err(|e| e.to_string())).collect()

@@ -174,7 +174,7 @@ pub fn compare(req: &CompareRequest, runner: &Runner) -> Result<CompareResult, J
     let store = WorkStore::open_tagged(&out, &fingerprint, req.resume).map_err(JobError::Input)?;
     let keys: Vec<String> =
         items.iter().enumerate().map(|(i, s)| format!("scenario-{:02}-seed-{}", i / runs, s.params.run.seed)).collect();
-    let reused = keys.iter().filter(|k| store.get(k).is_some()).count();
+    let reused = Stored { store: &store, keys: &keys }.reusable::<Kept>();
     let keep = |i: usize, r: RunResult| -> Kept {
         let t = &r.tables;
         Kept {

@@ -179,7 +179,7 @@ pub fn ensemble(req: &EnsembleRequest, runner: &Runner) -> Result<EnsembleResult
             }
         }
     }
-    let reused = keys.iter().filter(|k| store.get(k).is_some()).count();
+    let reused = Stored { store: &store, keys: &keys }.reusable::<Kept>();
     let keep = |i: usize, r: RunResult| -> Kept {
         if req.keep_runs {
             let s = &items[i];

@@ -38,6 +38,17 @@ pub struct Stored<'s> {
     pub keys: &'s [String],
 }
 
+impl Stored<'_> {
+    /// How many items the store holds results of that read back as a `T`: those a batch will
+    /// reuse (a truncated or edited item file is run again, and not counted).
+    pub fn reusable<T: DeserializeOwned>(&self) -> usize {
+        self.keys
+            .iter()
+            .filter(|k| self.store.get(k).and_then(|v| serde_json::from_value::<T>(v).ok()).is_some())
+            .count()
+    }
+}
+
 fn no_progress(_: Progress) {}
 
 /// Runs batches of scenarios: the cancel flag it watches and the callback it reports progress

@@ -506,7 +506,7 @@ pub fn sensitivity(req: &SensitivityRequest, runner: &Runner) -> Result<Sensitiv
         "runs": req.runs, "independent_seeds": req.independent_seeds, "pin": req.pin,
     });
     let store = WorkStore::open_tagged(&out, &fingerprint, req.resume).map_err(JobError::Input)?;
-    let reused = keys.iter().filter(|k| store.get(k).is_some()).count();
+    let reused = Stored { store: &store, keys: &keys }.reusable::<Result<Vec<f64>, String>>();
     let reduce =
         |_: usize, r: RunResult| -> Result<Vec<f64>, String> { outcomes.iter().map(|o| o.eval(&r.tables)).collect() };
     let values = runner.run(&items, Some(Stored { store: &store, keys: &keys }), &reduce)?;

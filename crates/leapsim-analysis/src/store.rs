@@ -51,6 +51,19 @@ pub(crate) fn check_key(key: &str) -> std::io::Result<()> {
     }
 }
 
+/// A store whose opening was cut short (the process killed): no fingerprint yet, so no item
+/// either (items are stored only once the fingerprint is), nothing but an empty items folder
+/// and the fingerprint's temporary file. Resuming it starts afresh and loses nothing.
+fn half_opened(dir: &Path) -> bool {
+    let empty = |p: &Path| std::fs::read_dir(p).map(|mut d| d.next().is_none()).unwrap_or(false);
+    let leftover = |e: &std::fs::DirEntry| {
+        let name = e.file_name().to_string_lossy().into_owned();
+        (name == ITEMS && empty(&e.path())) || name.starts_with(&format!(".{FINGERPRINT}.tmp-"))
+    };
+    !dir.join(FINGERPRINT).exists()
+        && std::fs::read_dir(dir).map(|d| d.flatten().all(|e| leftover(&e))).unwrap_or(false)
+}
+
 /// Write `bytes` to `path` atomically: a temporary file in the same directory, synced, then
 /// renamed over `path`.
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -73,9 +86,11 @@ impl WorkStore {
     /// JSON of scenario params, design, seeds, outcomes); resuming a store made with another
     /// fingerprint is an error that says so. Without `resume`, an earlier store is cleared.
     pub fn open(out: &Path, fingerprint: &str, resume: bool) -> Result<WorkStore, String> {
+        // No work whose results could not be written.
+        leapsim_engine::output::check_destination(out).map_err(|e| e.to_string())?;
         let dir = store_dir(out);
         let io = |what: &str, e: std::io::Error| format!("{what} {}: {e}", dir.display());
-        if dir.exists() && !resume {
+        if dir.exists() && (!resume || half_opened(&dir)) {
             std::fs::remove_dir_all(&dir).map_err(|e| io("cannot clear the earlier work in", e))?;
         }
         let mut finished = HashSet::new();
@@ -195,6 +210,25 @@ mod tests {
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         d
+    }
+
+    #[test]
+    fn a_store_killed_while_it_was_opened_resumes_afresh() {
+        // Found by kill -9: the store's folders made, its fingerprint not yet written.
+        let d = base("half-opened");
+        let out = d.join("out");
+        std::fs::create_dir_all(d.join("out.work").join(ITEMS)).unwrap();
+        std::fs::write(d.join("out.work").join(format!(".{FINGERPRINT}.tmp-1-ThreadId(1)")), "{").unwrap();
+        let s = WorkStore::open(&out, "fp", true).unwrap();
+        assert_eq!(s.reused(), 0);
+        s.put("seed-1", &json!(1.0)).unwrap();
+        drop(s);
+        // A store with items but no fingerprint is no store of ours: refused, left alone.
+        std::fs::remove_file(d.join("out.work").join(FINGERPRINT)).unwrap();
+        let e = WorkStore::open(&out, "fp", true).err().unwrap();
+        assert!(e.contains("not a readable work store"), "{e}");
+        assert!(d.join("out.work").join(ITEMS).join("seed-1.json").is_file());
+        std::fs::remove_dir_all(&d).unwrap();
     }
 
     #[test]

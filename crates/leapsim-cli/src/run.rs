@@ -43,6 +43,8 @@ fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
 pub fn run(a: RunArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let s = resolve(&a.model)?;
+    let out = a.out.clone().unwrap_or_else(|| PathBuf::from("out").join(&s.name));
+    output::check_destination(&out).map_err(|e| InputError(e.to_string()))?;
     let cancel = cancel_flag();
     let pb = progress_bar(a.quiet);
     if let Some(pb) = &pb {
@@ -63,7 +65,6 @@ pub fn run(a: RunArgs) -> anyhow::Result<()> {
         Err(run::RunError::Interrupted) => anyhow::bail!(Interrupted),
         Err(e) => return Err(anyhow::Error::new(InputError(e.to_string()))),
     };
-    let out = a.out.unwrap_or_else(|| PathBuf::from("out").join(&s.name));
     let command: Vec<String> = std::env::args().collect();
     let names = output::save(&out, &s, &result, &command, started.elapsed().as_secs_f64(), &cancel)
         .map_err(|e| crate::work::write_error(e, &out, &cancel))?;

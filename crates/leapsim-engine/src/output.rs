@@ -145,6 +145,23 @@ fn clean_stale(out: &Path) {
     }
 }
 
+/// Whether `out` may become an output directory: absent, empty, or an earlier run's (it has a
+/// manifest.json). Checked before writing, and before a long job starts, so that no work is
+/// done whose results could not be written there.
+pub fn check_destination(out: &Path) -> std::io::Result<()> {
+    if out.exists() {
+        let is_run = out.join("manifest.json").is_file();
+        let empty = std::fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
+        if !is_run && !empty {
+            return Err(std::io::Error::other(format!(
+                "{} exists and is not a leapsim output directory; choose another --out",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Write `files` as directory `out`, atomically: complete or not at all. An existing `out` is
 /// replaced only if it is an earlier run's output (has a manifest.json) or empty.
 pub fn write_dir(out: &Path, files: &[(&str, Vec<u8>)], cancel: &AtomicBool) -> std::io::Result<()> {
@@ -160,16 +177,7 @@ pub fn write_dir_moving(
     dirs: &[(String, PathBuf)],
     cancel: &AtomicBool,
 ) -> std::io::Result<()> {
-    if out.exists() {
-        let is_run = out.join("manifest.json").is_file();
-        let empty = std::fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
-        if !is_run && !empty {
-            return Err(std::io::Error::other(format!(
-                "{} exists and is not a leapsim output directory; choose another --out",
-                out.display()
-            )));
-        }
-    }
+    check_destination(out)?;
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }

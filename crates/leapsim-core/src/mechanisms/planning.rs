@@ -37,7 +37,9 @@ pub fn plan(
         centre.believed_grain_t = centre.reported_grain_ytd_t * centre.trust;
         let need = real_population(provinces, teams) * pl.grain_need_kg_per_person / 1000.0;
         let surplus = (centre.believed_grain_t / need - 1.0).max(0.0);
-        centre.sown_factor = (1.0 - pl.area_cut * surplus).clamp(0.5, 1.0);
+        // No cut without the lever, even on the infinite surplus of a country with nobody left.
+        let cut = if pl.area_cut > 0.0 { pl.area_cut * surplus } else { 0.0 };
+        centre.sown_factor = (1.0 - cut).clamp(0.5, 1.0);
         centre.believed_grain_t * (1.0 + growth)
     } else if centre.believed_grain_t > 0.0 {
         centre.believed_grain_t * (1.0 + growth)
