@@ -276,6 +276,7 @@ const DENOMINATORS: &[(&str, &str)] = &[
     ("kcal_per_capita_rural", "population_rural"),
     ("mess_hall_share", "population_rural"),
     ("procurement_ratio", "grain_true_mt"),
+    ("grain_year_procurement_ratio", "grain_true_mt"),
 ];
 
 /// An annual NaN the output contract explains: a national series for a province, a ratio to a
@@ -290,6 +291,11 @@ fn nan_explained(t: &leapsim_engine::series::Tables, year: i32, region: &str, se
     let unit = ALL.iter().find(|s| s.name == series).unwrap().unit;
     if matches!(unit, Unit::Index1957) {
         return at(1957, series.trim_end_matches("_claimed")).is_nan();
+    }
+    // A grain year runs July to June: the run's last year has none whole.
+    let last_year = t.annual.iter().map(|r| r.year).max().unwrap();
+    if series.starts_with("grain_year_") && year == last_year {
+        return true;
     }
     if series == "excess_deaths" {
         let base = t.monthly.iter().filter(|r| r.region == region && r.series == "population");
@@ -314,7 +320,10 @@ fn series_complete(reports: &[MonthReport], w: &World, end_year: i32) -> Check {
     for row in &t.monthly {
         let unit = ALL.iter().find(|s| s.name == row.series).unwrap().unit;
         ensure!(!row.value.is_infinite(), "{row:?} is infinite");
-        let undefined = (row.region != "CN" && NATIONAL_ONLY.contains(&row.series)) || row.series == "excess_deaths";
+        // A grain year's series are annual only.
+        let undefined = (row.region != "CN" && NATIONAL_ONLY.contains(&row.series))
+            || row.series == "excess_deaths"
+            || row.series.starts_with("grain_year_");
         ensure!(!row.value.is_nan() || nan_allowed(unit) || undefined, "{row:?} is NaN");
     }
     for row in &t.annual {

@@ -309,8 +309,8 @@ pub fn update(
     let january = month.month_of_year() == 1;
     let sched = Schedules::for_year(p, month.year());
     // Thresholds of each province's hunger levels in use, made on first use: in a normal month
-    // every team is at level 0.
-    let by_hunger: Vec<Vec<std::sync::OnceLock<Thresholds>>> =
+    // every team is at level 0. Boxed, so the many levels never used cost a pointer each.
+    let by_hunger: Vec<Vec<OnceLock<Box<Thresholds>>>> =
         provinces.iter().map(|_| (0..HUNGER_LEVELS).map(|_| Default::default()).collect()).collect();
     let province_of = &teams.province;
     let seed = p.run.seed as u64;
@@ -341,8 +341,8 @@ pub fn update(
             let frac = x - whole as f32;
             let level = whole as usize + (frac > 0.0 && rng.uniform_f32() < frac) as usize;
             let pi = province_of[t] as usize;
-            let thresholds =
-                by_hunger[pi][level].get_or_init(|| sched.thresholds_at(p, level, provinces[pi].baseline_mortality));
+            let thresholds = by_hunger[pi][level]
+                .get_or_init(|| Box::new(sched.thresholds_at(p, level, provinces[pi].baseline_mortality)));
             let team = TeamPeople { slots, lens };
             *census = team.month(*census, flow, &sched, thresholds, birth_scale, girl, fp, january, &mut rng);
         });
