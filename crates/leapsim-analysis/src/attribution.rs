@@ -542,7 +542,7 @@ pub fn attribute(req: &AttributeRequest, runner: &Runner) -> Result<AttributeRes
         "targets": targets.iter().map(Outcome::name).collect::<Vec<_>>(),
         "orders": match &method { Method::Exact => json!("exact"), Method::Sampled(o) => json!(o) },
     });
-    let store = WorkStore::open_tagged(&out, &fingerprint, req.resume).map_err(JobError::Input)?;
+    let store = WorkStore::open_tagged(&out, &fingerprint, req.resume)?;
     let reused = Stored { store: &store, keys: &keys }.reusable::<Result<Vec<f64>, String>>();
     let reduce =
         |_: usize, r: RunResult| -> Result<Vec<f64>, String> { targets.iter().map(|t| t.eval(&r.tables)).collect() };

@@ -807,7 +807,7 @@ pub fn calibrate(req: &CalibrateRequest, runner: &Runner) -> Result<CalibrateRes
         "params": settings.params.iter().map(|p| json!([p.key, p.lower, p.upper])).collect::<Vec<_>>(),
         "targets": settings.targets.iter().map(|t| t.name()).collect::<Vec<_>>(),
     });
-    let store = WorkStore::open_tagged(&out, &fingerprint, req.resume).map_err(JobError::Input)?;
+    let store = WorkStore::open_tagged(&out, &fingerprint, req.resume)?;
     runner.report(Progress { done: 0, total: max_evals, ..Progress::default() });
     let mut fit = Fit {
         settings,

@@ -171,7 +171,7 @@ pub fn compare(req: &CompareRequest, runner: &Runner) -> Result<CompareResult, J
         "scenarios": items.iter().step_by(runs).map(scenario_fingerprint).collect::<Vec<_>>(),
         "outcomes": outcomes.iter().map(Outcome::name).collect::<Vec<_>>(),
     });
-    let store = WorkStore::open_tagged(&out, &fingerprint, req.resume).map_err(JobError::Input)?;
+    let store = WorkStore::open_tagged(&out, &fingerprint, req.resume)?;
     let keys: Vec<String> =
         items.iter().enumerate().map(|(i, s)| format!("scenario-{:02}-seed-{}", i / runs, s.params.run.seed)).collect();
     let reused = Stored { store: &store, keys: &keys }.reusable::<Kept>();
@@ -359,15 +359,17 @@ mod tests {
             command: vec![],
         };
         let no = AtomicBool::new(false);
-        let r = compare(&req, &Runner::silent(&no)).unwrap();
-        let c = &r.comparison;
+        let CompareResult { comparison, items, manifest, work, .. } = compare(&req, &Runner::silent(&no)).unwrap();
+        // The job is over: its store's lock is let go, its items stay for the resume below.
+        drop(work);
+        let c = &comparison;
         assert_eq!(c.values[0][0].len(), 2);
         assert_ne!(c.values[0][0][0], c.values[0][0][1], "two seeds, two different runs");
         assert_eq!(c.paired_differences(0, 1), vec![0.0, 0.0]);
         assert!(!c.difference(1, 1).excludes_zero());
         assert_eq!(c.annual[0][0].values.len(), 2);
-        assert_eq!((r.items.total, r.items.reused), (4, 0));
-        assert_eq!(r.manifest.job["scenarios"][1]["name"], "historical");
+        assert_eq!((items.total, items.reused), (4, 0));
+        assert_eq!(manifest.job["scenarios"][1]["name"], "historical");
         let panels = c.panels();
         assert_eq!(panels.len(), CHART_SERIES.len());
         assert_eq!(panels[0].lines[0].years, vec![1955, 1956]);

@@ -166,7 +166,7 @@ pub fn ensemble(req: &EnsembleRequest, runner: &Runner) -> Result<EnsembleResult
         "scenario": scenario_fingerprint(&base),
         "outcomes": outcomes.iter().map(Outcome::name).collect::<Vec<_>>(),
     });
-    let store = WorkStore::open_tagged(&out, &fingerprint, req.resume).map_err(JobError::Input)?;
+    let store = WorkStore::open_tagged(&out, &fingerprint, req.resume)?;
     let items = seeds(&base, req.runs);
     let seeds: Vec<i64> = items.iter().map(|s| s.params.run.seed).collect();
     let keys: Vec<String> = seeds.iter().map(|s| format!("run-{s}")).collect();

@@ -63,6 +63,7 @@ impl From<RunError> for JobError {
     fn from(e: RunError) -> JobError {
         match e {
             RunError::Interrupted => JobError::Interrupted,
+            RunError::Io(e) => JobError::Io(e),
             e => JobError::Input(e.to_string()),
         }
     }

@@ -167,7 +167,11 @@ fn save<T: Serialize>(s: Stored<'_>, i: usize, out: &T) -> Result<(), RunError> 
     let value = serde_json::to_value(out)
         .map_err(|e| RunError::Inputs(format!("work item {key}: cannot serialise its result: {e}")))?;
     s.store.put(key, &value).map_err(|e| {
-        RunError::Inputs(format!("cannot save finished work item {key} in {}: {e}", s.store.path().display()))
+        let mut what = format!("cannot save finished work item {key} in {}: {e}", s.store.path().display());
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            what += "; the items finished so far are kept: make room, then run the command again with --resume";
+        }
+        RunError::Io(std::io::Error::new(e.kind(), what))
     })
 }
 

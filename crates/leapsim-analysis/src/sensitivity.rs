@@ -505,7 +505,7 @@ pub fn sensitivity(req: &SensitivityRequest, runner: &Runner) -> Result<Sensitiv
         "trajectories": req.trajectories, "levels": req.levels, "samples": req.samples,
         "runs": req.runs, "independent_seeds": req.independent_seeds, "pin": req.pin,
     });
-    let store = WorkStore::open_tagged(&out, &fingerprint, req.resume).map_err(JobError::Input)?;
+    let store = WorkStore::open_tagged(&out, &fingerprint, req.resume)?;
     let reused = Stored { store: &store, keys: &keys }.reusable::<Result<Vec<f64>, String>>();
     let reduce =
         |_: usize, r: RunResult| -> Result<Vec<f64>, String> { outcomes.iter().map(|o| o.eval(&r.tables)).collect() };

@@ -6,12 +6,17 @@
 //! - `fingerprint.json`: what work the store belongs to (scenario, design, seeds, outcomes, the
 //!   program's revision); resuming someone else's store is refused;
 //! - `items/<key>.json`: one finished item's result, written to a temporary file and renamed
-//!   into place, so an item is either completely stored or absent.
+//!   into place, so an item is either completely stored or absent. Its first line holds a
+//!   checksum of the key and the result, so an item file edited or damaged after it was
+//!   written is run again, never read into results;
+//! - `lock`: held (an advisory `flock`) by the job using the store for as long as it runs, so
+//!   two jobs given the same `--out` cannot both write into one store: the second is refused.
 //!
 //! Items are independent and merged in item order, never in completion order, so the final
 //! outputs do not depend on the thread count, on how often the work was interrupted, or on
 //! which machine ran which item.
 
+use crate::JobError;
 use leapsim_core::params::SPECS;
 use leapsim_engine::scenario::Scenario;
 use serde_json::{json, Value};
@@ -21,12 +26,17 @@ use std::path::{Path, PathBuf};
 
 const FINGERPRINT: &str = "fingerprint.json";
 const ITEMS: &str = "items";
+const LOCK: &str = "lock";
+/// The first word of an item file; the version says how the rest is laid out.
+const ITEM_HEADER: &str = "leapsim-item-v1";
 
 /// Finished work items of a multi-run command, kept on disk beside its output directory
 /// (`<out>.work/`) so an interrupted command can be resumed without redoing them.
 pub struct WorkStore {
     dir: PathBuf,
     finished: HashSet<String>,
+    /// The store's `lock` file, locked until the store is dropped.
+    _lock: std::fs::File,
 }
 
 /// The store directory of output directory `out`: `<out>.work` beside it.
@@ -58,7 +68,7 @@ fn half_opened(dir: &Path) -> bool {
     let empty = |p: &Path| std::fs::read_dir(p).map(|mut d| d.next().is_none()).unwrap_or(false);
     let leftover = |e: &std::fs::DirEntry| {
         let name = e.file_name().to_string_lossy().into_owned();
-        (name == ITEMS && empty(&e.path())) || name.starts_with(&format!(".{FINGERPRINT}.tmp-"))
+        (name == ITEMS && empty(&e.path())) || name == LOCK || name.starts_with(&format!(".{FINGERPRINT}.tmp-"))
     };
     !dir.join(FINGERPRINT).exists()
         && std::fs::read_dir(dir).map(|d| d.flatten().all(|e| leftover(&e))).unwrap_or(false)
@@ -81,30 +91,131 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
+/// Take the store's lock for this job, or say which job holds it. The lock file is made if
+/// missing; a lock taken on a file that another job removed in the meantime (by finishing and
+/// clearing its store) is let go and taken again on the file now in place, so two jobs never
+/// both believe they hold it.
+fn lock(dir: &Path, out: &Path) -> Result<std::fs::File, JobError> {
+    use std::os::unix::fs::MetadataExt;
+    let path = dir.join(LOCK);
+    loop {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| io_error("cannot open the lock of the work store", dir, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(JobError::Input(format!(
+                    "another leapsim job is writing to {} (its work store {} is locked); wait for it to \
+                     end, or give this job another --out",
+                    out.display(),
+                    dir.display()
+                )))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io_error("cannot lock the work store", dir, e)),
+        }
+        let held = file.metadata().map_err(|e| io_error("cannot read", &path, e))?;
+        match std::fs::metadata(&path) {
+            Ok(now) if now.dev() == held.dev() && now.ino() == held.ino() => return Ok(file),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(dir).map_err(|e| io_error("cannot create", dir, e))?
+            }
+            Err(e) => return Err(io_error("cannot read", &path, e)),
+        }
+    }
+}
+
+/// A failed file operation on `path` as a job's I/O error (the machine's fault, exit 1), its
+/// kind kept and the path named.
+fn io_error(what: &str, path: &Path, e: std::io::Error) -> JobError {
+    JobError::Io(std::io::Error::new(e.kind(), format!("{what} {}: {e}", path.display())))
+}
+
+/// Remove everything in the store's directory but its lock: the earlier work of the same
+/// `--out`, cleared by a job that does not resume it.
+fn clear_work(dir: &Path) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        if e.file_name() == LOCK {
+            continue;
+        }
+        if e.file_type()?.is_dir() {
+            std::fs::remove_dir_all(e.path())?;
+        } else {
+            std::fs::remove_file(e.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// The checksum of item `key`'s stored result `json`: CRC-32 of the key, a newline and the
+/// bytes, so an item edited, damaged or copied under another key's name fails it.
+fn checksum(key: &str, json: &[u8]) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    h.update(key.as_bytes());
+    h.update(b"\n");
+    h.update(json);
+    h.finalize()
+}
+
+/// An item file's bytes: a header line with the result's length and checksum, then the JSON
+/// (public for the fuzz target, which feeds the reader well-framed JSON too).
+pub fn item_bytes(key: &str, json: &[u8]) -> Vec<u8> {
+    let mut bytes = format!("{ITEM_HEADER} {} {:08x}\n", json.len(), checksum(key, json)).into_bytes();
+    bytes.extend_from_slice(json);
+    bytes
+}
+
+/// The JSON of item `key` in `bytes`, if the header is ours and the length and checksum agree.
+fn item_json<'b>(key: &str, bytes: &'b [u8]) -> Option<&'b [u8]> {
+    let newline = bytes.iter().position(|&b| b == b'\n')?;
+    let header = std::str::from_utf8(&bytes[..newline]).ok()?;
+    let json = &bytes[newline + 1..];
+    let mut words = header.split(' ');
+    let ok = words.next() == Some(ITEM_HEADER)
+        && words.next()?.parse::<usize>().ok()? == json.len()
+        && u32::from_str_radix(words.next()?, 16).ok()? == checksum(key, json)
+        && words.next().is_none();
+    ok.then_some(json)
+}
+
 impl WorkStore {
     /// Open the store for output dir `out`. `fingerprint` identifies the command's work (e.g. a
     /// JSON of scenario params, design, seeds, outcomes); resuming a store made with another
-    /// fingerprint is an error that says so. Without `resume`, an earlier store is cleared.
-    pub fn open(out: &Path, fingerprint: &str, resume: bool) -> Result<WorkStore, String> {
+    /// fingerprint is an error that says so. Without `resume`, an earlier store is cleared. The
+    /// store is locked until it is dropped: opening it while another job holds it is an error
+    /// naming `out`, and touches nothing. Refusals are [`JobError::Input`], failures of the
+    /// file system (a full or read-only disk) [`JobError::Io`].
+    pub fn open(out: &Path, fingerprint: &str, resume: bool) -> Result<WorkStore, JobError> {
         // No work whose results could not be written.
-        leapsim_engine::output::check_destination(out).map_err(|e| e.to_string())?;
+        leapsim_engine::output::check_destination(out).map_err(|e| JobError::Input(e.to_string()))?;
         let dir = store_dir(out);
-        let io = |what: &str, e: std::io::Error| format!("{what} {}: {e}", dir.display());
-        if dir.exists() && (!resume || half_opened(&dir)) {
-            std::fs::remove_dir_all(&dir).map_err(|e| io("cannot clear the earlier work in", e))?;
+        let io = |what: &str, e: std::io::Error| io_error(what, &dir, e);
+        std::fs::create_dir_all(&dir).map_err(|e| io("cannot create", e))?;
+        let lock = lock(&dir, out)?;
+        let earlier_work = !half_opened(&dir);
+        if !resume || !earlier_work {
+            clear_work(&dir).map_err(|e| io("cannot clear the earlier work in", e))?;
         }
         let mut finished = HashSet::new();
-        if dir.exists() {
+        if resume && earlier_work {
             let stored = std::fs::read_to_string(dir.join(FINGERPRINT)).map_err(|e| {
-                format!("{} is not a readable work store ({e}); run without --resume to start afresh", dir.display())
+                JobError::Input(format!(
+                    "{} is not a readable work store ({e}); run without --resume to start afresh",
+                    dir.display()
+                ))
             })?;
             if stored != fingerprint {
-                return Err(format!(
+                return Err(JobError::Input(format!(
                     "cannot resume: the unfinished work in {} was started by a different command (another \
                      scenario, parameters, design, seeds, outcomes or program version); run it with the \
                      original arguments, or without --resume to start afresh",
                     dir.display()
-                ));
+                )));
             }
             let items = dir.join(ITEMS);
             std::fs::create_dir_all(&items).map_err(|e| io("cannot create", e))?;
@@ -122,18 +233,18 @@ impl WorkStore {
             std::fs::create_dir_all(dir.join(ITEMS)).map_err(|e| io("cannot create", e))?;
             write_atomic(&dir.join(FINGERPRINT), fingerprint.as_bytes()).map_err(|e| io("cannot write to", e))?;
         }
-        Ok(WorkStore { dir, finished })
+        Ok(WorkStore { dir, finished, _lock: lock })
     }
 
     /// [`WorkStore::open`] with `work` tagged with the program's version and revision, so
     /// results of another build are never mixed in.
-    pub fn open_tagged(out: &Path, work: &Value, resume: bool) -> Result<WorkStore, String> {
+    pub fn open_tagged(out: &Path, work: &Value, resume: bool) -> Result<WorkStore, JobError> {
         let tagged = json!({
             "leapsim_version": leapsim_engine::VERSION,
             "git_revision": leapsim_engine::REVISION,
             "work": work,
         });
-        let text = serde_json::to_string_pretty(&tagged).map_err(|e| e.to_string())? + "\n";
+        let text = serde_json::to_string_pretty(&tagged).map_err(|e| JobError::Input(e.to_string()))? + "\n";
         WorkStore::open(out, &text, resume)
     }
 
@@ -146,18 +257,18 @@ impl WorkStore {
         self.dir.join(ITEMS).join(format!("{key}.json"))
     }
 
-    /// The stored result of item `key`, if finished.
+    /// The stored result of item `key`, if finished and its file passes its checksum.
     pub fn get(&self, key: &str) -> Option<serde_json::Value> {
         check_key(key).ok()?;
-        let text = std::fs::read_to_string(self.item_path(key)).ok()?;
-        serde_json::from_str(&text).ok()
+        let bytes = std::fs::read(self.item_path(key)).ok()?;
+        serde_json::from_slice(item_json(key, &bytes)?).ok()
     }
 
-    /// Store item `key`'s result atomically (temporary file, then rename).
+    /// Store item `key`'s result atomically (temporary file, then rename), with its checksum.
     pub fn put(&self, key: &str, value: &serde_json::Value) -> std::io::Result<()> {
         check_key(key)?;
-        let bytes = serde_json::to_vec(value).map_err(std::io::Error::other)?;
-        write_atomic(&self.item_path(key), &bytes)
+        let json = serde_json::to_vec(value).map_err(std::io::Error::other)?;
+        write_atomic(&self.item_path(key), &item_bytes(key, &json))
     }
 
     /// Forget item `key` (it will be run again), e.g. when something it left beside its result
@@ -225,7 +336,7 @@ mod tests {
         drop(s);
         // A store with items but no fingerprint is no store of ours: refused, left alone.
         std::fs::remove_file(d.join("out.work").join(FINGERPRINT)).unwrap();
-        let e = WorkStore::open(&out, "fp", true).err().unwrap();
+        let e = WorkStore::open(&out, "fp", true).err().unwrap().to_string();
         assert!(e.contains("not a readable work store"), "{e}");
         assert!(d.join("out.work").join(ITEMS).join("seed-1.json").is_file());
         std::fs::remove_dir_all(&d).unwrap();
@@ -267,7 +378,8 @@ mod tests {
         let out = d.join("out");
         let s = WorkStore::open(&out, r#"{"runs":20}"#, false).unwrap();
         s.put("run-1", &json!(1)).unwrap();
-        let e = WorkStore::open(&out, r#"{"runs":30}"#, true).err().unwrap();
+        drop(s);
+        let e = WorkStore::open(&out, r#"{"runs":30}"#, true).err().unwrap().to_string();
         assert!(e.contains("cannot resume") && e.contains("different command"), "{e}");
         // The refused attempt left the earlier work alone.
         assert_eq!(WorkStore::open(&out, r#"{"runs":20}"#, true).unwrap().reused(), 1);
@@ -283,10 +395,70 @@ mod tests {
         // Resuming with no store at all starts afresh.
         let other = d.join("never");
         assert_eq!(WorkStore::open(&other, "a", true).unwrap().reused(), 0);
+        drop(s);
         let s = WorkStore::open(&out, "b", false).unwrap();
         assert_eq!(s.reused(), 0);
         assert_eq!(s.get("k1"), None);
+        drop(s);
         assert_eq!(WorkStore::open(&out, "b", true).unwrap().reused(), 0);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn an_item_edited_into_another_valid_result_is_not_read() {
+        let d = base("checksum");
+        let out = d.join("out");
+        let s = WorkStore::open(&out, "fp", false).unwrap();
+        s.put("seed-1", &json!({ "deaths": 16.5 })).unwrap();
+        s.put("seed-2", &json!({ "deaths": 17.25 })).unwrap();
+        let items = d.join("out.work").join(ITEMS);
+        let file = items.join("seed-1.json");
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.starts_with(ITEM_HEADER), "{text}");
+        // Another number of the same length, still valid JSON of the right shape.
+        std::fs::write(&file, text.replace("16.5", "99.5")).unwrap();
+        assert_eq!(s.get("seed-1"), None);
+        // An item copied under another item's name.
+        std::fs::copy(items.join("seed-2.json"), &file).unwrap();
+        assert_eq!(s.get("seed-1"), None);
+        // A result without the header (as stored before checksums), or with a wrong length.
+        std::fs::write(&file, "{\"deaths\":16.5}").unwrap();
+        assert_eq!(s.get("seed-1"), None);
+        let json = b"{\"deaths\":16.5}";
+        let framed = String::from_utf8(item_bytes("seed-1", json)).unwrap();
+        std::fs::write(&file, framed.replacen(&format!(" {} ", json.len()), " 99 ", 1)).unwrap();
+        assert_eq!(s.get("seed-1"), None);
+        std::fs::write(&file, &framed).unwrap();
+        assert_eq!(s.get("seed-1"), Some(json!({ "deaths": 16.5 })));
+        assert_eq!(s.get("seed-2"), Some(json!({ "deaths": 17.25 })));
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_store_in_use_by_another_job_is_refused_and_left_alone() {
+        let d = base("lock");
+        let out = d.join("out");
+        let first = WorkStore::open(&out, "fp", false).unwrap();
+        first.put("seed-1", &json!(1.0)).unwrap();
+        for resume in [false, true] {
+            let e = WorkStore::open(&out, "fp", resume).err().unwrap();
+            assert!(matches!(e, JobError::Input(_)), "a refusal, not the machine's fault");
+            let e = e.to_string();
+            assert!(e.contains("another leapsim job is writing to") && e.contains("out.work"), "{e}");
+        }
+        // The refused jobs cleared nothing: the first goes on as before.
+        assert_eq!(first.get("seed-1"), Some(json!(1.0)));
+        first.put("seed-2", &json!(2.0)).unwrap();
+        drop(first);
+        // Once it has stopped (killed, or dropped here), its work can be resumed.
+        let again = WorkStore::open(&out, "fp", true).unwrap();
+        assert_eq!(again.reused(), 2);
+        // A job that finishes removes the store, lock and all; the next opens a new one.
+        again.finish().unwrap();
+        assert!(!d.join("out.work").exists());
+        let next = WorkStore::open(&out, "fp", true).unwrap();
+        assert_eq!(next.reused(), 0);
+        assert!(WorkStore::open(&out, "fp", false).is_err());
         std::fs::remove_dir_all(&d).unwrap();
     }
 
@@ -305,6 +477,7 @@ mod tests {
         assert_eq!(s.get("k"), Some(json!({ "v": 2 })));
         // A temporary file of a write that was killed counts as nothing and is cleaned up.
         std::fs::write(items.join(".j.json.tmp-1-ThreadId(2)"), b"{\"v\":").unwrap();
+        drop(s);
         let s = WorkStore::open(&out, "fp", true).unwrap();
         assert_eq!(s.reused(), 1);
         assert_eq!(s.get("j"), None);

@@ -126,7 +126,7 @@ pub fn sweep(req: &SweepRequest, runner: &Runner) -> Result<SweepResult, JobErro
         "points": d.points,
         "outcomes": names,
     });
-    let store = WorkStore::open_tagged(&out, &fingerprint, req.resume).map_err(JobError::Input)?;
+    let store = WorkStore::open_tagged(&out, &fingerprint, req.resume)?;
     let reused = keys.iter().filter(|k| store.get(k).is_some()).count();
     let keep = |_: usize, r: RunResult| -> Vec<Option<f64>> {
         outcomes.iter().map(|o| o.eval(&r.tables).ok().filter(|v| !v.is_nan())).collect()

@@ -8,6 +8,7 @@ use leapsim_analysis::JobError;
 use leapsim_report::writer::JobOutput;
 use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::atomic::Ordering;
 
 /// `--resume` and `--quiet`, which every multi-run command takes.
 #[derive(Args, Clone, Debug)]
@@ -35,7 +36,18 @@ pub fn run_job<R: JobOutput>(
     bar.finish();
     let result = result.map_err(job_error)?;
     let dir = out(&result).to_path_buf();
-    let names = leapsim_report::writer::write(&dir, &result, &cancel).map_err(|e| write_error(e, &dir, &cancel))?;
+    let names = leapsim_report::writer::write(&dir, &result, &cancel).map_err(|e| match result.work() {
+        // Every run is finished and kept: say how not to lose them.
+        Some(store) if e.kind() == std::io::ErrorKind::StorageFull && !cancel.load(Ordering::Relaxed) => {
+            anyhow::anyhow!(
+                "writing {}: {e}; the finished runs are kept in {}: make room, then run the command again \
+                 with --resume",
+                dir.display(),
+                store.path().display()
+            )
+        }
+        _ => write_error(e, &dir, &cancel),
+    })?;
     Ok((result, names))
 }
 

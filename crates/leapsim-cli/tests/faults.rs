@@ -1,7 +1,7 @@
 //! Faults that must lose nothing: output paths that cannot be written, an existing directory
-//! that is not a run, two runs writing the same `--out` at once, `kill -9` at random moments
-//! (of `run` and of a resumable job), and a work store whose item files were truncated or
-//! edited into something else. Each is detected and reported, or recovered from, and never
+//! that is not a run, two runs (or two multi-run jobs) writing the same `--out` at once,
+//! `kill -9` at random moments (of `run` and of every resumable job), and a work store whose
+//! item files were truncated or edited into something else. Each is detected and reported, or recovered from, and never
 //! leaves a partial output directory or mixes a bad item into results.
 //!
 //! `LEAPSIM_KILL_POINTS` sets how many random kill points each command is tried at (default 4;
@@ -114,18 +114,67 @@ fn two_runs_writing_the_same_out_at_once_leave_one_of_them_whole() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
+#[test]
+fn a_second_job_writing_the_same_out_is_refused_while_the_first_runs() {
+    let d = tmp("same-out-jobs");
+    let job = tiny(&["ensemble", "--runs", "40", "--threads", "1"]);
+    let files = ["annual_quantiles.csv", "headline.csv"];
+    let reference_dir = d.join("reference");
+    let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(&job).arg("--out").arg(&reference_dir).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = d.join("out");
+    let mut first = Command::new(env!("CARGO_BIN_EXE_leapsim"))
+        .args(&job)
+        .arg("--out")
+        .arg(&out)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Once the first has opened its work store, every other job given the same --out is
+    // refused, resuming or not, whatever the command, and touches nothing.
+    let t0 = Instant::now();
+    while !d.join("out.work").join("fingerprint.json").exists() {
+        assert!(first.try_wait().unwrap().is_none(), "the first job ended before its store was seen");
+        assert!(t0.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let resume: Vec<String> = job.iter().cloned().chain(["--resume".to_string()]).collect();
+    let sweep_design = d.join("design.toml");
+    std::fs::write(
+        &sweep_design,
+        "[design]\nkind = \"grid\"\nseeds = 1\noutcomes = [\"deaths:1958\"]\n[parameters]\nprocurement.enforcement = [0.1]\n",
+    )
+    .unwrap();
+    let sweep = tiny(&["sweep", sweep_design.to_str().unwrap()]);
+    for second in [&job, &resume, &sweep] {
+        let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(second).arg("--out").arg(&out).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{second:?}: {}", text(&o.stderr));
+        let e = text(&o.stderr);
+        assert!(e.starts_with("error: another leapsim job is writing to") && e.contains("out.work"), "{e}");
+    }
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first job ended before the others tried: the test proves nothing"
+    );
+    assert!(first.wait().unwrap().success());
+    for f in files {
+        assert_eq!(read(&out.join(f)), read(&reference_dir.join(f)), "{f}");
+    }
+    assert!(!d.join("out.work").exists());
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
 /// A pseudo-random fraction for kill point `i` of `what` (the same points on every run).
 fn fraction(what: u64, i: u64) -> f64 {
     leapsim_core::rng::uniform(19, &[what, i])
 }
 
-/// Start `leapsim args`, kill it with SIGKILL after `delay` (if still running); whether it was
-/// killed.
+/// Start `leapsim args --out out`, kill it with SIGKILL after `delay` (if still running);
+/// whether it was killed.
 #[cfg(unix)]
-fn kill_after(args: &[&str], out: &Path, delay: Duration) -> bool {
+fn kill_after(args: &[String], out: &Path, delay: Duration) -> bool {
     let mut child = Command::new(env!("CARGO_BIN_EXE_leapsim"))
         .args(args)
-        .args(TINY)
         .arg("--out")
         .arg(out)
         .stdout(Stdio::null())
@@ -144,6 +193,11 @@ fn kill_after(args: &[&str], out: &Path, delay: Duration) -> bool {
     let status = child.wait().unwrap();
     // It may have finished in the instant before the signal.
     !status.success()
+}
+
+/// `args` as owned strings, the tiny world's arguments after them.
+fn tiny(args: &[&str]) -> Vec<String> {
+    args.iter().chain(TINY).map(|s| s.to_string()).collect()
 }
 
 /// After a kill, `out` is absent or a whole run, whatever is left beside it is only hidden
@@ -175,7 +229,7 @@ fn kill_9_at_random_moments_of_a_run_leaves_it_whole_or_absent() {
     let out = d.join("out");
     for i in 0..kill_points() {
         let _ = std::fs::remove_dir_all(&out);
-        kill_after(&["run"], &out, took.mul_f64(1.2 * fraction(1, i)));
+        kill_after(&tiny(&["run"]), &out, took.mul_f64(1.2 * fraction(1, i)));
         nothing_partial(&d, &out, &files, &reference);
         // Run again, it writes the same output and clears what the killed one left.
         assert!(leapsim(&["run"], &out).status.success());
@@ -185,31 +239,110 @@ fn kill_9_at_random_moments_of_a_run_leaves_it_whole_or_absent() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
+/// Kill the resumable job `args` at random moments (kill points drawn from stream `what`),
+/// and again while it resumes; then resume it to the end. Never a partial output; the resumed
+/// job's `files` equal the uninterrupted job's, and its work store is removed.
+#[cfg(unix)]
+fn kill_9_then_resume(name: &str, what: u64, args: &[String], files: &[&str]) {
+    let d = tmp(name);
+    let run = |args: &[String], out: &Path| {
+        let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(args).arg("--out").arg(out).output().unwrap();
+        assert!(o.status.success(), "{args:?}: {}", text(&o.stderr));
+    };
+    let reference_dir = d.join("reference");
+    let t0 = Instant::now();
+    run(args, &reference_dir);
+    let took = t0.elapsed();
+    let reference: Vec<String> = files.iter().map(|f| read(&reference_dir.join(f))).collect();
+    let out = d.join("out");
+    let resume: Vec<String> = args.iter().cloned().chain(["--resume".to_string()]).collect();
+    for i in 0..kill_points() {
+        let _ = std::fs::remove_dir_all(&out);
+        if kill_after(args, &out, took.mul_f64(1.2 * fraction(what, i))) {
+            // A second kill while resuming, then the resume that finishes.
+            kill_after(&resume, &out, took.mul_f64(0.6 * fraction(what + 1, i)));
+        }
+        nothing_partial(&d, &out, files, &reference);
+        run(&resume, &out);
+        nothing_partial(&d, &out, files, &reference);
+        assert!(!d.join("out.work").exists(), "the work store outlives its job");
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
 #[cfg(unix)]
 #[test]
 fn kill_9_at_random_moments_of_an_ensemble_then_resume_gives_the_same_results() {
-    let d = tmp("kill-ensemble");
-    let job = ["ensemble", "--runs", "6", "--threads", "1"];
-    let reference_dir = d.join("reference");
-    let t0 = Instant::now();
-    assert!(leapsim(&job, &reference_dir).status.success());
-    let took = t0.elapsed();
-    let files = ["annual_quantiles.csv", "headline.csv"];
-    let reference: Vec<String> = files.iter().map(|f| read(&reference_dir.join(f))).collect();
-    let out = d.join("out");
-    let resume: Vec<&str> = job.iter().copied().chain(["--resume"]).collect();
-    for i in 0..kill_points() {
-        let _ = std::fs::remove_dir_all(&out);
-        if kill_after(&job, &out, took.mul_f64(1.2 * fraction(2, i))) {
-            // A second kill while resuming, then the resume that finishes.
-            kill_after(&resume, &out, took.mul_f64(0.6 * fraction(3, i)));
-        }
-        nothing_partial(&d, &out, &files, &reference);
-        let o = leapsim(&resume, &out);
-        assert!(o.status.success(), "{}", text(&o.stderr));
-        nothing_partial(&d, &out, &files, &reference);
-        assert!(!d.join("out.work").exists(), "the work store outlives its job");
-    }
+    let job = tiny(&["ensemble", "--runs", "6", "--threads", "1"]);
+    kill_9_then_resume("kill-ensemble", 2, &job, &["annual_quantiles.csv", "headline.csv"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn kill_9_at_random_moments_of_a_sweep_then_resume_gives_the_same_results() {
+    let d = tmp("kill-sweep-design");
+    let design = d.join("enforcement.toml");
+    std::fs::write(
+        &design,
+        "[design]\nkind = \"grid\"\nseeds = 1\noutcomes = [\"excess_deaths:1958-1960\"]\n\
+         [parameters]\nprocurement.enforcement = [0.0, 0.15, 0.3, 0.45, 0.6, 0.75]\n",
+    )
+    .unwrap();
+    let job = tiny(&["sweep", design.to_str().unwrap(), "historical", "--threads", "1"]);
+    kill_9_then_resume("kill-sweep", 4, &job, &["results.csv"]);
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn kill_9_at_random_moments_of_an_attribution_then_resume_gives_the_same_results() {
+    let job: Vec<String> = ["attribute", "--causes", "reporting,mess-halls", "--runs", "2", "--threads", "1"]
+        .iter()
+        .chain(&["--scale", "0.0005", "--set", "run.end_year=1961", "-q"])
+        .map(|s| s.to_string())
+        .collect();
+    kill_9_then_resume("kill-attribute", 6, &job, &["attribution.csv"]);
+}
+
+/// Two free parameters, two targets, ten evaluations of a tiny world.
+const TINY_SETTINGS: &str = r#"description = "two parameters, two targets"
+[method]
+seeds = 1
+max_evals = 10
+scale = 0.0005
+
+[[param]]
+key = "procurement.enforcement"
+start = 0.9
+lower = 0.05
+upper = 1.0
+
+[[param]]
+key = "planning.area_cut"
+lower = 0.05
+upper = 0.5
+
+[[target]]
+id = "procurement_ratio_1959"
+
+[[target]]
+outcome = "grain_true_mt:1959"
+record = 170.0
+band = [160.0, 185.0]
+source = "data/national.csv"
+"#;
+
+#[cfg(unix)]
+#[test]
+fn kill_9_at_random_moments_of_a_calibration_then_resume_gives_the_same_results() {
+    let d = tmp("kill-calibrate-settings");
+    let settings = d.join("tiny.toml");
+    std::fs::write(&settings, TINY_SETTINGS).unwrap();
+    let job: Vec<String> = ["calibrate", "--settings", settings.to_str().unwrap(), "--set", "run.end_year=1960", "-q"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    kill_9_then_resume("kill-calibrate", 8, &job, &["fitted.toml", "loss_history.csv", "fit_report.csv"]);
     std::fs::remove_dir_all(&d).unwrap();
 }
 
@@ -222,7 +355,7 @@ fn truncated_or_edited_work_items_are_run_again_never_read() {
     assert!(leapsim(&job, &reference_dir).status.success());
     let out = d.join("out");
     let items = d.join("out.work").join("items");
-    // Kill the job once it has finished three items.
+    // Kill the job once it has finished four items.
     let mut child = Command::new(env!("CARGO_BIN_EXE_leapsim"))
         .args(job)
         .args(TINY)
@@ -237,7 +370,7 @@ fn truncated_or_edited_work_items_are_run_again_never_read() {
             .map(|d| d.flatten().filter(|e| !e.file_name().to_string_lossy().starts_with('.')).count())
             .unwrap_or(0)
     };
-    while finished(&items) < 3 {
+    while finished(&items) < 4 {
         assert!(child.try_wait().unwrap().is_none(), "the job ended before it could be killed");
         assert!(t0.elapsed() < Duration::from_secs(120), "no item finished in two minutes");
         std::thread::sleep(Duration::from_millis(2));
@@ -247,17 +380,23 @@ fn truncated_or_edited_work_items_are_run_again_never_read() {
     let mut stored: Vec<PathBuf> = std::fs::read_dir(&items).unwrap().flatten().map(|e| e.path()).collect();
     stored.retain(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'));
     stored.sort();
-    assert!(stored.len() >= 3);
-    // One item cut short, one made into text that is not a result, one emptied.
+    assert!(stored.len() >= 4);
+    // One item cut short, one made into text that is not a result, one emptied, and one
+    // edited into another valid result: a digit of its first number changed.
     let whole = std::fs::read(&stored[0]).unwrap();
     std::fs::write(&stored[0], &whole[..whole.len() / 2]).unwrap();
     std::fs::write(&stored[1], "{\"not\": \"a result\"}").unwrap();
     std::fs::write(&stored[2], "").unwrap();
+    let mut edited = std::fs::read(&stored[3]).unwrap();
+    let body = edited.iter().position(|&b| b == b'\n').unwrap();
+    let digit = body + edited[body..].iter().position(|b| b.is_ascii_digit()).unwrap();
+    edited[digit] = if edited[digit] == b'7' { b'8' } else { b'7' };
+    std::fs::write(&stored[3], &edited).unwrap();
     let resume: Vec<&str> = job.iter().copied().chain(["--resume"]).collect();
     let o = leapsim(&resume, &out);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let manifest: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
-    assert_eq!(manifest["items"]["reused"].as_u64(), Some(stored.len() as u64 - 3), "{manifest}");
+    assert_eq!(manifest["items"]["reused"].as_u64(), Some(stored.len() as u64 - 4), "{manifest}");
     for f in ["annual_quantiles.csv", "headline.csv"] {
         assert_eq!(read(&out.join(f)), read(&reference_dir.join(f)), "{f}");
     }

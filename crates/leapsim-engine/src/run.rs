@@ -15,6 +15,9 @@ pub enum RunError {
     Inputs(String),
     /// The user interrupted the run.
     Interrupted,
+    /// Keeping a finished run's result failed (a full disk, a store that cannot be written):
+    /// the machine's fault, not the input's.
+    Io(std::io::Error),
 }
 
 impl std::fmt::Display for RunError {
@@ -22,6 +25,7 @@ impl std::fmt::Display for RunError {
         match self {
             RunError::Inputs(m) => write!(f, "{m}"),
             RunError::Interrupted => write!(f, "interrupted"),
+            RunError::Io(e) => write!(f, "{e}"),
         }
     }
 }
