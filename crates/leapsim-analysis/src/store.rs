@@ -136,20 +136,26 @@ fn io_error(what: &str, path: &Path, e: std::io::Error) -> JobError {
 }
 
 /// Remove everything in the store's directory but its lock: the earlier work of the same
-/// `--out`, cleared by a job that does not resume it.
+/// `--out`, cleared by a job that does not resume it, or the job's own once its output is
+/// written. The order matters, as the process may be killed at any point of it: the items
+/// first, the fingerprint last, so that what is left is always a store (its fingerprint and
+/// some of its items) or a half-opened one (no fingerprint, nothing else), never items without
+/// their fingerprint, which `--resume` would have to refuse.
 fn clear_work(dir: &Path) -> std::io::Result<()> {
+    let remove = |p: &Path| match std::fs::symlink_metadata(p) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(p),
+        Ok(_) => std::fs::remove_file(p),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    };
+    remove(&dir.join(ITEMS))?;
     for e in std::fs::read_dir(dir)? {
-        let e = e?;
-        if e.file_name() == LOCK {
-            continue;
-        }
-        if e.file_type()?.is_dir() {
-            std::fs::remove_dir_all(e.path())?;
-        } else {
-            std::fs::remove_file(e.path())?;
+        let name = e?.file_name();
+        if name != LOCK && name != FINGERPRINT {
+            remove(&dir.join(name))?;
         }
     }
-    Ok(())
+    remove(&dir.join(FINGERPRINT))
 }
 
 /// The checksum of item `key`'s stored result `json`: CRC-32 of the key, a newline and the
@@ -291,8 +297,10 @@ impl WorkStore {
         self.clear()
     }
 
-    /// Remove the store's directory (the store is not to be used after).
+    /// Remove the store's directory (the store is not to be used after): its work first, in
+    /// the order that leaves a usable store wherever it is cut short, then the lock.
     pub fn clear(&self) -> std::io::Result<()> {
+        clear_work(&self.dir)?;
         std::fs::remove_dir_all(&self.dir)
     }
 }
@@ -401,6 +409,38 @@ mod tests {
         assert_eq!(s.get("k1"), None);
         drop(s);
         assert_eq!(WorkStore::open(&out, "b", true).unwrap().reused(), 0);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_store_whose_clearing_was_cut_short_is_still_a_store() {
+        // Found by kill -9: a job killed while removing its store (its output written) left
+        // items without their fingerprint, which --resume refused. Now every state on the way
+        // is resumable: the fingerprint with some of its items, or nothing but the lock.
+        let d = base("cut-short");
+        let out = d.join("out");
+        let dir = d.join("out.work");
+        let s = WorkStore::open(&out, "fp", false).unwrap();
+        s.put("seed-1", &json!(1.0)).unwrap();
+        s.put("seed-2", &json!(2.0)).unwrap();
+        std::fs::create_dir_all(dir.join("runs").join("seed-1")).unwrap();
+        drop(s);
+        // The states clear_work passes through, in its order.
+        std::fs::remove_file(dir.join(ITEMS).join("seed-1.json")).unwrap();
+        assert_eq!(WorkStore::open(&out, "fp", true).unwrap().reused(), 1);
+        std::fs::remove_dir_all(dir.join(ITEMS)).unwrap();
+        assert_eq!(WorkStore::open(&out, "fp", true).unwrap().reused(), 0);
+        std::fs::remove_dir_all(dir.join("runs")).unwrap();
+        std::fs::remove_file(dir.join(FINGERPRINT)).unwrap();
+        assert_eq!(WorkStore::open(&out, "fp", true).unwrap().reused(), 0);
+        // And clear_work itself keeps the lock and takes the fingerprint last.
+        let s = WorkStore::open(&out, "fp", false).unwrap();
+        s.put("seed-1", &json!(1.0)).unwrap();
+        clear_work(&dir).unwrap();
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "only the lock is left");
+        assert!(dir.join(LOCK).is_file());
+        s.finish().unwrap();
+        assert!(!dir.exists());
         std::fs::remove_dir_all(&d).unwrap();
     }
 

@@ -178,13 +178,15 @@ fn kill_after(args: &[String], out: &Path, delay: Duration) -> bool {
         .arg("--out")
         .arg(out)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let t0 = Instant::now();
     while t0.elapsed() < delay {
         if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "{args:?} failed before it was killed");
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+            assert!(status.success(), "{args:?} failed before it was killed: {stderr}");
             return false;
         }
         std::thread::sleep(Duration::from_millis(2));
