@@ -11,6 +11,7 @@
 //! evaluation ever leaves the bounds. The coefficients are the dimension-adaptive ones of Gao
 //! and Han (2012), which keep the simplex from collapsing in ten or more dimensions.
 
+use crate::abc::{abc_smc, weighted_quantile, AbcOptions, Generation, Stop};
 use crate::manifest::{Items, Manifest};
 use crate::outcome::Outcome;
 use crate::runner::{Progress, Runner, Stored};
@@ -70,11 +71,51 @@ pub struct Method {
     pub xtol: f64,
     /// ...and the losses of the simplex differ by less than this.
     pub ftol: f64,
+    /// ABC-SMC: particles per generation.
+    pub particles: usize,
+    /// ABC-SMC: generations at most.
+    pub generations: usize,
+    /// ABC-SMC: each tolerance is this quantile of the previous generation's losses.
+    pub quantile: f64,
+    /// ABC-SMC: stop when a generation accepts fewer than this share of its proposals.
+    pub min_acceptance: f64,
 }
 
 impl Default for Method {
     fn default() -> Self {
-        Method { seeds: 1, max_evals: 300, scale: None, initial_step: 0.1, xtol: 1e-3, ftol: 1e-4 }
+        Method {
+            seeds: 1,
+            max_evals: 300,
+            scale: None,
+            initial_step: 0.1,
+            xtol: 1e-3,
+            ftol: 1e-4,
+            particles: 100,
+            generations: 8,
+            quantile: 0.5,
+            min_acceptance: 0.02,
+        }
+    }
+}
+
+/// How the free parameters are fitted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FitMethod {
+    /// The point of least loss, by bounded Nelder–Mead.
+    #[default]
+    NelderMead,
+    /// A sample of the approximate posterior, by ABC-SMC ([`crate::abc`]) with the loss as the
+    /// distance, under a uniform prior within the parameters' bounds.
+    AbcSmc,
+}
+
+impl FitMethod {
+    /// The method's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            FitMethod::NelderMead => "nelder-mead",
+            FitMethod::AbcSmc => "abc-smc",
+        }
     }
 }
 
@@ -286,7 +327,18 @@ fn method(cx: &Source, v: &Spanned<DeValue>) -> Result<Method, ScenarioError> {
         return Err(cx.err(v.span(), "method", "expected a [method] table"));
     };
     let mut m = Method::default();
-    let allowed = ["seeds", "max_evals", "scale", "initial_step", "xtol", "ftol"];
+    let allowed = [
+        "seeds",
+        "max_evals",
+        "scale",
+        "initial_step",
+        "xtol",
+        "ftol",
+        "particles",
+        "generations",
+        "quantile",
+        "min_acceptance",
+    ];
     for (name, v) in fields(cx, "method", t, &allowed)? {
         let key = format!("method.{name}");
         let x = cx.finite(&key, v)?;
@@ -313,6 +365,17 @@ fn method(cx: &Source, v: &Spanned<DeValue>) -> Result<Method, ScenarioError> {
             }
             "initial_step" => m.initial_step = within(0.0, 0.5)?,
             "xtol" => m.xtol = within(0.0, 1.0)?,
+            "particles" => m.particles = count(x, 2.0)? as usize,
+            "generations" => m.generations = count(x, 1.0)? as usize,
+            "quantile" => m.quantile = within(0.0, 1.0)?,
+            "min_acceptance" if (0.0..1.0).contains(&x) => m.min_acceptance = x,
+            "min_acceptance" => {
+                return Err(cx.err(
+                    v.span(),
+                    &key,
+                    format!("expected a share from 0 up to (not including) 1, found {x}"),
+                ))
+            }
             _ => m.ftol = within(0.0, f64::INFINITY)?,
         }
     }
@@ -613,11 +676,40 @@ pub struct CalibrateRequest {
     pub max_evals: Option<usize>,
     /// Runs (seeds) averaged per evaluation (default: the settings' `seeds`).
     pub seeds: Option<u64>,
+    /// Nelder–Mead (the default) or ABC-SMC.
+    pub method: FitMethod,
+    /// ABC-SMC particles per generation (default: the settings' `particles`).
+    pub particles: Option<usize>,
+    /// ABC-SMC generations at most (default: the settings' `generations`).
+    pub generations: Option<usize>,
     /// Output directory (default: `out/calibrate`); the work store is beside it.
     pub out: Option<PathBuf>,
     pub resume: bool,
     /// The command line, for the manifest.
     pub command: Vec<String>,
+}
+
+/// The sample of an ABC-SMC fit: every generation's particles and diagnostics, and the
+/// evaluations of the last generation's particles (its posterior sample), in particle order.
+#[derive(Clone, Debug)]
+pub struct Posterior {
+    pub generations: Vec<Generation>,
+    pub stop: Stop,
+    pub sample: Vec<Evaluation>,
+}
+
+impl Posterior {
+    /// The last generation: the posterior sample's particles and weights.
+    pub fn last(&self) -> &Generation {
+        self.generations.last().expect("a posterior has a generation")
+    }
+
+    /// Weighted quantile `q` of `f` over the posterior sample.
+    pub fn quantile(&self, f: impl Fn(&Evaluation) -> f64, q: f64) -> f64 {
+        let values: Vec<f64> = self.sample.iter().map(f).collect();
+        let weights: Vec<f64> = self.last().particles.iter().map(|p| p.weight).collect();
+        weighted_quantile(&values, &weights, q)
+    }
 }
 
 /// One evaluation: the parameter values, each target's model value (mean over seeds) and the loss.
@@ -643,9 +735,13 @@ pub struct CalibrateResult {
     pub start: Vec<f64>,
     /// Every evaluation, in the order made.
     pub history: Vec<Evaluation>,
-    /// The best evaluation.
+    /// The best evaluation (for ABC-SMC, the posterior sample's particle of least loss).
     pub best: Evaluation,
+    /// Nelder–Mead converged; ABC-SMC made every generation asked for.
     pub converged: bool,
+    pub method: FitMethod,
+    /// ABC-SMC's posterior sample.
+    pub posterior: Option<Posterior>,
     /// Every target at the best point.
     pub report: Vec<FitRow>,
     /// `--set` overrides (not `run.*`) that the fitted overlay keeps fixed: key and text.
@@ -781,7 +877,73 @@ fn overlay_base(model: &ModelSpec) -> (String, Vec<(String, String)>) {
     (extends, pinned)
 }
 
-/// Fit `req`'s free parameters to its targets by bounded Nelder–Mead through `runner`: every
+/// The sampler's options: the settings', with the request's particles and generations.
+fn abc_options(req: &CalibrateRequest, seed: i64) -> AbcOptions {
+    let m = &req.settings.method;
+    AbcOptions {
+        particles: req.particles.unwrap_or(m.particles),
+        generations: req.generations.unwrap_or(m.generations),
+        quantile: m.quantile,
+        min_acceptance: m.min_acceptance,
+        max_evals: usize::MAX,
+        seed: seed as u64,
+    }
+}
+
+/// Search by `req.method` from `start`: the best evaluation, whether the search ended of itself
+/// (Nelder–Mead converged, ABC-SMC made every generation), and ABC-SMC's posterior.
+fn search(
+    fit: &mut Fit,
+    req: &CalibrateRequest,
+    start: &[f64],
+    max_evals: usize,
+) -> Result<(Evaluation, bool, Option<Posterior>), JobError> {
+    let settings = &req.settings;
+    let evaluation = |fit: &Fit, u: &[f64]| fit.history[fit.cache[&item_key(&settings.to_values(u), 0)]].clone();
+    match req.method {
+        FitMethod::NelderMead => {
+            let m = &settings.method;
+            let x0 = settings.to_unit(start);
+            let minimum = nelder_mead(&x0, m.initial_step, max_evals, m.xtol, m.ftol, &mut |xs| fit.eval(xs))?;
+            Ok((evaluation(fit, &minimum.x), minimum.converged, None))
+        }
+        FitMethod::AbcSmc => {
+            let opts = AbcOptions { max_evals, ..abc_options(req, fit.base.params.run.seed) };
+            if opts.particles < 2 || opts.generations == 0 || max_evals < opts.particles {
+                return Err(JobError::Input(format!(
+                    "ABC-SMC needs at least 2 particles, 1 generation and an evaluation budget (--max-evals {max_evals}) \
+                     of at least one generation ({} particles)",
+                    opts.particles
+                )));
+            }
+            let (generations, stop) = abc_smc(settings.params.len(), &opts, &mut |xs| fit.eval(xs))?;
+            let last = generations.last().expect("the budget holds the first generation");
+            let sample: Vec<Evaluation> = last.particles.iter().map(|p| evaluation(fit, &p.x)).collect();
+            let best = sample.iter().min_by(|a, b| a.loss.total_cmp(&b.loss)).expect("particles").clone();
+            Ok((best, stop == Stop::Generations, Some(Posterior { generations, stop, sample })))
+        }
+    }
+}
+
+/// The method as the manifest records it, with ABC-SMC's diagnostics by generation.
+fn method_json(method: FitMethod, posterior: Option<&Posterior>) -> serde_json::Value {
+    match (method, posterior) {
+        (FitMethod::AbcSmc, Some(p)) => json!({
+            "name": "ABC-SMC (Toni et al. 2009) with adaptive tolerances (Del Moral et al. 2012) and a Gaussian kernel of twice the weighted covariance (Beaumont et al. 2009); uniform prior within the bounds; the loss is the distance",
+            "stop": format!("{:?}", p.stop),
+            "generations": p.generations.iter().map(|g| json!({
+                "epsilon": if g.epsilon.is_finite() { json!(g.epsilon) } else { json!(null) },
+                "proposed": g.proposed,
+                "accepted": g.particles.len(),
+                "ess": g.ess(),
+            })).collect::<Vec<_>>(),
+        }),
+        _ => json!("Nelder-Mead in the unit cube of the bounds (Gao-Han adaptive coefficients), trial points projected onto the bounds"),
+    }
+}
+
+/// Fit `req`'s free parameters to its targets through `runner`, by bounded Nelder–Mead or by
+/// ABC-SMC (`req.method`): every
 /// run (a parameter vector and a seed) is a work item in the store beside the output
 /// directory, so a resumed fit replays its finished evaluations and continues on the same path.
 /// Progress is reported per evaluation (`done` of at most `total`).
@@ -790,7 +952,14 @@ pub fn calibrate(req: &CalibrateRequest, runner: &Runner) -> Result<CalibrateRes
     let settings = &req.settings;
     let base = fitted_scenario(req)?;
     let seeds = req.seeds.unwrap_or(settings.method.seeds);
-    let max_evals = req.max_evals.unwrap_or(settings.method.max_evals);
+    let max_evals = match req.method {
+        FitMethod::NelderMead => req.max_evals.unwrap_or(settings.method.max_evals),
+        // The settings' max_evals sizes a Nelder–Mead search; a sample needs more.
+        FitMethod::AbcSmc => {
+            let o = abc_options(req, 0);
+            req.max_evals.unwrap_or(20 * o.particles * o.generations)
+        }
+    };
     if seeds == 0 || max_evals == 0 {
         return Err(JobError::Input("--seeds and --max-evals must be at least 1".into()));
     }
@@ -820,20 +989,17 @@ pub fn calibrate(req: &CalibrateRequest, runner: &Runner) -> Result<CalibrateRes
         cache: HashMap::new(),
         items: Items::default(),
     };
-    let m = &settings.method;
-    let x0 = settings.to_unit(&start);
-    let minimum = nelder_mead(&x0, m.initial_step, max_evals, m.xtol, m.ftol, &mut |xs| fit.eval(xs))?;
-    let best = fit.history[fit.cache[&item_key(&settings.to_values(&minimum.x), 0)]].clone();
+    let (best, converged, posterior) = search(&mut fit, req, &start, max_evals)?;
     let (history, items) = (fit.history, fit.items);
     let report: Vec<FitRow> = settings.targets.iter().zip(&best.model).map(|(t, &v)| t.report_row(v)).collect();
     let job = json!({
         "settings": settings.file,
         "description": settings.description,
         "seeds_per_evaluation": seeds,
-        "method": "Nelder-Mead in the unit cube of the bounds (Gao-Han adaptive coefficients), trial points projected onto the bounds",
+        "method": method_json(req.method, posterior.as_ref()),
         "max_evals": max_evals,
         "evaluations": history.len(),
-        "converged": minimum.converged,
+        "converged": converged,
         "start_loss": history[0].loss,
         "loss": best.loss,
         "targets_inside": report.iter().filter(|r| r.ok).count(),
@@ -854,7 +1020,9 @@ pub fn calibrate(req: &CalibrateRequest, runner: &Runner) -> Result<CalibrateRes
         start,
         history,
         best,
-        converged: minimum.converged,
+        converged,
+        method: req.method,
+        posterior,
         report,
         pinned,
         items,
@@ -957,6 +1125,18 @@ mod tests {
         assert_eq!(e.key.as_deref(), Some("target.band"));
         let e = bad("seeds = 2", "seeds = 0");
         assert_eq!((e.line, e.key.as_deref()), (Some(3), Some("method.seeds")));
+        // The ABC-SMC keys of [method].
+        let abc =
+            parse(&ok.replace("seeds = 2", "particles = 40\ngenerations = 5\nquantile = 0.3\nmin_acceptance = 0"), "s")
+                .unwrap()
+                .method;
+        assert_eq!((abc.particles, abc.generations, abc.quantile, abc.min_acceptance), (40, 5, 0.3, 0.0));
+        let e = bad("seeds = 2", "particles = 1");
+        assert_eq!((e.line, e.key.as_deref()), (Some(3), Some("method.particles")));
+        let e = bad("seeds = 2", "min_acceptance = 1");
+        assert!(e.message.contains("from 0 up to (not including) 1"), "{e}");
+        let e = bad("seeds = 2", "quantile = 0");
+        assert_eq!(e.key.as_deref(), Some("method.quantile"));
         let e = bad("outcome = \"cbr_permille:1963\"", "outcome = \"cbr:1963\"");
         assert!(e.message.contains("unknown series"), "{e}");
         let e = bad("weight = 2", "wieght = 2");

@@ -27,6 +27,7 @@
 //! `ensemble` follows this pattern; sweep, sensitivity, calibrate, compare and attribute follow
 //! it by the same steps.
 
+pub mod abc;
 pub mod attribution;
 pub mod calibrate;
 pub mod compare;

@@ -1,11 +1,13 @@
 //! `leapsim calibrate`: fit the free parameters of a settings file to its targets by bounded
-//! Nelder–Mead, and write the fitted values as a scenario overlay with the loss history and a
-//! fit report (the job is `leapsim_analysis::calibrate`; `--resume` replays the finished runs).
+//! Nelder–Mead, or sample their approximate posterior by ABC-SMC, and write the fitted values as
+//! a scenario overlay with the loss history and a fit report (and for ABC-SMC the posterior
+//! sample, its generations and the posterior-predictive fit table); the job is
+//! `leapsim_analysis::calibrate`; `--resume` replays the finished runs.
 
 use crate::work::{run_job, Bar, JobArgs};
 use crate::{InputError, ModelArgs};
 use clap::Args;
-use leapsim_analysis::calibrate::{calibrate, load_or_default, CalibrateRequest};
+use leapsim_analysis::calibrate::{calibrate, load_or_default, CalibrateRequest, FitMethod};
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -16,7 +18,18 @@ pub struct CalibrateArgs {
     /// Great Leap fit; the copy built into the program if the file is not there).
     #[arg(long, value_name = "FILE")]
     settings: Option<PathBuf>,
-    /// Stop after this many evaluations (default: the settings' max_evals).
+    /// How to fit: `nelder-mead` (the point of least loss) or `abc-smc` (a sample of the
+    /// approximate posterior under a uniform prior within the bounds; docs/calibrate.md).
+    #[arg(long, default_value = "nelder-mead", value_parser = ["nelder-mead", "abc-smc"])]
+    method: String,
+    /// ABC-SMC: particles per generation (default: the settings' particles, 100).
+    #[arg(long)]
+    particles: Option<usize>,
+    /// ABC-SMC: generations at most (default: the settings' generations, 8).
+    #[arg(long)]
+    generations: Option<usize>,
+    /// Stop after this many evaluations (default: the settings' max_evals for Nelder–Mead;
+    /// 20 × particles × generations for ABC-SMC).
     #[arg(long)]
     max_evals: Option<usize>,
     /// Runs (seeds) averaged per evaluation (default: the settings' seeds).
@@ -37,6 +50,9 @@ pub fn run(a: CalibrateArgs) -> anyhow::Result<()> {
         settings,
         max_evals: a.max_evals,
         seeds: a.seeds,
+        method: if a.method == "abc-smc" { FitMethod::AbcSmc } else { FitMethod::NelderMead },
+        particles: a.particles,
+        generations: a.generations,
         out: a.out,
         resume: a.job.resume,
         command: std::env::args().collect(),

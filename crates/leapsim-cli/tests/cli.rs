@@ -278,6 +278,64 @@ fn calibrate_fits_a_small_problem_writes_its_files_and_resumes() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
+#[cfg(unix)]
+#[test]
+fn calibrate_by_abc_smc_samples_a_posterior_that_narrows_and_resumes_to_the_same_sample() {
+    let d = tmp("abc-smc");
+    let settings = d.join("tiny.toml");
+    std::fs::write(&settings, TINY_SETTINGS).unwrap();
+    let args = |out: &Path, extra: &[&str]| -> Vec<String> {
+        ["calibrate", "--settings", settings.to_str().unwrap(), "--set", "run.end_year=1960", "--method", "abc-smc"]
+            .iter()
+            .chain(["--particles", "12", "--generations", "3", "-q", "--out", out.to_str().unwrap()].iter())
+            .chain(extra)
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let run = |a: Vec<String>| {
+        let o = leapsim(&a.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    };
+    let out = d.join("fit");
+    run(args(&out, &[]));
+    let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
+    let rows = |csv: &str| -> Vec<Vec<String>> {
+        csv.lines().skip(1).map(|l| l.split(',').map(str::to_string).collect()).collect()
+    };
+    // The sample: 12 particles whose weights sum to 1, within the bounds.
+    let posterior = read("posterior.csv");
+    assert!(posterior.starts_with("particle,weight,loss,procurement.enforcement,planning.area_cut\n"), "{posterior}");
+    let particles = rows(&posterior);
+    assert_eq!(particles.len(), 12);
+    let weights: f64 = particles.iter().map(|r| r[1].parse::<f64>().unwrap()).sum();
+    assert!((weights - 1.0).abs() < 1e-9, "{weights}");
+    assert!(particles.iter().all(|r| (0.05..=1.0).contains(&r[3].parse::<f64>().unwrap())));
+    // The tolerance shrinks from the prior's generation on, and every particle is within the last.
+    let generations = rows(&read("generations.csv"));
+    assert_eq!(generations.len(), 3);
+    assert_eq!(generations[0][1], "", "the first generation is the prior");
+    let eps: Vec<f64> = generations[1..].iter().map(|r| r[1].parse().unwrap()).collect();
+    assert!(eps[1] < eps[0], "{eps:?}");
+    assert!(particles.iter().all(|r| r[2].parse::<f64>().unwrap() <= eps[1]));
+    // Each target's posterior-predictive interval beside its record.
+    let predictive = rows(&read("predictive.csv"));
+    assert_eq!(predictive.len(), 3);
+    for r in &predictive {
+        let q: Vec<f64> = r[4..7].iter().map(|x| x.parse().unwrap()).collect();
+        assert!(q[0] <= q[1] && q[1] <= q[2], "{r:?}");
+    }
+    let manifest: serde_json::Value = serde_json::from_str(&read("manifest.json")).unwrap();
+    assert_eq!(manifest["job"]["method"]["generations"].as_array().map(Vec::len), Some(3), "{manifest}");
+    // Interrupted and resumed, the sampler draws the same proposals and gives the same sample.
+    let out2 = d.join("fit2");
+    interrupt_after_stored_items(&args(&out2, &[]).iter().map(String::as_str).collect::<Vec<_>>(), &out2, 10);
+    run(args(&out2, &["--resume"]));
+    for f in ["posterior.csv", "generations.csv", "predictive.csv", "fitted.toml"] {
+        assert_eq!(std::fs::read_to_string(out2.join(f)).unwrap(), read(f), "{f}");
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
 #[test]
 fn calibrate_rejects_bad_settings_with_file_line_and_key() {
     let d = tmp("calibrate-bad");

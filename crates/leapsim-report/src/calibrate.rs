@@ -1,6 +1,6 @@
 //! The calibration's files: `fitted.toml` (the fitted values as a scenario overlay),
 //! `loss_history.csv` (every evaluation) and `fit_report.csv` (every target at the best point),
-//! and its report for the terminal.
+//! with an ABC-SMC fit's own files (`posterior.rs`), and its report for the terminal.
 
 use crate::writer::{File, JobOutput};
 use leapsim_analysis::calibrate::CalibrateResult;
@@ -100,11 +100,17 @@ fn groups<'k, V>(pairs: impl Iterator<Item = (&'k str, V)>) -> Vec<(&'k str, Vec
 
 impl JobOutput for CalibrateResult {
     fn files(&self) -> Result<Vec<File>, String> {
-        Ok(vec![
+        let mut files: Vec<File> = vec![
             ("fitted.toml".into(), fitted_toml(self).into_bytes()),
             ("loss_history.csv".into(), loss_history_csv(self).into_bytes()),
             ("fit_report.csv".into(), fit_report_csv(self).into_bytes()),
-        ])
+        ];
+        if let Some(p) = &self.posterior {
+            files.push(("posterior.csv".into(), crate::posterior::posterior_csv(self, p).into_bytes()));
+            files.push(("generations.csv".into(), crate::posterior::generations_csv(p).into_bytes()));
+            files.push(("predictive.csv".into(), crate::posterior::predictive_csv(self, p).into_bytes()));
+        }
+        Ok(files)
     }
     fn manifest(&self) -> &Manifest {
         &self.manifest
@@ -145,6 +151,9 @@ pub fn console(r: &CalibrateResult) -> String {
     );
     if inside < r.report.len() {
         o.push_str("Some targets are outside their bands.\n");
+    }
+    if let Some(p) = &r.posterior {
+        o.push_str(&crate::posterior::console(r, p));
     }
     o
 }

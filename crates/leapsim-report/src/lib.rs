@@ -7,6 +7,7 @@ pub mod chart;
 pub mod compare;
 pub mod console;
 pub mod ensemble;
+pub mod posterior;
 pub mod sensitivity;
 pub mod sweep;
 pub mod table;
