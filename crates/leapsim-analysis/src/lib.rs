@@ -57,12 +57,16 @@ pub enum JobError {
     /// Reading or writing the work store failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    /// The runs would need more memory than the process may use (checked before any starts).
+    #[error("{0}")]
+    Memory(String),
 }
 
 impl From<RunError> for JobError {
     fn from(e: RunError) -> JobError {
         match e {
             RunError::Interrupted => JobError::Interrupted,
+            RunError::Memory(m) => JobError::Memory(m),
             e => JobError::Input(e.to_string()),
         }
     }
