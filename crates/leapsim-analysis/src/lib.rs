@@ -58,6 +58,9 @@ pub enum JobError {
     /// Reading or writing the work store failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    /// The runs would need more memory than the process may use (checked before any starts).
+    #[error("{0}")]
+    Memory(String),
 }
 
 impl From<RunError> for JobError {
@@ -65,6 +68,7 @@ impl From<RunError> for JobError {
         match e {
             RunError::Interrupted => JobError::Interrupted,
             RunError::Io(e) => JobError::Io(e),
+            RunError::Memory(m) => JobError::Memory(m),
             e => JobError::Input(e.to_string()),
         }
     }

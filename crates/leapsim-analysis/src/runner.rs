@@ -10,7 +10,7 @@
 //! [`RunError::Interrupted`]; progress is reported to a callback.
 
 use crate::store::WorkStore;
-use leapsim_engine::run::{run, RunError, RunResult};
+use leapsim_engine::run::{simulate, RunError, RunResult};
 use leapsim_engine::scenario::Scenario;
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
@@ -103,7 +103,17 @@ impl<'a> Runner<'a> {
             Some(s) => save(s, i, out),
             None => Ok(()),
         };
-        for (i, out) in self.run_missing(items, &results, reduce, &save)? {
+        let fresh = match self.run_missing(items, &results, reduce, &save) {
+            // Refused before any run started: a store that holds nothing is not left behind.
+            Err(RunError::Memory(m)) => {
+                if let Some(s) = stored.filter(|s| !s.store.holds_items()) {
+                    let _ = s.store.clear();
+                }
+                return Err(RunError::Memory(m));
+            }
+            r => r?,
+        };
+        for (i, out) in fresh {
             results[i] = Some(out);
         }
         Ok(results.into_iter().map(|r| r.expect("every item stored or run")).collect())
@@ -130,6 +140,12 @@ impl<'a> Runner<'a> {
     ) -> Result<Vec<(usize, T)>, RunError> {
         let todo: Vec<usize> = (0..items.len()).filter(|&i| results[i].is_none()).collect();
         let (total, reused) = (todo.len(), items.len() - todo.len());
+        // Before any run starts: refuse a batch whose runs, as many at a time as there are
+        // threads, cannot fit in the memory limit (the warnings go out before the batch does).
+        let todo_items: Vec<&Scenario> = todo.iter().map(|&i| &items[i]).collect();
+        for w in leapsim_engine::memory::check(&todo_items, rayon::current_num_threads())?.warnings {
+            eprintln!("warning: {w}");
+        }
         (self.progress)(Progress { done: 0, total, reused, ..Progress::default() });
         let done = AtomicUsize::new(0);
         todo.par_iter()
@@ -137,7 +153,7 @@ impl<'a> Runner<'a> {
                 if self.cancelled() {
                     return Err(RunError::Interrupted);
                 }
-                let out = reduce(i, run(&items[i], &mut |_, _| {}, self.cancel)?);
+                let out = reduce(i, simulate(&items[i], None, &mut |_, _| {}, self.cancel)?);
                 save(i, &out)?;
                 (self.progress)(Progress {
                     done: done.fetch_add(1, Ordering::Relaxed) + 1,

@@ -292,6 +292,11 @@ impl WorkStore {
         self.finished.len()
     }
 
+    /// Whether any item file is in the store (finished earlier or in this command).
+    pub fn holds_items(&self) -> bool {
+        std::fs::read_dir(self.dir.join(ITEMS)).map(|mut d| d.next().is_some()).unwrap_or(false)
+    }
+
     /// Remove the store once the final outputs are written.
     pub fn finish(self) -> std::io::Result<()> {
         self.clear()

@@ -40,7 +40,10 @@ pub fn run(a: FitArgs) -> anyhow::Result<()> {
         for k in 0..a.seeds {
             let mut sk = s.clone();
             sk.params.run.seed = base_seed + k as i64;
-            let r = run::run(&sk, &mut |_, _| {}, &cancel).map_err(|e| InputError(e.to_string()))?;
+            let r = run::run(&sk, &mut |_, _| {}, &cancel).map_err(|e| match e {
+                run::RunError::Memory(m) => anyhow::anyhow!(m),
+                e => anyhow::Error::new(InputError(e.to_string())),
+            })?;
             for (i, y) in YEARS.enumerate() {
                 cbr[i] += r.tables.annual(y, "CN", "cbr_permille").unwrap() / a.seeds as f64;
                 cdr[i] += r.tables.annual(y, "CN", "cdr_permille").unwrap() / a.seeds as f64;

@@ -63,6 +63,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<()> {
     let result = match result {
         Ok(r) => r,
         Err(run::RunError::Interrupted) => anyhow::bail!(Interrupted),
+        Err(run::RunError::Memory(m)) => anyhow::bail!(m),
         Err(e) => return Err(anyhow::Error::new(InputError(e.to_string()))),
     };
     let command: Vec<String> = std::env::args().collect();

@@ -114,13 +114,14 @@ fn bar(quiet: bool, total: usize, unit: &str, message: String) -> Option<indicat
     Some(pb)
 }
 
-/// A job's error as the command reports it: interrupted (exit 130), bad input (exit 2) or an
-/// I/O error.
+/// A job's error as the command reports it: interrupted (exit 130), bad input (exit 2), or an
+/// I/O error or too little memory (exit 1).
 pub fn job_error(e: JobError) -> anyhow::Error {
     match e {
         JobError::Interrupted => anyhow::Error::new(Interrupted),
         JobError::Input(m) => anyhow::Error::new(InputError(m)),
         JobError::Io(e) => anyhow::Error::new(e),
+        JobError::Memory(m) => anyhow::anyhow!(m),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Building the 1953 world from inputs at a given scale.
 
 use crate::calendar::Month;
-use crate::inputs::{Action, Inputs};
+use crate::inputs::{Action, Inputs, ProvinceInput};
 use crate::lifetable::stable_population;
 use crate::params::{Params, Policy};
 use crate::person::{close_ranks, encode, AGES, EMPTY, FAMILY_SLOTS};
@@ -90,7 +90,6 @@ struct Layout {
 /// The provinces, their teams and brigades, at the scale.
 fn lay_out(params: &Params, inputs: &Inputs) -> Result<Layout, BuildError> {
     let h = &params.hierarchy;
-    let scale = params.run.scale;
     let tf = h.team_families as usize;
     let mut provinces = Vec::with_capacity(inputs.provinces.len());
     let mut teams = Teams::default();
@@ -107,10 +106,8 @@ fn lay_out(params: &Params, inputs: &Inputs) -> Result<Layout, BuildError> {
                 inp.code
             )));
         }
-        let rural_families = inp.population * (1.0 - inp.urban_share) / h.family_size;
-        let urban_families = inp.population * inp.urban_share / h.family_size;
-        let n_rural = ((rural_families * scale / tf as f64).round() as usize).max(1);
-        let n_urban = ((urban_families * scale / tf as f64).round() as usize).max(1);
+        let (rural_families, urban_families) = families(params, inp);
+        let (n_rural, n_urban) = team_counts(params, inp);
         let start = teams.len();
         let land_per_team = inp.cultivated_ha / rural_families * tf as f64;
         for _ in 0..n_rural {
@@ -159,6 +156,44 @@ fn lay_out(params: &Params, inputs: &Inputs) -> Result<Layout, BuildError> {
         });
     }
     Ok(Layout { provinces, teams, brigades })
+}
+
+/// Real rural and urban families of a province.
+fn families(params: &Params, inp: &ProvinceInput) -> (f64, f64) {
+    let size = params.hierarchy.family_size;
+    (inp.population * (1.0 - inp.urban_share) / size, inp.population * inp.urban_share / size)
+}
+
+/// Simulated rural and urban teams of a province at the scale (at least one of each).
+fn team_counts(params: &Params, inp: &ProvinceInput) -> (usize, usize) {
+    let (rural, urban) = families(params, inp);
+    let (scale, tf) = (params.run.scale, params.hierarchy.team_families as f64);
+    (((rural * scale / tf).round() as usize).max(1), ((urban * scale / tf).round() as usize).max(1))
+}
+
+/// How many units [`build`] will lay out, without building them: what a run's memory is
+/// made of (its per-team columns and person slots) is known before any of it is allocated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Size {
+    pub teams: usize,
+    pub brigades: usize,
+    pub families: usize,
+    /// Person slots (`FAMILY_SLOTS` per family).
+    pub slots: usize,
+}
+
+/// The [`Size`] of the world `build(params, inputs)` lays out.
+pub fn size(params: &Params, inputs: &Inputs) -> Size {
+    let (tf, bt) = (params.hierarchy.team_families as usize, params.hierarchy.brigade_teams as usize);
+    let mut s = Size::default();
+    for inp in &inputs.provinces {
+        let (rural, urban) = team_counts(params, inp);
+        s.teams += rural + urban;
+        s.brigades += rural.div_ceil(bt);
+    }
+    s.families = s.teams * tf;
+    s.slots = s.families * FAMILY_SLOTS;
+    s
 }
 
 /// The people of `n` teams of `team_slots` slots: each family's size is 1 + Poisson(mean - 1),
@@ -214,7 +249,7 @@ fn check_timeline(inputs: &Inputs) -> Result<(), BuildError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inputs::{Event, ProvinceInput};
+    use crate::inputs::Event;
 
     #[test]
     fn a_timeline_may_set_only_levers() {
@@ -244,5 +279,32 @@ mod tests {
         inputs.timeline.push(set("truth.belief_update"));
         let e = build(&params, &inputs).unwrap_err();
         assert!(e.0.contains("`truth.belief_update`") && e.0.contains("not a policy lever"), "{e}");
+    }
+
+    #[test]
+    fn the_size_is_what_build_lays_out() {
+        let province = |code: &str, population: f64, urban_share: f64| ProvinceInput {
+            code: code.into(),
+            name: code.into(),
+            population,
+            urban_share,
+            cultivated_ha: 1e5,
+            grain_base_t: 2e5,
+            summer_share: 0.3,
+            cotton_base_t: 0.0,
+            pacesetter: false,
+            leader_alternate: None,
+            baseline_mortality: 1.0,
+        };
+        let inputs = Inputs { provinces: vec![province("A", 3e6, 0.1), province("B", 7e5, 0.3)], ..Inputs::default() };
+        for scale in [0.0001, 0.003, 0.01] {
+            let params = Params { run: crate::params::Run { scale, ..Params::default().run }, ..Params::default() };
+            let world = build(&params, &inputs).unwrap();
+            let s = size(&params, &inputs);
+            assert_eq!(s.teams, world.teams.len(), "scale {scale}");
+            assert_eq!(s.brigades, world.brigades.len(), "scale {scale}");
+            assert_eq!(s.families, world.family_len.len(), "scale {scale}");
+            assert_eq!(s.slots, world.slots.len(), "scale {scale}");
+        }
     }
 }

@@ -8,6 +8,8 @@ pub mod csv;
 pub mod data;
 pub mod detail;
 pub mod history;
+pub mod limits;
+pub mod memory;
 pub mod outcome;
 pub mod output;
 pub mod run;

@@ -75,6 +75,7 @@ pub fn manifest(scenario: &Scenario, r: &RunResult, command: &[String], revision
         "timeline": timeline,
         "timings_seconds": { "build": r.build_seconds, "simulate": r.simulate_seconds, "total": total_seconds },
         "peak_memory_bytes": peak_memory_bytes(),
+        "memory_estimate_bytes": r.memory_estimate_bytes,
         "person_months": r.person_months,
         "state_bytes": r.state_bytes,
     })

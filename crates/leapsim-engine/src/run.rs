@@ -18,12 +18,14 @@ pub enum RunError {
     /// Keeping a finished run's result failed (a full disk, a store that cannot be written):
     /// the machine's fault, not the input's.
     Io(std::io::Error),
+    /// The run would need more memory than the process may use (`memory::check`).
+    Memory(String),
 }
 
 impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RunError::Inputs(m) => write!(f, "{m}"),
+            RunError::Inputs(m) | RunError::Memory(m) => write!(f, "{m}"),
             RunError::Interrupted => write!(f, "interrupted"),
             RunError::Io(e) => write!(f, "{e}"),
         }
@@ -44,6 +46,8 @@ pub struct RunResult {
     pub state_bytes: usize,
     /// detail.csv text when a commune was followed.
     pub detail: Option<String>,
+    /// What the memory check estimated the process would need (`memory::check`), when it ran.
+    pub memory_estimate_bytes: Option<u64>,
 }
 
 /// Inputs of a scenario: the embedded provincial data and the scenario's timeline.
@@ -66,8 +70,27 @@ pub fn run(
 }
 
 /// As [`run`], and with `detail = Some(province)` also follow that province's first commune
-/// team by team (`RunResult::detail`, the text of detail.csv).
+/// team by team (`RunResult::detail`, the text of detail.csv). Refuses first, with
+/// `RunError::Memory`, a run that cannot fit in the process's memory limit (`memory::check`;
+/// its warnings are printed to stderr, before the run, which has no other channel then).
 pub fn run_with_detail(
+    scenario: &Scenario,
+    detail: Option<&str>,
+    progress: &mut dyn FnMut(usize, usize),
+    cancel: &AtomicBool,
+) -> Result<RunResult, RunError> {
+    let checked = crate::memory::check(&[scenario], 1)?;
+    for w in &checked.warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut r = simulate(scenario, detail, progress, cancel)?;
+    r.memory_estimate_bytes = Some(checked.need_bytes);
+    Ok(r)
+}
+
+/// [`run_with_detail`] without the memory check: for callers that checked already (the batch
+/// runner checks all its runs at once, as many at a time as it runs).
+pub fn simulate(
     scenario: &Scenario,
     detail: Option<&str>,
     progress: &mut dyn FnMut(usize, usize),
@@ -101,5 +124,15 @@ pub fn run_with_detail(
     let tables = tables(&reports, &regions, p.income.cotton_weight, p.income.agriculture_weight);
     let detail = detail.map(Detail::into_csv);
     let state_bytes = world.state_bytes();
-    Ok(RunResult { reports, tables, regions, build_seconds, simulate_seconds, person_months, state_bytes, detail })
+    Ok(RunResult {
+        reports,
+        tables,
+        regions,
+        build_seconds,
+        simulate_seconds,
+        person_months,
+        state_bytes,
+        detail,
+        memory_estimate_bytes: None,
+    })
 }
