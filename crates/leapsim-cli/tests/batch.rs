@@ -1,31 +1,15 @@
 //! `leapsim ensemble`, `sweep` and `compare` as a user meets them: outputs, reproducibility,
 //! interruption and `--resume`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::{json, read, text, tmp};
+
 fn leapsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_leapsim")).args(args).output().unwrap()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("leapsim-batch-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-fn json(p: &Path) -> serde_json::Value {
-    serde_json::from_str(&read(p)).unwrap()
 }
 
 /// Finished items in a work store.

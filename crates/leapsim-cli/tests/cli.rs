@@ -1,21 +1,13 @@
 //! The `leapsim` binary as a user meets it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
+
+mod common;
+use common::{text, tmp, TINY_SETTINGS};
 
 fn leapsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_leapsim")).args(args).output().unwrap()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("leapsim-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 #[test]
@@ -179,39 +171,6 @@ fn interrupt_after_stored_items(args: &[&str], out: &Path, n: usize) {
         assert!(status.success());
     }
 }
-
-const TINY_SETTINGS: &str = r#"description = "two parameters, three targets"
-[method]
-seeds = 1
-max_evals = 10
-scale = 0.0005
-
-[[param]]
-key = "procurement.enforcement"
-start = 0.9
-lower = 0.05
-upper = 1.0
-
-[[param]]
-key = "planning.area_cut"
-lower = 0.05
-upper = 0.5
-
-[[target]]
-id = "procurement_ratio_1959"
-
-[[target]]
-outcome = "grain_true_mt:1959"
-record = 170.0
-band = [160.0, 185.0]
-source = "data/national.csv"
-
-[[target]]
-outcome = "excess_deaths:1959-1960"
-record = 19e6
-tolerance = 6e6
-source = "seed report"
-"#;
 
 #[cfg(unix)]
 #[test]

@@ -12,33 +12,13 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+use common::{entries, read, text, tmp};
+
 const TINY: &[&str] = &["--scale", "0.0005", "--set", "run.end_year=1960", "-q"];
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("leapsim-disk-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
 
 fn leapsim(args: &[&str], out: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_leapsim")).args(args).args(TINY).arg("--out").arg(out).output().unwrap()
-}
-
-/// Names in `d`, sorted.
-fn entries(d: &Path) -> Vec<String> {
-    let mut v: Vec<String> =
-        std::fs::read_dir(d).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
-    v.sort();
-    v
 }
 
 /// Bytes of the files under `d`.

@@ -11,33 +11,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::{entries, read, text, tmp, TINY_SETTINGS};
+
 const TINY: &[&str] = &["--scale", "0.0005", "--set", "run.end_year=1960", "-q"];
 
 fn leapsim(args: &[&str], out: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_leapsim")).args(args).args(TINY).arg("--out").arg(out).output().unwrap()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("leapsim-faults-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-/// Names in `d`, sorted.
-fn entries(d: &Path) -> Vec<String> {
-    let mut v: Vec<String> =
-        std::fs::read_dir(d).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
-    v.sort();
-    v
 }
 
 /// The kill points to try per command.
@@ -305,34 +285,6 @@ fn kill_9_at_random_moments_of_an_attribution_then_resume_gives_the_same_results
         .collect();
     kill_9_then_resume("kill-attribute", 6, &job, &["attribution.csv"]);
 }
-
-/// Two free parameters, two targets, ten evaluations of a tiny world.
-const TINY_SETTINGS: &str = r#"description = "two parameters, two targets"
-[method]
-seeds = 1
-max_evals = 10
-scale = 0.0005
-
-[[param]]
-key = "procurement.enforcement"
-start = 0.9
-lower = 0.05
-upper = 1.0
-
-[[param]]
-key = "planning.area_cut"
-lower = 0.05
-upper = 0.5
-
-[[target]]
-id = "procurement_ratio_1959"
-
-[[target]]
-outcome = "grain_true_mt:1959"
-record = 170.0
-band = [160.0, 185.0]
-source = "data/national.csv"
-"#;
 
 #[cfg(unix)]
 #[test]
