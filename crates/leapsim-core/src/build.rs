@@ -251,13 +251,13 @@ mod tests {
     use super::*;
     use crate::inputs::Event;
 
-    #[test]
-    fn a_timeline_may_set_only_levers() {
-        let province = ProvinceInput {
-            code: "CN-XX".into(),
-            name: "X".into(),
-            population: 1e6,
-            urban_share: 0.1,
+    /// A plain province of `population` people, `urban_share` of them in cities.
+    fn province(code: &str, population: f64, urban_share: f64) -> ProvinceInput {
+        ProvinceInput {
+            code: code.into(),
+            name: code.into(),
+            population,
+            urban_share,
             cultivated_ha: 1e5,
             grain_base_t: 2e5,
             summer_share: 0.3,
@@ -265,7 +265,12 @@ mod tests {
             pacesetter: false,
             leader_alternate: None,
             baseline_mortality: 1.0,
-        };
+        }
+    }
+
+    #[test]
+    fn a_timeline_may_set_only_levers() {
+        let province = province("CN-XX", 1e6, 0.1);
         let set = |key: &str| Event {
             month: Month(60),
             action: Action::Set { key: key.into(), value: 0.5 },
@@ -283,19 +288,6 @@ mod tests {
 
     #[test]
     fn the_size_is_what_build_lays_out() {
-        let province = |code: &str, population: f64, urban_share: f64| ProvinceInput {
-            code: code.into(),
-            name: code.into(),
-            population,
-            urban_share,
-            cultivated_ha: 1e5,
-            grain_base_t: 2e5,
-            summer_share: 0.3,
-            cotton_base_t: 0.0,
-            pacesetter: false,
-            leader_alternate: None,
-            baseline_mortality: 1.0,
-        };
         let inputs = Inputs { provinces: vec![province("A", 3e6, 0.1), province("B", 7e5, 0.3)], ..Inputs::default() };
         for scale in [0.0001, 0.003, 0.01] {
             let params = Params { run: crate::params::Run { scale, ..Params::default().run }, ..Params::default() };
