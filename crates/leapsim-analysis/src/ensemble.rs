@@ -4,6 +4,7 @@
 use crate::manifest::{Items, Manifest};
 use crate::outcome::Outcome;
 use crate::runner::{seeds, Runner, Stored};
+use crate::sample::PosteriorSample;
 use crate::stats::quantile;
 use crate::store::{scenario_fingerprint, WorkStore};
 use crate::{JobError, ModelSpec};
@@ -29,6 +30,8 @@ pub struct EnsembleRequest {
     pub out: Option<PathBuf>,
     /// Reuse the finished runs of an interrupted ensemble with the same arguments.
     pub resume: bool,
+    /// Draw each run's parameters from this posterior sample (`--posterior`).
+    pub posterior: Option<PosteriorSample>,
     /// The command line, for the manifests.
     pub command: Vec<String>,
 }
@@ -150,6 +153,9 @@ pub fn summary(mut values: Vec<f64>) -> Summary {
 pub fn ensemble(req: &EnsembleRequest, runner: &Runner) -> Result<EnsembleResult, JobError> {
     let started = Instant::now();
     let base = req.model.resolve()?;
+    if let Some(p) = &req.posterior {
+        p.check_free(&base, &req.model.set).map_err(JobError::Input)?;
+    }
     if req.runs == 0 {
         return Err(JobError::Input("--runs must be at least 1".into()));
     }
@@ -165,9 +171,13 @@ pub fn ensemble(req: &EnsembleRequest, runner: &Runner) -> Result<EnsembleResult
         "command": "ensemble",
         "scenario": scenario_fingerprint(&base),
         "outcomes": outcomes.iter().map(Outcome::name).collect::<Vec<_>>(),
+        "posterior": req.posterior.as_ref().map(PosteriorSample::fingerprint),
     });
     let store = WorkStore::open_tagged(&out, &fingerprint, req.resume)?;
-    let items = seeds(&base, req.runs);
+    let items = match &req.posterior {
+        Some(p) => p.runs(&base, req.runs),
+        None => seeds(&base, req.runs),
+    };
     let seeds: Vec<i64> = items.iter().map(|s| s.params.run.seed).collect();
     let keys: Vec<String> = seeds.iter().map(|s| format!("run-{s}")).collect();
     let run_dir = |k: &str| store.path().join("runs").join(k);
@@ -215,6 +225,8 @@ pub fn ensemble(req: &EnsembleRequest, runner: &Runner) -> Result<EnsembleResult
         "runs": req.runs,
         "outcomes": outcomes.iter().map(|o| &o.0).collect::<Vec<_>>(),
         "keep_runs": req.keep_runs,
+        "posterior": req.posterior.as_ref().map(PosteriorSample::describe),
+        "intervals": if req.posterior.is_some() { "parameter uncertainty and the model's own chance" } else { "the model's own chance only (each run its own seed; parameters fixed)" },
     });
     let manifest =
         Manifest::new(req.command.clone(), &base, seeds.clone(), items, started.elapsed().as_secs_f64(), job);

@@ -37,6 +37,7 @@ pub mod figure;
 pub mod manifest;
 pub use leapsim_engine::outcome;
 pub mod runner;
+pub mod sample;
 pub mod sensitivity;
 pub mod stats;
 pub mod store;

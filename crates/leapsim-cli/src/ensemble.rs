@@ -23,6 +23,10 @@ pub struct EnsembleArgs {
     /// summary.json, manifest.json).
     #[arg(long)]
     keep_runs: bool,
+    /// Draw each run's parameters from a posterior sample (posterior.csv of `calibrate
+    /// --method abc-smc`), so the intervals carry parameter uncertainty too.
+    #[arg(long, value_name = "FILE")]
+    posterior: Option<PathBuf>,
     /// Output directory (default: out/ensemble-<scenario>), written atomically.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -32,6 +36,11 @@ pub struct EnsembleArgs {
 
 pub fn run(a: EnsembleArgs) -> anyhow::Result<()> {
     let started = Instant::now();
+    let posterior = a
+        .posterior
+        .map(|p| leapsim_analysis::sample::load(&p.to_string_lossy()))
+        .transpose()
+        .map_err(|e| crate::InputError(e.to_string()))?;
     let req = EnsembleRequest {
         model: a.model.spec(),
         runs: a.runs,
@@ -39,6 +48,7 @@ pub fn run(a: EnsembleArgs) -> anyhow::Result<()> {
         keep_runs: a.keep_runs,
         out: a.out,
         resume: a.job.resume,
+        posterior,
         command: std::env::args().collect(),
     };
     let scale = req.model.scale.map(|s| format!(" (scale {s})")).unwrap_or_default();

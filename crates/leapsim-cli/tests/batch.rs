@@ -242,3 +242,50 @@ fn small_job(command: &[&str], out: &Path) -> Vec<String> {
     a.extend(["--threads".into(), "2".into(), "--out".into(), out.to_str().unwrap().into()]);
     a
 }
+
+#[test]
+fn an_ensemble_with_a_posterior_draws_its_parameters_and_its_intervals_widen() {
+    let d = tmp("posterior");
+    let posterior = d.join("posterior.csv");
+    // Two particles far apart in the share of procurement enforced, equally likely.
+    std::fs::write(&posterior, "particle,weight,loss,procurement.enforcement\n1,0.5,0.1,0.05\n2,0.5,0.2,1.0\n")
+        .unwrap();
+    let outcome = ["--outcome", "grain_procured_mt:1959"];
+    let ensemble = |out: &Path, extra: &[&str]| -> Output {
+        let mut a = small_job(&["ensemble", "--runs", "8"], out);
+        a.extend(outcome.iter().chain(extra).map(|s| s.to_string()));
+        Command::new(env!("CARGO_BIN_EXE_leapsim")).args(&a).output().unwrap()
+    };
+    let width = |out: &Path| -> f64 {
+        let h = read(&out.join("headline.csv"));
+        let row: Vec<f64> = h.lines().nth(1).unwrap().split(',').skip(1).map(|x| x.parse().unwrap()).collect();
+        row[3] - row[1]
+    };
+    let fixed = d.join("fixed");
+    let o = ensemble(&fixed, &[]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("the model's own chance only"), "{}", text(&o.stdout));
+    let drawn = d.join("drawn");
+    let p = posterior.to_str().unwrap();
+    let o = ensemble(&drawn, &["--posterior", p]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("parameter uncertainty"), "{}", text(&o.stdout));
+    // The runs drew both particles: the interval spans far more than the seeds alone give.
+    assert!(width(&drawn) > 5.0 * width(&fixed), "{} vs {}", width(&drawn), width(&fixed));
+    let m = json(&drawn.join("manifest.json"));
+    assert_eq!(m["job"]["posterior"]["particles"].as_u64(), Some(2), "{m}");
+    // The same command draws the same particles.
+    let again = d.join("again");
+    assert!(ensemble(&again, &["--posterior", p]).status.success());
+    assert_eq!(read(&again.join("headline.csv")), read(&drawn.join("headline.csv")));
+    // A parameter both drawn and fixed, and a bad sample, are refused with exit 2.
+    let o = ensemble(&d.join("x"), &["--posterior", p, "--set", "procurement.enforcement=0.3"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("also fixes"), "{}", text(&o.stderr));
+    std::fs::write(&posterior, "particle,weight,loss,procurement.enforcement\n1,0.5,0.1,5\n").unwrap();
+    let o = ensemble(&d.join("x"), &["--posterior", p]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains(&format!("{p}:2: key `procurement.enforcement`")), "{}", text(&o.stderr));
+    assert!(!d.join("x").exists());
+    std::fs::remove_dir_all(&d).unwrap();
+}

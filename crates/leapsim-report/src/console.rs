@@ -38,6 +38,13 @@ pub fn ensemble(r: &EnsembleResult, seconds: f64) -> String {
         r.items.total - r.items.reused,
         r.items.reused,
     );
+    // Say what an interval holds: without a posterior, only the model's own chance.
+    match r.manifest.job["posterior"]["file"].as_str() {
+        Some(file) => {
+            let _ = writeln!(o, "intervals: parameter uncertainty (each run draws from {file}) and the model's chance");
+        }
+        None => o.push_str("intervals: the model's own chance only (parameters fixed; --posterior adds theirs)\n"),
+    }
     let _ = writeln!(o, "{:<30} {:>14} {:>14} {:>31}", "outcome", "mean", "median", "90% interval");
     for (name, s) in &r.outcomes {
         let interval = format!("{} to {}", big(s.q05), big(s.q95));
