@@ -10,6 +10,7 @@ use crate::figure::{Line, Panel};
 use crate::manifest::{Items, Manifest};
 use crate::outcome::Outcome;
 use crate::runner::{self, Runner, Stored};
+use crate::sample::PosteriorSample;
 use crate::stats::mean_and_90;
 use crate::store::{scenario_fingerprint, WorkStore};
 use crate::{JobError, ModelSpec};
@@ -89,6 +90,28 @@ pub fn items(scenarios: &[Scenario], runs: u64) -> Vec<Scenario> {
         .collect()
 }
 
+/// As [`items`], with run `k` of every scenario drawing the same particle of `posterior`
+/// (common draws). A parameter that a scenario sets away from the first scenario's value is
+/// the scenario's own lever and keeps its value; the others are drawn.
+pub fn items_drawn(scenarios: &[Scenario], runs: u64, posterior: &PosteriorSample) -> Vec<Scenario> {
+    let mut all = items(scenarios, runs);
+    let reference = &scenarios[0];
+    for (i, item) in all.iter_mut().enumerate() {
+        let own = &scenarios[i / runs as usize];
+        let levers: Vec<(&str, f64)> = posterior
+            .keys
+            .iter()
+            .filter(|k| own.params.get(k) != reference.params.get(k))
+            .map(|k| (*k, own.params.get(k).expect("a registered key")))
+            .collect();
+        posterior.apply(item, posterior.draw(reference.params.run.seed, i as u64 % runs));
+        for (k, v) in levers {
+            item.params.set(k, v);
+        }
+    }
+    all
+}
+
 /// What to compare: two or more scenarios run with the same seeds; the first is the reference
 /// that the others are compared with.
 #[derive(Clone, Debug)]
@@ -104,6 +127,9 @@ pub struct CompareRequest {
     pub out: Option<PathBuf>,
     /// Reuse the finished runs of an interrupted comparison with the same arguments.
     pub resume: bool,
+    /// Draw each run's parameters from this posterior sample, the same particle for run `k` of
+    /// every scenario (`--posterior`).
+    pub posterior: Option<PosteriorSample>,
     /// The command line, for the manifest.
     pub command: Vec<String>,
 }
@@ -162,14 +188,23 @@ fn resolve(req: &CompareRequest) -> Result<(Vec<Scenario>, Vec<Outcome>), JobErr
 pub fn compare(req: &CompareRequest, runner: &Runner) -> Result<CompareResult, JobError> {
     let started = Instant::now();
     let (scenarios, outcomes) = resolve(req)?;
+    if let Some(p) = &req.posterior {
+        for (s, spec) in scenarios.iter().zip(&req.scenarios) {
+            p.check_free(s, &spec.set).map_err(JobError::Input)?;
+        }
+    }
     let runs = req.runs as usize;
-    let items = items(&scenarios, req.runs);
+    let items = match &req.posterior {
+        Some(p) => items_drawn(&scenarios, req.runs, p),
+        None => items(&scenarios, req.runs),
+    };
     let out = req.out.clone().unwrap_or_else(|| PathBuf::from("out").join("compare"));
     // `runs` is not part of the fingerprint: more seeds can be added on resume.
     let fingerprint = json!({
         "command": "compare",
         "scenarios": items.iter().step_by(runs).map(scenario_fingerprint).collect::<Vec<_>>(),
         "outcomes": outcomes.iter().map(Outcome::name).collect::<Vec<_>>(),
+        "posterior": req.posterior.as_ref().map(PosteriorSample::fingerprint),
     });
     let store = WorkStore::open_tagged(&out, &fingerprint, req.resume)?;
     let keys: Vec<String> =
@@ -194,7 +229,13 @@ pub fn compare(req: &CompareRequest, runner: &Runner) -> Result<CompareResult, J
         outcomes,
     };
     let items = Items { total: keys.len(), reused };
-    let job = job(&scenarios, &comparison);
+    let mut job = job(&scenarios, &comparison);
+    job["posterior"] = json!(req.posterior.as_ref().map(PosteriorSample::describe));
+    job["intervals"] = json!(if req.posterior.is_some() {
+        "parameter uncertainty (common draws across scenarios) and the model's own chance"
+    } else {
+        "the model's own chance only (each run its own seed; parameters fixed)"
+    });
     let seconds = started.elapsed().as_secs_f64();
     let manifest = Manifest::new(req.command.clone(), &scenarios[0], comparison.seeds.clone(), items, seconds, job);
     let scale = scenarios[0].params.run.scale;
@@ -347,6 +388,32 @@ mod tests {
     }
 
     #[test]
+    fn compared_scenarios_draw_the_same_particles_and_keep_their_own_levers() {
+        let sample = crate::sample::parse(
+            "particle,weight,loss,procurement.enforcement,planning.area_cut\n1,0.5,0,0.1,0.2\n2,0.5,0,0.9,0.4\n",
+            "p.csv",
+        )
+        .unwrap();
+        let history = leapsim_engine::scenario::load("historical").unwrap();
+        let mut lever = history.clone();
+        lever.params.set("procurement.enforcement", 0.55);
+        let items = items_drawn(&[history, lever], 6, &sample);
+        assert_eq!(items.len(), 12);
+        let get = |i: usize, k: &str| items[i].params.get(k).unwrap();
+        let particles: Vec<f64> = (0..6).map(|k| get(k, "planning.area_cut")).collect();
+        assert!(particles.contains(&0.2) && particles.contains(&0.4), "{particles:?}");
+        for k in 0..6 {
+            // Run k of both scenarios: the same seed and the same particle ...
+            assert_eq!(items[k].params.run.seed, items[6 + k].params.run.seed);
+            assert_eq!(get(k, "planning.area_cut"), get(6 + k, "planning.area_cut"));
+            // ... except the lever the second scenario sets itself.
+            assert_eq!(get(6 + k, "procurement.enforcement"), 0.55);
+            let drawn = if get(k, "planning.area_cut") == 0.2 { 0.1 } else { 0.9 };
+            assert_eq!(get(k, "procurement.enforcement"), drawn);
+        }
+    }
+
+    #[test]
     fn a_scenario_compared_with_itself_differs_by_nothing_and_resumes_from_its_store() {
         let d = std::env::temp_dir().join(format!("leapsim-compare-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
@@ -356,6 +423,7 @@ mod tests {
             outcomes: vec!["deaths:1954-1956".into(), "population:1956@CN-AH".into()],
             out: Some(d.join("out")),
             resume: false,
+            posterior: None,
             command: vec![],
         };
         let no = AtomicBool::new(false);

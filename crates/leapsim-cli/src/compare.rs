@@ -32,6 +32,11 @@ pub struct CompareArgs {
     /// outcomes, excess deaths 1959-1961 first).
     #[arg(long = "outcome")]
     outcomes: Vec<String>,
+    /// Draw each run's parameters from a posterior sample (posterior.csv of `calibrate
+    /// --method abc-smc`), the same particle for run k of every scenario; a parameter a
+    /// scenario sets itself keeps its value.
+    #[arg(long, value_name = "FILE")]
+    posterior: Option<PathBuf>,
     /// Output directory for compare.csv, compare.png, compare.svg and manifest.json
     /// (default: out/compare).
     #[arg(long)]
@@ -57,6 +62,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
         outcomes: a.outcomes,
         out: a.out,
         resume: a.job.resume,
+        posterior: crate::work::posterior(a.posterior.as_deref())?,
         command: std::env::args().collect(),
     };
     let bar = Bar::new(a.job.quiet, 0, format!("{} scenarios x {} seeds", req.scenarios.len(), req.runs));

@@ -36,11 +36,7 @@ pub struct EnsembleArgs {
 
 pub fn run(a: EnsembleArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let posterior = a
-        .posterior
-        .map(|p| leapsim_analysis::sample::load(&p.to_string_lossy()))
-        .transpose()
-        .map_err(|e| crate::InputError(e.to_string()))?;
+    let posterior = crate::work::posterior(a.posterior.as_deref())?;
     let req = EnsembleRequest {
         model: a.model.spec(),
         runs: a.runs,

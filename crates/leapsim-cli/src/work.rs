@@ -114,6 +114,13 @@ fn bar(quiet: bool, total: usize, unit: &str, message: String) -> Option<indicat
     Some(pb)
 }
 
+/// The sample of `--posterior FILE`, if given; a bad file is the user's input (exit 2).
+pub fn posterior(path: Option<&Path>) -> anyhow::Result<Option<leapsim_analysis::sample::PosteriorSample>> {
+    path.map(|p| leapsim_analysis::sample::load(&p.to_string_lossy()))
+        .transpose()
+        .map_err(|e| anyhow::Error::new(InputError(e.to_string())))
+}
+
 /// A job's error as the command reports it: interrupted (exit 130), bad input (exit 2), or an
 /// I/O error or too little memory (exit 1).
 pub fn job_error(e: JobError) -> anyhow::Error {

@@ -278,6 +278,18 @@ fn an_ensemble_with_a_posterior_draws_its_parameters_and_its_intervals_widen() {
     let again = d.join("again");
     assert!(ensemble(&again, &["--posterior", p]).status.success());
     assert_eq!(read(&again.join("headline.csv")), read(&drawn.join("headline.csv")));
+    // A comparison under the same draws: the drawn runs of a scenario compared with itself
+    // differ by nothing, and the report says what its intervals hold.
+    let mut a = small_job(&["compare", "historical", "historical", "--runs", "4"], &d.join("compared"));
+    a.extend(outcome.iter().chain(&["--posterior", p]).map(|s| s.to_string()));
+    let o = Command::new(env!("CARGO_BIN_EXE_leapsim")).args(&a).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("draws the same particle"), "{}", text(&o.stdout));
+    let m = json(&d.join("compared").join("manifest.json"));
+    let by = &m["job"]["outcomes"][0]["by_scenario"];
+    assert_eq!(by[0]["values"], by[1]["values"], "{m}");
+    let v: Vec<f64> = by[0]["values"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    assert!(v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min) > 1.0, "{v:?}");
     // A parameter both drawn and fixed, and a bad sample, are refused with exit 2.
     let o = ensemble(&d.join("x"), &["--posterior", p, "--set", "procurement.enforcement=0.3"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
