@@ -15,6 +15,7 @@
 use crate::manifest::{Items, Manifest};
 use crate::outcome::Outcome;
 use crate::runner::{Runner, Stored};
+use crate::sample::PosteriorSample;
 use crate::store::{scenario_fingerprint, WorkStore};
 use crate::{JobError, ModelSpec};
 use leapsim_engine::run::RunResult;
@@ -443,6 +444,10 @@ pub struct AttributeRequest {
     /// Output directory (default: `out/attribution`); the work store is beside it.
     pub out: Option<PathBuf>,
     pub resume: bool,
+    /// Draw each seed's parameters from this posterior sample, the same particle for every
+    /// coalition of a seed (`--posterior`), so the shares' intervals carry parameter
+    /// uncertainty.
+    pub posterior: Option<PosteriorSample>,
     /// The command line, for the manifest.
     pub command: Vec<String>,
 }
@@ -501,9 +506,15 @@ fn causes_and_targets(req: &AttributeRequest, base: &Scenario) -> Result<CausesA
 }
 
 /// The job's part of the manifest: causes, method, Monte Carlo errors.
-fn job_manifest(at: &Attribution) -> Value {
+fn job_manifest(at: &Attribution, posterior: Option<&PosteriorSample>) -> Value {
     json!({
         "runs": at.seeds.len(),
+        "posterior": posterior.map(PosteriorSample::describe),
+        "intervals": if posterior.is_some() {
+            "over the runs: parameter uncertainty (every coalition of a run draws the same particle) and the model's own chance"
+        } else {
+            "over the runs: the model's own chance only (each run its own seed; parameters fixed)"
+        },
         "causes": at.causes.iter().map(|c| json!({ "name": c.name, "off": c.off, "why": c.why })).collect::<Vec<_>>(),
         "method": match &at.method {
             Method::Exact => json!({ "exact": true, "coalitions": at.coalitions.len() }),
@@ -530,7 +541,14 @@ pub fn attribute(req: &AttributeRequest, runner: &Runner) -> Result<AttributeRes
     let method = Method::choose(n, req.permutations, base.params.run.seed as u64);
     let masks = method.coalitions(n);
     let seeds: Vec<i64> = (0..req.runs as i64).map(|k| base.params.run.seed + k).collect();
-    let items = coalition_items(&base, &cs, &masks, &seeds);
+    let mut items = coalition_items(&base, &cs, &masks, &seeds);
+    if let Some(p) = &req.posterior {
+        p.check_free(&base, &req.model.set).map_err(JobError::Input)?;
+        for (i, item) in items.iter_mut().enumerate() {
+            let own = coalition(&base, &cs, masks[i % masks.len()]);
+            p.apply_drawn(item, &own, &base, base.params.run.seed, (i / masks.len()) as u64);
+        }
+    }
     let keys: Vec<String> =
         seeds.iter().flat_map(|s| masks.iter().map(move |m| format!("seed-{s}-coalition-{m}"))).collect();
     let out = req.out.clone().unwrap_or_else(|| PathBuf::from("out").join("attribution"));
@@ -541,6 +559,7 @@ pub fn attribute(req: &AttributeRequest, runner: &Runner) -> Result<AttributeRes
         "causes": cs.iter().map(|c| c.name).collect::<Vec<_>>(),
         "targets": targets.iter().map(Outcome::name).collect::<Vec<_>>(),
         "orders": match &method { Method::Exact => json!("exact"), Method::Sampled(o) => json!(o) },
+        "posterior": req.posterior.as_ref().map(PosteriorSample::fingerprint),
     });
     let store = WorkStore::open_tagged(&out, &fingerprint, req.resume)?;
     let reused = Stored { store: &store, keys: &keys }.reusable::<Result<Vec<f64>, String>>();
@@ -556,7 +575,7 @@ pub fn attribute(req: &AttributeRequest, runner: &Runner) -> Result<AttributeRes
         seeds,
         items_done,
         started.elapsed().as_secs_f64(),
-        job_manifest(&at),
+        job_manifest(&at, req.posterior.as_ref()),
     );
     Ok(AttributeResult {
         out,

@@ -98,16 +98,7 @@ pub fn items_drawn(scenarios: &[Scenario], runs: u64, posterior: &PosteriorSampl
     let reference = &scenarios[0];
     for (i, item) in all.iter_mut().enumerate() {
         let own = &scenarios[i / runs as usize];
-        let levers: Vec<(&str, f64)> = posterior
-            .keys
-            .iter()
-            .filter(|k| own.params.get(k) != reference.params.get(k))
-            .map(|k| (*k, own.params.get(k).expect("a registered key")))
-            .collect();
-        posterior.apply(item, posterior.draw(reference.params.run.seed, i as u64 % runs));
-        for (k, v) in levers {
-            item.params.set(k, v);
-        }
+        posterior.apply_drawn(item, own, reference, reference.params.run.seed, i as u64 % runs);
     }
     all
 }

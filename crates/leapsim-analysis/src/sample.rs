@@ -145,6 +145,23 @@ impl PosteriorSample {
         }
     }
 
+    /// Set in `item` the particle of run `k` (of a job with base seed `seed`), where `item` is a
+    /// run of scenario `own` in a job whose reference scenario is `reference` (a compared
+    /// scenario, an attribution's coalition): the parameters that `own` sets away from
+    /// `reference` are its own levers and keep their values; the others are drawn.
+    pub fn apply_drawn(&self, item: &mut Scenario, own: &Scenario, reference: &Scenario, seed: i64, k: u64) {
+        let levers: Vec<(&str, f64)> = self
+            .keys
+            .iter()
+            .filter(|key| own.params.get(key) != reference.params.get(key))
+            .map(|key| (*key, own.params.get(key).expect("a registered key")))
+            .collect();
+        self.apply(item, self.draw(seed, k));
+        for (key, v) in levers {
+            item.params.set(key, v);
+        }
+    }
+
     /// The runs of a job: `scenario` once per seed `seed, seed + 1, ...` (as
     /// [`crate::runner::seeds`]), run `k` with the particle it draws.
     pub fn runs(&self, scenario: &Scenario, runs: u64) -> Vec<Scenario> {

@@ -31,6 +31,11 @@ pub struct AttributeArgs {
     /// 32, when there are more than 8 causes); every order is used when there are no more.
     #[arg(long, value_name = "M")]
     permutations: Option<usize>,
+    /// Draw each seed's parameters from a posterior sample (posterior.csv of `calibrate
+    /// --method abc-smc`), the same particle for every coalition of a seed, so the shares'
+    /// intervals carry parameter uncertainty; a parameter a cause switches keeps the switch.
+    #[arg(long, value_name = "FILE")]
+    posterior: Option<PathBuf>,
     /// Output directory for attribution.csv, attribution.png, attribution.svg and manifest.json
     /// (default: out/attribution).
     #[arg(long)]
@@ -49,6 +54,7 @@ pub fn run(a: AttributeArgs) -> anyhow::Result<()> {
         permutations: a.permutations,
         out: a.out,
         resume: a.job.resume,
+        posterior: crate::work::posterior(a.posterior.as_deref())?,
         command: std::env::args().collect(),
     };
     let bar = Bar::new(a.job.quiet, 0, format!("coalitions x {} seed(s)", req.runs));

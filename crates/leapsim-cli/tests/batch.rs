@@ -290,6 +290,17 @@ fn an_ensemble_with_a_posterior_draws_its_parameters_and_its_intervals_widen() {
     assert_eq!(by[0]["values"], by[1]["values"], "{m}");
     let v: Vec<f64> = by[0]["values"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
     assert!(v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min) > 1.0, "{v:?}");
+    // An attribution over the same draws: every coalition of a run draws alike, and the report
+    // says so.
+    let att = d.join("attributed");
+    let o = Command::new(env!("CARGO_BIN_EXE_leapsim"))
+        .args(["attribute", "--causes", "reporting,enforcement", "--runs", "2", "--scale", "0.0005"])
+        .args(["--set", "run.end_year=1961", "--posterior", p, "--out", att.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("every coalition of a run draws the same particle"), "{}", text(&o.stdout));
+    assert_eq!(json(&att.join("manifest.json"))["job"]["posterior"]["particles"].as_u64(), Some(2));
     // A parameter both drawn and fixed, and a bad sample, are refused with exit 2.
     let o = ensemble(&d.join("x"), &["--posterior", p, "--set", "procurement.enforcement=0.3"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
