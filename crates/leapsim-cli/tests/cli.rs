@@ -283,6 +283,8 @@ fn calibrate_by_abc_smc_samples_a_posterior_that_narrows_and_resumes_to_the_same
         let q: Vec<f64> = r[4..7].iter().map(|x| x.parse().unwrap()).collect();
         assert!(q[0] <= q[1] && q[1] <= q[2], "{r:?}");
     }
+    assert!(read("posterior.svg").contains("procurement.enforcement"));
+    assert!(std::fs::read(out.join("posterior.png")).unwrap().starts_with(b"\x89PNG"));
     let manifest: serde_json::Value = serde_json::from_str(&read("manifest.json")).unwrap();
     assert_eq!(manifest["job"]["method"]["generations"].as_array().map(Vec::len), Some(3), "{manifest}");
     // Interrupted and resumed, the sampler draws the same proposals and gives the same sample.

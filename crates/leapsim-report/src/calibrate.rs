@@ -109,6 +109,9 @@ impl JobOutput for CalibrateResult {
             files.push(("posterior.csv".into(), crate::posterior::posterior_csv(self, p).into_bytes()));
             files.push(("generations.csv".into(), crate::posterior::generations_csv(p).into_bytes()));
             files.push(("predictive.csv".into(), crate::posterior::predictive_csv(self, p).into_bytes()));
+            let (svg, png) = crate::posterior::pictures(self, p)?;
+            files.push(("posterior.svg".into(), svg.into_bytes()));
+            files.push(("posterior.png".into(), png));
         }
         Ok(files)
     }

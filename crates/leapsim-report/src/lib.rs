@@ -7,6 +7,7 @@ pub mod chart;
 pub mod compare;
 pub mod console;
 pub mod ensemble;
+pub mod pairs;
 pub mod posterior;
 pub mod sensitivity;
 pub mod sweep;

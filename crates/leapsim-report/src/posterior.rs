@@ -1,7 +1,8 @@
 //! An ABC-SMC fit's own files: `posterior.csv` (the last generation's particles: weight, loss
 //! and parameter values), `generations.csv` (each generation's tolerance, acceptance rate and
 //! effective sample size) and `predictive.csv` (each target's posterior-predictive 90% interval
-//! beside its record), and their summary for the terminal.
+//! beside its record), the pair plot of the sample (`posterior.png`, `posterior.svg`), and
+//! their summary for the terminal.
 
 use leapsim_analysis::calibrate::{CalibrateResult, Posterior};
 use leapsim_engine::series::fmt_value;
@@ -73,6 +74,26 @@ pub fn predictive_csv(r: &CalibrateResult, p: &Posterior) -> String {
         );
     }
     csv
+}
+
+/// The pair plot of the posterior sample: SVG and PNG.
+pub fn pictures(r: &CalibrateResult, p: &Posterior) -> Result<(String, Vec<u8>), String> {
+    let values: Vec<Vec<f64>> = p.sample.iter().map(|e| e.values.clone()).collect();
+    let weights: Vec<f64> = p.last().particles.iter().map(|x| x.weight).collect();
+    let sample = crate::pairs::Sample {
+        names: r.settings.params.iter().map(|fp| fp.key.to_string()).collect(),
+        bounds: r.settings.params.iter().map(|fp| (fp.lower, fp.upper)).collect(),
+        values: &values,
+        weights: &weights,
+    };
+    let title = format!(
+        "Posterior of {} ({} particles, generation {}, tolerance {:.4})",
+        r.settings.file,
+        weights.len(),
+        p.generations.len(),
+        p.last().epsilon
+    );
+    Ok((crate::pairs::pairs_svg(&title, &sample)?, crate::pairs::pairs_png(&title, &sample)?))
 }
 
 /// For the terminal: the generations, and each parameter's posterior median and 90% interval.
