@@ -6,6 +6,7 @@ use crate::ensemble::{check_outcomes, outcomes_for};
 use crate::manifest::{Items, Manifest};
 use crate::outcome::Outcome;
 use crate::runner::{Runner, Stored};
+use crate::sample::PosteriorSample;
 use crate::store::{scenario_fingerprint, WorkStore};
 use crate::{JobError, ModelSpec};
 use leapsim_engine::run::RunResult;
@@ -27,6 +28,9 @@ pub struct SweepRequest {
     pub out: Option<PathBuf>,
     /// Reuse the finished runs of an interrupted sweep with the same arguments.
     pub resume: bool,
+    /// Draw the parameters the design does not vary from this posterior sample: run `k` of
+    /// every point the same particle (`--posterior`).
+    pub posterior: Option<PosteriorSample>,
     /// The command line, for the manifest.
     pub command: Vec<String>,
 }
@@ -94,6 +98,18 @@ fn items(base: &Scenario, d: &Design) -> (Vec<Scenario>, Vec<(usize, i64)>) {
     (items, rows)
 }
 
+/// Draw into `items` (as [`items`] lists them) the particles of `posterior`: run `k` of every
+/// point draws the same one, and the design's own parameters keep the point's values.
+fn draw_into(items: &mut [Scenario], d: &Design, posterior: &PosteriorSample, base_seed: i64) {
+    for (j, item) in items.iter_mut().enumerate() {
+        let point = &d.points[j / d.seeds as usize];
+        posterior.apply(item, posterior.draw(base_seed, j as u64 % d.seeds));
+        for (k, v) in d.params.iter().zip(point) {
+            item.params.set(k, *v);
+        }
+    }
+}
+
 /// The default output directory of a sweep of design file `design`.
 fn default_out(design: &Path) -> PathBuf {
     let stem = design.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "design".into());
@@ -108,7 +124,11 @@ pub fn sweep(req: &SweepRequest, runner: &Runner) -> Result<SweepResult, JobErro
     let file = req.design.to_string_lossy().into_owned();
     let d = design::load(&file, base.params.run.seed)?;
     let texts = if !req.outcomes.is_empty() { req.outcomes.clone() } else { d.outcomes.clone() };
-    let (items, rows) = items(&base, &d);
+    let (mut items, rows) = items(&base, &d);
+    if let Some(p) = &req.posterior {
+        p.check_free(&base, &req.model.set).map_err(JobError::Input)?;
+        draw_into(&mut items, &d, p, base.params.run.seed);
+    }
     // A design may vary run.end_year: every point must cover the outcomes' years.
     let shortest = items.iter().map(|s| s.params.run.end_year as i32).min().unwrap_or(1966);
     let outcomes = outcomes_for(&texts, shortest).map_err(JobError::Input)?;
@@ -125,6 +145,7 @@ pub fn sweep(req: &SweepRequest, runner: &Runner) -> Result<SweepResult, JobErro
         "params": d.params,
         "points": d.points,
         "outcomes": names,
+        "posterior": req.posterior.as_ref().map(PosteriorSample::fingerprint),
     });
     let store = WorkStore::open_tagged(&out, &fingerprint, req.resume)?;
     let reused = keys.iter().filter(|k| store.get(k).is_some()).count();
@@ -144,6 +165,7 @@ pub fn sweep(req: &SweepRequest, runner: &Runner) -> Result<SweepResult, JobErro
             "params": d.params,
         },
         "outcomes": names,
+        "posterior": req.posterior.as_ref().map(PosteriorSample::describe),
     });
     let manifest = Manifest::new(req.command.clone(), &base, seeds, items, started.elapsed().as_secs_f64(), job);
     Ok(SweepResult {
@@ -158,4 +180,38 @@ pub fn sweep(req: &SweepRequest, runner: &Runner) -> Result<SweepResult, JobErro
         manifest,
         work: store,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_draw_alike_and_keep_the_values_the_design_gives_them() {
+        let sample = crate::sample::parse(
+            "particle,weight,loss,procurement.enforcement,planning.area_cut\n1,0.5,0,0.1,0.2\n2,0.5,0,0.9,0.4\n",
+            "p.csv",
+        )
+        .unwrap();
+        let base = leapsim_engine::scenario::load("historical").unwrap();
+        let d = Design {
+            kind: DesignKind::List,
+            params: vec!["procurement.enforcement"],
+            points: vec![vec![0.3], vec![0.6]],
+            seeds: 8,
+            outcomes: vec![],
+        };
+        let (mut runs, rows) = items(&base, &d);
+        draw_into(&mut runs, &d, &sample, base.params.run.seed);
+        assert_eq!(runs.len(), 16);
+        let get = |j: usize, k: &str| runs[j].params.get(k).unwrap();
+        let cuts: Vec<f64> = (0..8).map(|j| get(j, "planning.area_cut")).collect();
+        assert!(cuts.contains(&0.2) && cuts.contains(&0.4), "{cuts:?}");
+        for j in 0..8 {
+            // Run j of both points: the same seed, the same particle, the point's own value.
+            assert_eq!(rows[j].1, rows[8 + j].1);
+            assert_eq!(get(j, "planning.area_cut"), get(8 + j, "planning.area_cut"));
+            assert_eq!((get(j, "procurement.enforcement"), get(8 + j, "procurement.enforcement")), (0.3, 0.6));
+        }
+    }
 }

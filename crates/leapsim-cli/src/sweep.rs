@@ -21,6 +21,10 @@ pub struct SweepArgs {
     /// `outcomes`. Default: the design's, else the headline outcomes.
     #[arg(long = "outcome", value_name = "OUTCOME")]
     outcomes: Vec<String>,
+    /// Draw the parameters the design does not vary from a posterior sample (posterior.csv of
+    /// `calibrate --method abc-smc`): run k of every point the same particle.
+    #[arg(long, value_name = "FILE")]
+    posterior: Option<PathBuf>,
     /// Output directory (default: out/sweep-<design file name>), written atomically.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -36,6 +40,7 @@ pub fn run(a: SweepArgs) -> anyhow::Result<()> {
         outcomes: a.outcomes,
         out: a.out,
         resume: a.job.resume,
+        posterior: crate::work::posterior(a.posterior.as_deref())?,
         command: std::env::args().collect(),
     };
     let scale = req.model.scale.map(|s| format!(" (scale {s})")).unwrap_or_default();
