@@ -4,8 +4,8 @@
 //! previous generation's distances, and the perturbation kernel is a Gaussian with twice the
 //! previous population's weighted covariance (Beaumont et al. 2009, *Biometrika* 96: 983–990).
 //!
-//! The algorithm works in the unit cube of the parameters' bounds, under a uniform prior on it,
-//! and knows nothing of the model: `eval` takes a batch of points and returns their distances
+//! The algorithm works in the unit cube of the parameters' bounds, under a prior that is
+//! uniform or a normal cut to the bounds in each parameter, and knows nothing of the model: `eval` takes a batch of points and returns their distances
 //! from the data. Every random draw comes from a counter-based stream keyed by (seed,
 //! generation, proposal, purpose), proposals are made in batches of a fixed size and accepted
 //! in proposal order, so the result does not depend on how the batches are evaluated.
@@ -28,6 +28,25 @@ pub struct AbcOptions {
     pub max_evals: usize,
     /// Seed of the sampler's own draws.
     pub seed: u64,
+}
+
+/// A parameter's prior on its side of the unit cube.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Prior {
+    /// Uniform within the bounds.
+    Uniform,
+    /// Normal with this mean and standard deviation (in the cube's units), cut to the bounds.
+    Normal { mean: f64, sd: f64 },
+}
+
+impl Prior {
+    /// The density at `x` in [0, 1], up to a constant factor.
+    pub fn density(&self, x: f64) -> f64 {
+        match *self {
+            Prior::Uniform => 1.0,
+            Prior::Normal { mean, sd } => (-0.5 * ((x - mean) / sd).powi(2)).exp(),
+        }
+    }
 }
 
 /// One particle: a point of the unit cube, its distance from the data and its weight.
@@ -156,12 +175,31 @@ fn normal(seed: u64, keys: [u64; 4]) -> f64 {
     (-2.0 * (1.0 - u1).ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
+/// A draw from `prior` for dimension `d` of proposal `i` (of the first generation): uniform, or
+/// a normal redrawn until it falls inside the cube.
+fn from_prior(opts: &AbcOptions, prior: &Prior, i: usize, d: usize) -> f64 {
+    match *prior {
+        Prior::Uniform => uniform(opts.seed, &[0, i as u64, PRIOR, d as u64]),
+        Prior::Normal { mean, sd } => (0..)
+            .map(|attempt| mean + sd * normal(opts.seed, [0, i as u64, PRIOR, attempt * 64 + d as u64]))
+            .find(|x| (0.0..=1.0).contains(x))
+            .expect("an endless search returns"),
+    }
+}
+
 /// Proposal `i` of generation `g`: drawn from the prior (g = 0), or an ancestor of `previous`
 /// picked by weight and moved by the kernel until it lands inside the cube.
-fn propose(opts: &AbcOptions, g: usize, i: usize, k: usize, previous: Option<(&[Particle], &Kernel)>) -> Vec<f64> {
+fn propose(
+    opts: &AbcOptions,
+    priors: &[Prior],
+    g: usize,
+    i: usize,
+    previous: Option<(&[Particle], &Kernel)>,
+) -> Vec<f64> {
+    let k = priors.len();
     let key = |purpose: u64, attempt: u64| [g as u64, i as u64, purpose, attempt];
     let Some((particles, kernel)) = previous else {
-        return (0..k).map(|d| uniform(opts.seed, &[g as u64, i as u64, PRIOR, d as u64])).collect();
+        return priors.iter().enumerate().map(|(d, p)| from_prior(opts, p, i, d)).collect();
     };
     for attempt in 0.. {
         let r = uniform(opts.seed, &key(PICK, attempt));
@@ -183,12 +221,17 @@ fn propose(opts: &AbcOptions, g: usize, i: usize, k: usize, previous: Option<(&[
     unreachable!("the loop returns")
 }
 
-/// Run ABC-SMC in `k` dimensions: generations of `opts.particles` particles, each generation's
-/// tolerance the `opts.quantile` quantile of the previous generation's distances. Returns every
-/// generation (the last is the posterior sample) and why it stopped.
-pub fn abc_smc<E>(k: usize, opts: &AbcOptions, eval: &mut BatchEval<'_, E>) -> Result<(Vec<Generation>, Stop), E> {
+/// Run ABC-SMC under `priors` (one per dimension): generations of `opts.particles` particles,
+/// each generation's tolerance the `opts.quantile` quantile of the previous generation's
+/// distances. Returns every generation (the last is the posterior sample) and why it stopped.
+pub fn abc_smc<E>(
+    priors: &[Prior],
+    opts: &AbcOptions,
+    eval: &mut BatchEval<'_, E>,
+) -> Result<(Vec<Generation>, Stop), E> {
     let n = opts.particles;
-    assert!(n >= 2 && k >= 1, "ABC-SMC needs two particles and a parameter");
+    assert!(n >= 2 && !priors.is_empty(), "ABC-SMC needs two particles and a parameter");
+    let prior = |x: &[f64]| x.iter().zip(priors).map(|(v, p)| p.density(*v)).product::<f64>();
     let mut generations: Vec<Generation> = Vec::new();
     let mut evals = 0;
     for g in 0..opts.generations {
@@ -208,7 +251,7 @@ pub fn abc_smc<E>(k: usize, opts: &AbcOptions, eval: &mut BatchEval<'_, E>) -> R
                 return Ok((generations, Stop::Budget));
             }
             let batch: Vec<Vec<f64>> = (proposed..proposed + n)
-                .map(|i| propose(opts, g, i, k, previous.as_ref().map(|(p, kern)| (*p, kern))))
+                .map(|i| propose(opts, priors, g, i, previous.as_ref().map(|(p, kern)| (*p, kern))))
                 .collect();
             let distances = eval(&batch)?;
             evals += n;
@@ -223,13 +266,13 @@ pub fn abc_smc<E>(k: usize, opts: &AbcOptions, eval: &mut BatchEval<'_, E>) -> R
                 }
             }
         }
-        // Importance weights: the (uniform) prior over the kernel's mixture around the
-        // previous population.
+        // Importance weights: the prior over the kernel's mixture around the previous
+        // population (equal in the first generation, drawn from the prior itself).
         let raw: Vec<f64> = match &previous {
             None => vec![1.0; n],
             Some((ps, kernel)) => accepted
                 .iter()
-                .map(|(x, _)| 1.0 / ps.iter().map(|p| p.weight * kernel.density(&p.x, x)).sum::<f64>().max(1e-300))
+                .map(|(x, _)| prior(x) / ps.iter().map(|p| p.weight * kernel.density(&p.x, x)).sum::<f64>().max(1e-300))
                 .collect(),
         };
         let total: f64 = raw.iter().sum();
@@ -262,7 +305,7 @@ mod tests {
         // is about N(0.6, 0.1/sqrt(20) = 0.022). The distance is |sample mean − 0.6| of a
         // simulated sample, so the ABC posterior tends to that as the tolerance shrinks.
         let mut calls = 0u64;
-        let (gens, stop) = abc_smc::<()>(1, &opts(400, 8), &mut |xs| {
+        let (gens, stop) = abc_smc::<()>(&[Prior::Uniform], &opts(400, 8), &mut |xs| {
             calls += 1;
             Ok(xs
                 .iter()
@@ -302,7 +345,9 @@ mod tests {
             let key = [x[0].to_bits(), x[1].to_bits(), 0, 0];
             (x[0] - 0.3).hypot(x[1] - 0.8) + 0.05 * normal(5, key).abs()
         };
-        let run = |o: &AbcOptions| abc_smc::<()>(2, o, &mut |xs| Ok(xs.iter().map(|x| d(x)).collect())).unwrap();
+        let run = |o: &AbcOptions| {
+            abc_smc::<()>(&[Prior::Uniform; 2], o, &mut |xs| Ok(xs.iter().map(|x| d(x)).collect())).unwrap()
+        };
         let (gens, stop) = run(&AbcOptions { min_acceptance: 0.2, ..opts(50, 30) });
         assert_eq!(stop, Stop::Acceptance);
         assert!(gens.last().unwrap().acceptance() < 0.2);
@@ -317,6 +362,25 @@ mod tests {
         // Another seed, other particles.
         let (c, _) = run(&AbcOptions { seed: 8, ..opts(50, 4) });
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn with_data_that_say_nothing_the_sample_is_the_prior() {
+        // A distance that ignores the parameter: every proposal is accepted, and the weighted
+        // sample keeps the prior N(0.3, 0.1) (cut to [0, 1]) generation after generation.
+        let priors = [Prior::Normal { mean: 0.3, sd: 0.1 }];
+        let mut calls = 0u64;
+        let (gens, _) = abc_smc::<()>(&priors, &opts(2000, 3), &mut |xs| {
+            calls += 1;
+            Ok(xs.iter().enumerate().map(|(i, _)| uniform(3, &[calls, i as u64])).collect())
+        })
+        .unwrap();
+        for g in &gens {
+            let mean: f64 = g.particles.iter().map(|p| p.weight * p.x[0]).sum();
+            let sd = g.particles.iter().map(|p| p.weight * (p.x[0] - mean).powi(2)).sum::<f64>().sqrt();
+            assert!((mean - 0.3).abs() < 0.01 && (sd - 0.1).abs() < 0.01, "mean {mean}, sd {sd}");
+        }
+        assert!(gens[0].particles.iter().all(|p| (0.0..=1.0).contains(&p.x[0])));
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! evaluation ever leaves the bounds. The coefficients are the dimension-adaptive ones of Gao
 //! and Han (2012), which keep the simplex from collapsing in ten or more dimensions.
 
-use crate::abc::{abc_smc, weighted_quantile, AbcOptions, Generation, Stop};
+use crate::abc::{abc_smc, weighted_quantile, AbcOptions, Generation, Prior, Stop};
 use crate::manifest::{Items, Manifest};
 use crate::outcome::Outcome;
 use crate::runner::{Progress, Runner, Stored};
@@ -38,6 +38,21 @@ pub struct FreeParam {
     pub start: Option<f64>,
     pub lower: f64,
     pub upper: f64,
+    /// The prior of ABC-SMC, in the parameter's units (a normal's mean and sd).
+    pub prior: Prior,
+    /// Why the bounds and prior are what they are (the settings' `why`), for the reports.
+    pub why: Option<String>,
+}
+
+impl FreeParam {
+    /// The prior on the unit cube's side (`[lower, upper]` mapped to `[0, 1]`).
+    pub fn cube_prior(&self) -> Prior {
+        let width = self.upper - self.lower;
+        match self.prior {
+            Prior::Uniform => Prior::Uniform,
+            Prior::Normal { mean, sd } => Prior::Normal { mean: (mean - self.lower) / width, sd: sd / width },
+        }
+    }
 }
 
 /// What a target measures: a target of `calibration/targets.toml` (by its id) or an outcome.
@@ -105,7 +120,7 @@ pub enum FitMethod {
     #[default]
     NelderMead,
     /// A sample of the approximate posterior, by ABC-SMC ([`crate::abc`]) with the loss as the
-    /// distance, under a uniform prior within the parameters' bounds.
+    /// distance, under each parameter's prior (uniform or normal) within its bounds.
     AbcSmc,
 }
 
@@ -383,7 +398,7 @@ fn method(cx: &Source, v: &Spanned<DeValue>) -> Result<Method, ScenarioError> {
 }
 
 fn param(cx: &Source, t: &DeTable, span: std::ops::Range<usize>) -> Result<FreeParam, ScenarioError> {
-    let f = fields(cx, "param", t, &["key", "start", "lower", "upper"])?;
+    let f = fields(cx, "param", t, &["key", "start", "lower", "upper", "prior", "mean", "sd", "why"])?;
     let get = |n: &str| f.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
     let kv = get("key").ok_or_else(|| cx.err(span.clone(), "param.key", "missing: the parameter's registry key"))?;
     let key = cx.string("param.key", kv)?;
@@ -411,7 +426,49 @@ fn param(cx: &Source, t: &DeTable, span: std::ops::Range<usize>) -> Result<FreeP
             Some(x)
         }
     };
-    Ok(FreeParam { key: sp.key, start, lower, upper })
+    let prior = prior(cx, &key, &get, span, (lower, upper))?;
+    let why = get("why").map(|v| cx.string(&format!("{key}.why"), v)).transpose()?;
+    Ok(FreeParam { key: sp.key, start, lower, upper, prior, why })
+}
+
+/// A `[[param]]`'s prior: `prior = "uniform"` (the default) or `"normal"` with its `mean`
+/// (within the bounds) and `sd` (above 0), in the parameter's units.
+fn prior<'v>(
+    cx: &Source,
+    key: &str,
+    get: &dyn Fn(&str) -> Option<&'v Spanned<DeValue<'v>>>,
+    span: std::ops::Range<usize>,
+    (lower, upper): (f64, f64),
+) -> Result<Prior, ScenarioError> {
+    let kind = get("prior").map(|v| cx.string(&format!("{key}.prior"), v)).transpose()?;
+    let number = |n: &str| -> Result<Option<(f64, std::ops::Range<usize>)>, ScenarioError> {
+        get(n).map(|v| cx.finite(&format!("{key}.{n}"), v).map(|x| (x, v.span()))).transpose()
+    };
+    let (mean, sd) = (number("mean")?, number("sd")?);
+    match kind.as_deref() {
+        None | Some("uniform") => match mean.or(sd) {
+            None => Ok(Prior::Uniform),
+            Some((_, at)) => Err(cx.err(at, &format!("{key}.prior"), "mean and sd are for prior = \"normal\"")),
+        },
+        Some("normal") => {
+            let missing =
+                |n: &str| cx.err(span.clone(), &format!("{key}.{n}"), "missing: a normal prior needs a mean and an sd");
+            let (mean, at) = mean.ok_or_else(|| missing("mean"))?;
+            if mean < lower || mean > upper {
+                return Err(cx.err(at, &format!("{key}.mean"), format!("{mean} is outside {lower} to {upper}")));
+            }
+            let (sd, at) = sd.ok_or_else(|| missing("sd"))?;
+            if sd <= 0.0 {
+                return Err(cx.err(at, &format!("{key}.sd"), format!("expected a number above 0, found {sd}")));
+            }
+            Ok(Prior::Normal { mean, sd })
+        }
+        Some(other) => Err(cx.err(
+            get("prior").expect("read above").span(),
+            &format!("{key}.prior"),
+            format!("unknown prior `{other}`: expected \"uniform\" or \"normal\""),
+        )),
+    }
 }
 
 fn target(cx: &Source, t: &DeTable, span: std::ops::Range<usize>) -> Result<Target, ScenarioError> {
@@ -916,7 +973,8 @@ fn search(
                     opts.particles
                 )));
             }
-            let (generations, stop) = abc_smc(settings.params.len(), &opts, &mut |xs| fit.eval(xs))?;
+            let priors: Vec<Prior> = settings.params.iter().map(FreeParam::cube_prior).collect();
+            let (generations, stop) = abc_smc(&priors, &opts, &mut |xs| fit.eval(xs))?;
             let last = generations.last().expect("the budget holds the first generation");
             let sample: Vec<Evaluation> = last.particles.iter().map(|p| evaluation(fit, &p.x)).collect();
             let best = sample.iter().min_by(|a, b| a.loss.total_cmp(&b.loss)).expect("particles").clone();
@@ -925,11 +983,18 @@ fn search(
     }
 }
 
-/// The method as the manifest records it, with ABC-SMC's diagnostics by generation.
-fn method_json(method: FitMethod, posterior: Option<&Posterior>) -> serde_json::Value {
+/// The method as the manifest records it, with ABC-SMC's priors and diagnostics by generation.
+fn method_json(method: FitMethod, posterior: Option<&Posterior>, params: &[FreeParam]) -> serde_json::Value {
+    let prior = |p: &FreeParam| match p.prior {
+        Prior::Uniform => json!({ "key": p.key, "prior": "uniform", "lower": p.lower, "upper": p.upper, "why": p.why }),
+        Prior::Normal { mean, sd } => json!({
+            "key": p.key, "prior": "normal", "mean": mean, "sd": sd, "lower": p.lower, "upper": p.upper, "why": p.why,
+        }),
+    };
     match (method, posterior) {
         (FitMethod::AbcSmc, Some(p)) => json!({
-            "name": "ABC-SMC (Toni et al. 2009) with adaptive tolerances (Del Moral et al. 2012) and a Gaussian kernel of twice the weighted covariance (Beaumont et al. 2009); uniform prior within the bounds; the loss is the distance",
+            "priors": params.iter().map(prior).collect::<Vec<_>>(),
+            "name": "ABC-SMC (Toni et al. 2009) with adaptive tolerances (Del Moral et al. 2012) and a Gaussian kernel of twice the weighted covariance (Beaumont et al. 2009); priors uniform or normal within the bounds; the loss is the distance",
             "stop": format!("{:?}", p.stop),
             "generations": p.generations.iter().map(|g| json!({
                 "epsilon": if g.epsilon.is_finite() { json!(g.epsilon) } else { json!(null) },
@@ -996,7 +1061,7 @@ pub fn calibrate(req: &CalibrateRequest, runner: &Runner) -> Result<CalibrateRes
         "settings": settings.file,
         "description": settings.description,
         "seeds_per_evaluation": seeds,
-        "method": method_json(req.method, posterior.as_ref()),
+        "method": method_json(req.method, posterior.as_ref(), &settings.params),
         "max_evals": max_evals,
         "evaluations": history.len(),
         "converged": converged,
@@ -1103,7 +1168,14 @@ mod tests {
         assert_eq!((s.method.seeds, s.method.max_evals), (2, 40));
         assert_eq!(
             s.params,
-            vec![FreeParam { key: "procurement.enforcement", start: Some(0.2), lower: 0.1, upper: 0.5 }]
+            vec![FreeParam {
+                key: "procurement.enforcement",
+                start: Some(0.2),
+                lower: 0.1,
+                upper: 0.5,
+                prior: Prior::Uniform,
+                why: None
+            }]
         );
         assert_eq!(s.targets[0].measure, Measure::Id(history::target("procurement_ratio_1959").unwrap()));
         let b = |i: usize| &s.targets[i].band;
@@ -1137,6 +1209,23 @@ mod tests {
         assert!(e.message.contains("from 0 up to (not including) 1"), "{e}");
         let e = bad("seeds = 2", "quantile = 0");
         assert_eq!(e.key.as_deref(), Some("method.quantile"));
+        // Priors: uniform by default, or a normal within the bounds, with why.
+        let normal = "start = 0.2\nprior = \"normal\"\nmean = 0.3\nsd = 0.05\nwhy = \"seed report, ch. 4\"";
+        let p = &parse(&ok.replace("start = 0.2", normal), "s").unwrap().params[0];
+        assert_eq!((p.prior, p.why.as_deref()), (Prior::Normal { mean: 0.3, sd: 0.05 }, Some("seed report, ch. 4")));
+        // On the cube: [0.1, 0.5] is [0, 1], so the mean is at 0.5 and the sd an eighth.
+        let Prior::Normal { mean, sd } = p.cube_prior() else { panic!("{:?}", p.cube_prior()) };
+        assert!((mean - 0.5).abs() < 1e-12 && (sd - 0.125).abs() < 1e-12, "{mean} {sd}");
+        let e = bad("start = 0.2", "start = 0.2\nprior = \"normal\"\nmean = 0.7\nsd = 0.1");
+        assert_eq!(e.key.as_deref(), Some("procurement.enforcement.mean"));
+        let e = bad("start = 0.2", "start = 0.2\nprior = \"normal\"\nmean = 0.3");
+        assert!(e.message.contains("needs a mean and an sd"), "{e}");
+        let e = bad("start = 0.2", "start = 0.2\nprior = \"normal\"\nmean = 0.3\nsd = 0");
+        assert_eq!(e.key.as_deref(), Some("procurement.enforcement.sd"));
+        let e = bad("start = 0.2", "start = 0.2\nprior = \"beta\"");
+        assert!(e.message.contains("unknown prior `beta`"), "{e}");
+        let e = bad("start = 0.2", "start = 0.2\nsd = 0.1");
+        assert!(e.message.contains("for prior = \"normal\""), "{e}");
         let e = bad("outcome = \"cbr_permille:1963\"", "outcome = \"cbr:1963\"");
         assert!(e.message.contains("unknown series"), "{e}");
         let e = bad("weight = 2", "wieght = 2");

@@ -19,7 +19,7 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "FILE")]
     settings: Option<PathBuf>,
     /// How to fit: `nelder-mead` (the point of least loss) or `abc-smc` (a sample of the
-    /// approximate posterior under a uniform prior within the bounds; docs/calibrate.md).
+    /// approximate posterior under the settings' priors within the bounds; docs/calibrate.md).
     #[arg(long, default_value = "nelder-mead", value_parser = ["nelder-mead", "abc-smc"])]
     method: String,
     /// ABC-SMC: particles per generation (default: the settings' particles, 100).
