@@ -1267,6 +1267,29 @@ mod tests {
     }
 
     #[test]
+    fn the_priors_file_justifies_every_prior_and_keeps_the_fit_s_bounds_and_targets() {
+        let leap = parse(include_str!("../../../calibration/leap.toml"), "calibration/leap.toml").unwrap();
+        let file = "calibration/uncertain.toml";
+        let priors = parse(include_str!("../../../calibration/uncertain.toml"), file).unwrap();
+        assert!(priors.params.iter().all(|p| p.why.as_deref().is_some_and(|w| w.len() > 20)), "every prior says why");
+        for p in &leap.params {
+            let q = priors.params.iter().find(|q| q.key == p.key).unwrap_or_else(|| panic!("{} missing", p.key));
+            assert_eq!((q.lower, q.upper, q.prior), (p.lower, p.upper, Prior::Uniform), "{}", p.key);
+        }
+        for key in [
+            "food.relief_denial",
+            "procurement.retention_floor_kg_per_year",
+            "food.mess_hall_other_food_loss",
+            "production.loss_on_affected_land",
+            "production.normal_loss_share",
+        ] {
+            assert!(priors.params.iter().any(|q| q.key == key), "{key}: an unfitted assumption without a prior");
+        }
+        let names = |s: &Settings| s.targets.iter().map(Target::name).collect::<Vec<_>>();
+        assert_eq!(names(&priors), names(&leap));
+    }
+
+    #[test]
     fn the_fit_table_and_calibrate_see_the_same_record_and_band() {
         let mut sc = leapsim_engine::scenario::load("historical").unwrap();
         sc.apply_override("run.scale=0.0005").unwrap();
