@@ -510,11 +510,7 @@ fn job_manifest(at: &Attribution, posterior: Option<&PosteriorSample>) -> Value 
     json!({
         "runs": at.seeds.len(),
         "posterior": posterior.map(PosteriorSample::describe),
-        "intervals": if posterior.is_some() {
-            "over the runs: parameter uncertainty (every coalition of a run draws the same particle) and the model's own chance"
-        } else {
-            "over the runs: the model's own chance only (each run its own seed; parameters fixed)"
-        },
+        "intervals": crate::sample::intervals(posterior, "every coalition of a run draws the same particle"),
         "causes": at.causes.iter().map(|c| json!({ "name": c.name, "off": c.off, "why": c.why })).collect::<Vec<_>>(),
         "method": match &at.method {
             Method::Exact => json!({ "exact": true, "coalitions": at.coalitions.len() }),

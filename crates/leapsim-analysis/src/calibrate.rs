@@ -233,13 +233,7 @@ impl Settings {
 
 /// Read a settings file.
 pub fn load(path: &str) -> Result<Settings, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-        file: path.into(),
-        line: None,
-        key: None,
-        message: format!("cannot read the calibration settings ({e})"),
-    })?;
-    parse(&text, path)
+    parse(&leapsim_engine::scenario::read_input(path, "calibration settings")?, path)
 }
 
 /// Parse settings text; `file` names it in errors.

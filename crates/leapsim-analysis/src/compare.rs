@@ -222,11 +222,7 @@ pub fn compare(req: &CompareRequest, runner: &Runner) -> Result<CompareResult, J
     let items = Items { total: keys.len(), reused };
     let mut job = job(&scenarios, &comparison);
     job["posterior"] = json!(req.posterior.as_ref().map(PosteriorSample::describe));
-    job["intervals"] = json!(if req.posterior.is_some() {
-        "parameter uncertainty (common draws across scenarios) and the model's own chance"
-    } else {
-        "the model's own chance only (each run its own seed; parameters fixed)"
-    });
+    job["intervals"] = json!(crate::sample::intervals(req.posterior.as_ref(), "common draws across scenarios"));
     let seconds = started.elapsed().as_secs_f64();
     let manifest = Manifest::new(req.command.clone(), &scenarios[0], comparison.seeds.clone(), items, seconds, job);
     let scale = scenarios[0].params.run.scale;

@@ -50,13 +50,7 @@ pub const MAX_POINTS: usize = 1_000_000;
 
 /// Read and check a design file. `base_seed` seeds the Latin hypercube.
 pub fn load(path: &str, base_seed: i64) -> Result<Design, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-        file: path.to_string(),
-        line: None,
-        key: None,
-        message: format!("cannot read the design file ({e})"),
-    })?;
-    parse(&text, path, base_seed)
+    parse(&leapsim_engine::scenario::read_input(path, "design file")?, path, base_seed)
 }
 
 /// Parse a design's TOML text; `file` names it in errors.

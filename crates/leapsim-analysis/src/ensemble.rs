@@ -226,7 +226,7 @@ pub fn ensemble(req: &EnsembleRequest, runner: &Runner) -> Result<EnsembleResult
         "outcomes": outcomes.iter().map(|o| &o.0).collect::<Vec<_>>(),
         "keep_runs": req.keep_runs,
         "posterior": req.posterior.as_ref().map(PosteriorSample::describe),
-        "intervals": if req.posterior.is_some() { "parameter uncertainty and the model's own chance" } else { "the model's own chance only (each run its own seed; parameters fixed)" },
+        "intervals": crate::sample::intervals(req.posterior.as_ref(), "each run draws a particle by weight"),
     });
     let manifest =
         Manifest::new(req.command.clone(), &base, seeds.clone(), items, started.elapsed().as_secs_f64(), job);

@@ -29,13 +29,7 @@ pub struct PosteriorSample {
 
 /// Read `path`.
 pub fn load(path: &str) -> Result<PosteriorSample, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-        file: path.into(),
-        line: None,
-        key: None,
-        message: format!("cannot read the posterior sample: {e}"),
-    })?;
-    parse(&text, path)
+    parse(&leapsim_engine::scenario::read_input(path, "posterior sample")?, path)
 }
 
 /// Parse a posterior sample; errors name the file, line and column.
@@ -177,14 +171,19 @@ impl PosteriorSample {
         json!({ "keys": self.keys, "weights": self.weights, "values": self.values })
     }
 
-    /// How the manifest describes the intervals of a job run with this sample.
+    /// The sample as a job's manifest records it (`job.posterior`).
     pub fn describe(&self) -> Value {
-        json!({
-            "file": self.file,
-            "particles": self.values.len(),
-            "parameters": self.keys,
-            "intervals": "parameter uncertainty (each run draws a particle of the posterior sample by weight) and the model's own chance (each run its own seed)",
-        })
+        json!({ "file": self.file, "particles": self.values.len(), "parameters": self.keys })
+    }
+}
+
+/// What a job's intervals hold (`job.intervals` of its manifest): with a posterior, parameter
+/// uncertainty, its runs drawing particles as `draws` says, and the model's own chance; without
+/// one, the chance only.
+pub fn intervals(posterior: Option<&PosteriorSample>, draws: &str) -> String {
+    match posterior {
+        Some(_) => format!("parameter uncertainty ({draws}) and the model's own chance"),
+        None => "the model's own chance only (each run its own seed; parameters fixed)".into(),
     }
 }
 

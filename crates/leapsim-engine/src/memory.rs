@@ -87,10 +87,7 @@ fn output_bytes(provinces: u64, months: u64) -> u64 {
 
 /// The process's resident memory now (Linux `VmRSS`), if the system tells it.
 pub fn resident_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
+    crate::output::status_bytes("VmRSS:")
 }
 
 /// What the process will need to run `runs` at most `concurrent` at a time: what it holds now,

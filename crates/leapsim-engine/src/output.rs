@@ -83,8 +83,13 @@ pub fn manifest(scenario: &Scenario, r: &RunResult, command: &[String], revision
 
 /// The process's peak resident memory so far (Linux `VmHWM`), if the system tells it.
 pub fn peak_memory_bytes() -> Option<u64> {
+    status_bytes("VmHWM:")
+}
+
+/// A memory figure of `/proc/self/status` (`field` with its colon, e.g. `VmRSS:`), in bytes.
+pub(crate) fn status_bytes(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
 }

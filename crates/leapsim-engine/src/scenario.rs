@@ -145,6 +145,17 @@ pub fn load(name_or_path: &str) -> Result<Scenario, ScenarioError> {
     parse(&text, name_or_path)
 }
 
+/// The text of input file `path` (a design, calibration settings, a posterior sample ...),
+/// or an error naming the file and saying it could not read `what`.
+pub fn read_input(path: &str, what: &str) -> Result<String, ScenarioError> {
+    std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        file: path.to_string(),
+        line: None,
+        key: None,
+        message: format!("cannot read the {what} ({e})"),
+    })
+}
+
 /// Parse a scenario's TOML text; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let cx = Source { file, text };

@@ -209,12 +209,8 @@ fn province_table(report: &mut String, r: &AttributeResult) -> std::fmt::Result 
 
 /// The report for the terminal: each outcome's table, then (with `by_province`) the provinces.
 pub fn console(r: &AttributeResult) -> String {
-    let mut report = match r.manifest.job["posterior"]["file"].as_str() {
-        Some(file) => format!(
-            "Intervals over the runs: parameter uncertainty (every coalition of a run draws the same particle of {file}) and the model's chance.\n"
-        ),
-        None => "Intervals over the runs: the model's own chance only (parameters fixed; --posterior adds theirs).\n".into(),
-    };
+    let draws = "every coalition of a run draws the same particle";
+    let mut report = crate::console::intervals_line(&r.manifest.job, draws);
     let _ = outcome_tables(&mut report, r);
     if r.by_province {
         let _ = province_table(&mut report, r);

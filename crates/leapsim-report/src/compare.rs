@@ -104,11 +104,7 @@ pub fn console(r: &CompareResult) -> String {
     if c.runs() > 1 {
         report += "Mean [5%, 95%] over seeds; differences are paired seed by seed.\n";
     }
-    // Say what an interval holds: without a posterior, only the model's own chance.
-    report += &match r.manifest.job["posterior"]["file"].as_str() {
-        Some(file) => format!("Intervals: parameter uncertainty (run k of every scenario draws the same particle of {file}) and the model's chance.\n"),
-        None => "Intervals: the model's own chance only (parameters fixed; --posterior adds theirs).\n".to_string(),
-    };
+    report += &crate::console::intervals_line(&r.manifest.job, "run k of every scenario draws the same particle");
     report + &format!("\n{}", table(c))
 }
 

@@ -27,6 +27,15 @@ pub fn big(x: f64) -> String {
     }
 }
 
+/// The line that says what a job's intervals hold, from its manifest's `job`: parameter
+/// uncertainty (its runs drawing from the posterior as `draws` says) and chance, or chance only.
+pub fn intervals_line(job: &serde_json::Value, draws: &str) -> String {
+    match job["posterior"]["file"].as_str() {
+        Some(file) => format!("Intervals: parameter uncertainty ({draws} of {file}) and the model's chance.\n"),
+        None => "Intervals: the model's own chance only (parameters fixed; --posterior adds theirs).\n".into(),
+    }
+}
+
 /// The ensemble's report: what ran, then each outcome's mean, median and 90% interval.
 pub fn ensemble(r: &EnsembleResult, seconds: f64) -> String {
     let (first, last) = (r.seeds[0], r.seeds[r.seeds.len() - 1]);
@@ -38,13 +47,7 @@ pub fn ensemble(r: &EnsembleResult, seconds: f64) -> String {
         r.items.total - r.items.reused,
         r.items.reused,
     );
-    // Say what an interval holds: without a posterior, only the model's own chance.
-    match r.manifest.job["posterior"]["file"].as_str() {
-        Some(file) => {
-            let _ = writeln!(o, "intervals: parameter uncertainty (each run draws from {file}) and the model's chance");
-        }
-        None => o.push_str("intervals: the model's own chance only (parameters fixed; --posterior adds theirs)\n"),
-    }
+    o += &intervals_line(&r.manifest.job, "each run draws a particle");
     let _ = writeln!(o, "{:<30} {:>14} {:>14} {:>31}", "outcome", "mean", "median", "90% interval");
     for (name, s) in &r.outcomes {
         let interval = format!("{} to {}", big(s.q05), big(s.q95));

@@ -4,6 +4,7 @@
 //! beside its record), the pair plot of the sample (`posterior.png`, `posterior.svg`), and
 //! their summary for the terminal.
 
+use crate::calibrate::csv_field;
 use leapsim_analysis::calibrate::{CalibrateResult, Posterior};
 use leapsim_engine::series::fmt_value;
 use std::fmt::Write;
@@ -58,11 +59,10 @@ pub fn predictive_csv(r: &CalibrateResult, p: &Posterior) -> String {
             .filter(|(_, e)| e.model[j] >= t.band.low && e.model[j] <= t.band.high)
             .map(|(particle, _)| particle.weight)
             .sum();
-        let field = |s: &str| if s.contains([',', '"']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.into() };
         let _ = writeln!(
             csv,
             "{},{},{},{},{},{},{},{},{}",
-            field(&row.figure),
+            csv_field(&row.figure),
             fmt_value(row.record),
             fmt_value(t.band.low),
             fmt_value(t.band.high),
@@ -70,7 +70,7 @@ pub fn predictive_csv(r: &CalibrateResult, p: &Posterior) -> String {
             q(0.5),
             q(0.95),
             fmt_value(inside),
-            field(&row.source)
+            csv_field(&row.source)
         );
     }
     csv
