@@ -66,6 +66,7 @@ pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
     world.teams.census = crate::mechanisms::demography::census_all(params, &world.slots, team_slots);
     world.teams.hunger = vec![0.0; n];
     world.teams.famine_memory = vec![0.0; n];
+    world.teams.fixed_sales_kg = vec![0.0; n];
     world.teams.report_ratio = vec![1.0; n];
     world.teams.capital = vec![1.0; n];
     world.teams.flow = vec![TeamFlow::default(); n];

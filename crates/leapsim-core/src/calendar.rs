@@ -36,6 +36,11 @@ impl Month {
             self.year() - 1
         }
     }
+    /// Months of the grain year from this one to its end, this one included: 12 in July, 1 in
+    /// June.
+    pub fn months_left_in_grain_year(self) -> u32 {
+        12 - (self.month_of_year() + 12 - GRAIN_YEAR_FIRST_MONTH) % 12
+    }
     /// Month of the year, 1 = January.
     pub fn month_of_year(self) -> u32 {
         self.0 % 12 + 1
@@ -111,6 +116,8 @@ mod tests {
         assert!(parse_month("1952-01").is_none());
         assert!(parse_month("58-01").is_none());
         assert!(m.months_to_autumn_harvest() == 2 && m.months_to_summer_harvest() == 10);
+        assert_eq!(m.months_left_in_grain_year(), 11);
+        assert_eq!([1, 6, 7, 12].map(|k| Month(k - 1).months_left_in_grain_year()), [6, 1, 12, 7]);
         let (june, october) = (parse_month("1958-06").unwrap(), parse_month("1958-10").unwrap());
         assert!(june.is_harvest() && october.is_harvest() && !m.is_harvest());
         assert!(october.is_autumn_harvest() && !june.is_autumn_harvest());

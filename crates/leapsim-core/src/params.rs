@@ -305,9 +305,9 @@ define_params! {
         ration_follows_stock: Bool = FALSE, [0, 1], "switch",
             "The centre cuts the urban ration when the granary runs short and restores it when it recovers (instead of by timeline events).",
             "the cut of autumn 1960 followed city stocks below a third of normal (data/timeline.csv); off until the historical scenario is recalibrated with it, which until then cuts by date";
-        ration_cut_stock_share: Float = 0.333, [0.0, 1.0], "share of normal stock",
-            "The centre cuts the urban ration when the granary falls below this share of its normal stock (the same month of 1957).",
-            "stocks in 82 cities below a third of normal, and almost half below a year earlier, at the end of September 1960, when rations were cut (Dangdai Zhongguo de liangshi gongzuo, 1988, quoted by Lin Yunhui, 2013; data/timeline.csv)";
+        ration_cut_stock_share: Float = 0.667, [0.0, 1.0], "share of the stock a year earlier",
+            "From 1958 the centre cuts the urban ration when the granary falls below this share of its stock in the same month a year earlier and below its normal stock (the same month of 1957).",
+            "the national stock before the summer harvest was 14.31 Mt in 1959 and 9.54 Mt in 1960, two thirds, when urban rations were cut in September 1960 (Yang Jisheng, interview in Dongfang lishi pinglun, c. 2016, low confidence; data/national.csv); the 82 cities' stocks were then almost half below a year earlier and under a third of normal (Dangdai Zhongguo de liangshi gongzuo, 1988, quoted by Lin Yunhui, 2013; data/timeline.csv)";
         ration_restore_stock_share: Float = 1.0, [0.0, 5.0], "share of normal stock",
             "The cut ration is restored once the granary is back to this share of its normal stock.",
             "assumption: rations were restored only with the recovery";
@@ -345,6 +345,15 @@ define_params! {
         fixed_plan: Bool = FALSE, [0, 1], "switch",
             "Quotas come from a grain-year plan fixed in July, before the harvest, instead of a share of each harvest's reports.",
             "the state's practice: plans set at the planning conferences and taken against the harvest (Meng, Qian & Yared 2015, Rev. Econ. Stud. 82(4)); off until the historical scenario is recalibrated with it";
+        grain_budget: Bool = FALSE, [0, 1], "switch",
+            "With a fixed plan, the grain year's outflows besides rations and exports are budgeted with it: sales to the countryside fixed at `fixed_sales_share` of the plan (to the teams short on paper until `fixed_sales_base_year`, then to the same teams in the same proportions, whoever is hungry now) and other state uses at `trade.other_state_use_share` of it, each paid month by month; a harvest that falls short of the plan draws down the stock.",
+            "the 'three fixes' of 1955 fixed each unit's procurement and sales, and the State Council's Supplementary Regulations on the Unified Purchase and Sale of Grain (11 October 1957) held them: the fixed procurement not to be reduced nor the fixed sales increased, the state's grain to be allotted by an overall plan; off until the historical scenario is recalibrated with it";
+        fixed_sales_share: Float = 0.295, [0.0, 0.9], "share of the plan",
+            "Share of the grain year's procurement plan that is sold back to the countryside (with `grain_budget`).",
+            "1957: 14.17 of 48.04 Mt gross procurement resold (48.04 less 33.87 Mt net; data/national.csv)";
+        fixed_sales_base_year: Int = 1956, [1953, 1966], "grain year",
+            "With a grain budget, the grain year whose resales to each team fix the team's share of the sales in every grain year after it (the deficit units of the three fixes); until then sales go to the teams short on paper.",
+            "1956/57: the last grain year before the Supplementary Regulations of 11 October 1957 froze the fixed sales";
         #[lever] plan_rate: Float = 0.12, [0.0, 0.9], "share of believed output",
             "Share of the output the centre expects that the grain-year plan takes beyond the state's needs (urban rations and exports less imports): what pays for resales, other state uses and stock.",
             "1957: (48.04 Mt gross procurement - about 22.4 Mt of urban sales - 2.09 Mt exports) / 195 Mt output (data/national.csv; rations: food.urban_ration_kg_per_year x the 98.8 M urban residents of data/provinces.csv)";

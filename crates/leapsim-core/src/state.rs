@@ -135,6 +135,9 @@ pub struct Teams {
     pub famine_memory: Vec<f32>,
     /// Reported over true grain at the team's last harvest (what its mess hall believes).
     pub report_ratio: Vec<f32>,
+    /// With a grain budget: the team's resales in `procurement.fixed_sales_base_year`, kg,
+    /// which fix its share of the state's sales in every grain year after it.
+    pub fixed_sales_kg: Vec<f32>,
     /// Farm capital (draught animals, seed, tools), 1 = normal; multiplies the harvest.
     pub capital: Vec<f32>,
     pub flow: Vec<TeamFlow>,
@@ -171,6 +174,10 @@ pub struct Centre {
     /// that grain year (with `procurement.fixed_plan`).
     pub procurement_plan_t: f64,
     pub plan_year: i32,
+    /// With `procurement.grain_budget`: the grain year's sales to the countryside and other
+    /// state uses, budgeted with the plan.
+    pub sales: BudgetLine,
+    pub other_use: BudgetLine,
     /// Reported grain received so far this year, and in the whole of last year, tonnes.
     pub reported_grain_ytd_t: f64,
     pub reported_last_year_t: f64,
@@ -196,10 +203,43 @@ pub struct Centre {
     /// ration rule measures shortage against, month for month, since the stock rises at each
     /// harvest and falls between them).
     pub normal_stock_t: [f64; 12],
+    /// The granary's stock when each month's rations were set a year ago (January first), real
+    /// tonnes: what the ration rule measures a fall against.
+    pub stock_a_year_ago_t: [f64; 12],
     /// The urban ration is cut (the granary fell below its threshold and has not recovered).
     pub ration_cut: bool,
     /// This month's flows through the granary, real tonnes (procurement opens them).
     pub flows: GranaryFlows,
+}
+
+/// One line of the grain year's budget (with `procurement.grain_budget`): what the plan set
+/// aside for the grain year and what of it is still to go out, real tonnes.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BudgetLine {
+    pub year_t: f64,
+    pub left_t: f64,
+}
+
+impl BudgetLine {
+    /// Set the line to `year_t` for the grain year of `month`. A grain year that `opens` has it
+    /// all still to go out (the run's first month, inside a grain year, only its months left);
+    /// a revision within the grain year moves what is left by the difference.
+    pub fn fix(&mut self, year_t: f64, month: Month, opens: bool) {
+        self.left_t = if opens {
+            year_t * month.months_left_in_grain_year() as f64 / 12.0
+        } else {
+            (self.left_t + year_t - self.year_t).max(0.0)
+        };
+        self.year_t = year_t;
+    }
+    /// This month's part of what is left: spread evenly over the grain year's months to come,
+    /// so a month that could not pay leaves more to the months after.
+    pub fn due_t(&self, month: Month) -> f64 {
+        self.left_t / month.months_left_in_grain_year() as f64
+    }
+    pub fn spend(&mut self, t: f64) {
+        self.left_t = (self.left_t - t).max(0.0);
+    }
 }
 
 /// The state granary's ledger for one month, real tonnes: what it held when the month opened,

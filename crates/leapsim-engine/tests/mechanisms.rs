@@ -253,15 +253,17 @@ fn the_plan_covers_export_commitments() {
 fn the_urban_ration_is_cut_when_the_granary_runs_short_not_by_date() {
     // With the ration following the granary, the dated cut of the historical timeline is pinned
     // away (the ration pinned at the registry's 227 kg): the ration is cut, to 208 kg, only if
-    // the stock falls below a third of its 1957 level.
+    // the stock falls by a third in a year to below its 1957 level.
     let mut s = base();
     for kv in ["run.end_year=1961", "food.ration_follows_stock=true", "food.urban_ration_kg_per_year=227"] {
         s.apply_override(kv).unwrap();
     }
     let ration = |r: &RunResult, y: i32| cn(r, y, "urban_ration_kg_per_year");
+    // The Leap's own run has no shortage until its granary falls after the autumn harvest of
+    // 1961, to a quarter of a year earlier and under its 1957 level.
     let full = simulate(&s);
     assert!(
-        (1958..=1961).all(|y| ration(&full, y) == 227.0),
+        (1958..=1960).all(|y| ration(&full, y) == 227.0),
         "{:?}",
         (1958..=1961).map(|y| ration(&full, y)).collect::<Vec<_>>()
     );
@@ -376,4 +378,54 @@ fn resales_by_month_feed_the_lean_months_instead_of_the_harvest() {
     assert!(lump_year > 0.0 && lump_october > 0.5 * lump_year, "lump: {lump_october} of {lump_year}");
     assert!(month_october < 0.2 * month_year, "by month: {month_october} of {month_year}");
     assert!((month_year / lump_year - 1.0).abs() < 0.25, "year: {month_year} by month, {lump_year} as lumps");
+}
+
+#[test]
+fn a_grain_budget_sells_its_fixed_sales_to_the_fixed_units_whoever_looks_short() {
+    // The 'three fixes' fixed the sales to the countryside with the procurement plan, and the
+    // State Council froze them in October 1957. With the sales fixed on the units that bought
+    // in grain year 1954/55 and a granary that can spare them, grain year 1955/56 sells exactly
+    // the fixed share of the plan, month by month, to those units alone; the plan is raised to
+    // pay for them, and other state uses are paid out of the budget too, whatever the harvest
+    // brings in. Without the budget the year's resales are what the teams short on paper get.
+    let grain_year = |budget: bool| {
+        let mut s = base();
+        for kv in
+            ["procurement.fixed_plan=true", "food.state_stock_initial_mt=150", "procurement.fixed_sales_base_year=1954"]
+        {
+            s.apply_override(kv).unwrap();
+        }
+        s.apply_override(&format!("procurement.grain_budget={budget}")).unwrap();
+        let inputs = leapsim_engine::run::inputs_for(&s).unwrap();
+        let mut w = leapsim_core::build(&s.params, &inputs).unwrap();
+        let (mut plan_t, mut sold_t, mut other_t, mut months_selling, mut outside_units) = (0.0, 0.0, 0.0, 0, 0);
+        while w.month < parse_month("1956-07").unwrap() {
+            let r = leapsim_core::step(&mut w);
+            if r.month >= parse_month("1955-07").unwrap() {
+                if r.month == parse_month("1955-07").unwrap() {
+                    plan_t = w.centre.procurement_plan_t;
+                }
+                sold_t += r.granary.resold_t;
+                other_t += r.granary.other_use_t;
+                months_selling += usize::from(r.granary.resold_t > 0.0);
+                let teams = &w.teams;
+                outside_units += (0..teams.flow.len())
+                    .filter(|&t| teams.flow[t].resold_kg > 0.0 && teams.fixed_sales_kg[t] == 0.0)
+                    .count();
+            }
+        }
+        let units = w.teams.fixed_sales_kg.iter().filter(|&&k| k > 0.0).count();
+        (plan_t, sold_t, other_t, months_selling, outside_units, units, s.params)
+    };
+    let (plan, sold, other, months, outside, units, p) = grain_year(true);
+    let (plan_free, sold_free, _, _, _, units_free, _) = grain_year(false);
+    let share = p.procurement.fixed_sales_share;
+    assert!((sold / (share * plan) - 1.0).abs() < 1e-9, "sold {sold} of a plan of {plan}");
+    let other_share = p.trade.other_state_use_share;
+    assert!((other / (other_share * plan) - 1.0).abs() < 1e-9, "other uses {other}");
+    assert_eq!(months, 12);
+    assert!(units > 0 && outside == 0, "{units} fixed units, {outside} sales outside them");
+    assert_eq!(units_free, 0, "without a budget no sales are fixed");
+    assert!(plan > plan_free * 1.2, "plan {plan_free} -> {plan}");
+    assert!(sold_free > 0.0 && (sold_free / sold - 1.0).abs() > 0.05, "{sold_free} vs {sold}");
 }

@@ -1,6 +1,7 @@
 //! Consumption (step 7 of the month): imports flow into the state granary; it ships the export
 //! commitments, feeds the cities, then other state uses and resales to rural teams that look short
-//! on paper (their store as their reported harvest makes it look). Rural teams eat from their own
+//! on paper (their store as their reported harvest makes it look) or, with a grain budget, the
+//! month's part of the grain year's sales and other uses budgeted with the plan. Rural teams eat from their own
 //! stock, spreading it over the months to the next autumn harvest, up to satiation. In mess halls
 //! eating follows belief: the hall plans on the harvest as reported (`food.free_eating` of the
 //! inflation believed), so an inflated report empties the store early; private cooking is gone,
@@ -54,6 +55,8 @@ struct Handouts {
     urban_fill: f64,
     resale: ResaleRule,
     resale_fill: f64,
+    /// With sales fixed on units: kg sold per kg of a team's base-year resales.
+    resale_per_fixed_kg: f64,
 }
 
 /// How a rural team's resale is reckoned: as a lump for all the months to the next autumn
@@ -84,30 +87,35 @@ impl ResaleRule {
 }
 
 /// The urban ration standard of the month, kg per person per year: the policy's, or the cut one
-/// while the cut is in force. The centre cuts when the granary falls below
-/// `ration_cut_stock_share` of its normal stock for the month and restores once it is back to
-/// `ration_restore_stock_share` of it; the normal is the stock of the same month of 1957, so the
-/// rule acts from 1958 on. The record measured the shortage so: at the end of September 1960 the
-/// 82 cities' stocks were almost half below the same time a year earlier and under a third of
-/// normal (Dangdai Zhongguo de liangshi gongzuo, 1988, quoted by Lin Yunhui, 2013). A shortage, not a date, makes the cut; the season alone does not.
+/// while the cut is in force. From 1958 the centre cuts when the granary falls below
+/// `ration_cut_stock_share` of its stock in the same month a year earlier and below its normal
+/// stock, that of the same month of 1957 (month for month, so the fall before every harvest is
+/// no shortage), and restores once it is back to `ration_restore_stock_share` of the normal. The record measured the
+/// shortage so: at the end of September 1960 the 82 cities' stocks were almost half below the
+/// same time a year earlier and under a third of normal (Dangdai Zhongguo de liangshi gongzuo,
+/// 1988, quoted by Lin Yunhui, 2013); the model has one national granary, whose stock before the
+/// summer harvest had fallen to two thirds of the year before when the cut came (14.31 Mt in
+/// 1959, 9.54 Mt in 1960; Yang Jisheng, interview in Dongfang lishi pinglun, c. 2016, in
+/// data/national.csv). A shortage, not a date, makes the cut.
 fn urban_ration(params: &Params, month: Month, centre: &mut Centre, standard: f64, cut: f64) -> f64 {
     let food = &params.food;
     if !food.ration_follows_stock {
         return standard;
     }
-    // Measured when the month's rations are set (after the month's procurement and trade), in
-    // 1957 and later alike.
+    // Measured when the month's rations are set (after the month's procurement and trade).
     let of_year = month.month_of_year() as usize - 1;
+    let stock = centre.granary_t;
     if month.year() == 1957 {
-        centre.normal_stock_t[of_year] = centre.granary_t;
+        centre.normal_stock_t[of_year] = stock;
     } else if month.year() > 1957 {
         let normal = centre.normal_stock_t[of_year];
-        if centre.granary_t < food.ration_cut_stock_share * normal {
+        if stock < food.ration_cut_stock_share * centre.stock_a_year_ago_t[of_year] && stock < normal {
             centre.ration_cut = true;
-        } else if centre.granary_t >= food.ration_restore_stock_share * normal {
+        } else if stock >= food.ration_restore_stock_share * normal {
             centre.ration_cut = false;
         }
     }
+    centre.stock_a_year_ago_t[of_year] = stock;
     if centre.ration_cut {
         cut.min(standard)
     } else {
@@ -144,8 +152,17 @@ fn granary(
     let supplied_t = draw(&mut centre.granary_t, urban_demand_t);
     let urban_fill = if urban_demand_t > 0.0 { supplied_t / urban_demand_t } else { 1.0 };
     centre.flows.urban_supplied_t = supplied_t;
-    let other_use = params.trade.other_state_use_share * centre.flows.procured_t;
+    let pr = &params.procurement;
+    let budget = pr.grain_budget && pr.fixed_plan && !pr.on_true_output;
+    let other_use = if budget {
+        centre.other_use.due_t(month)
+    } else {
+        params.trade.other_state_use_share * centre.flows.procured_t
+    };
     centre.flows.other_use_t = draw(&mut centre.granary_t, other_use);
+    if budget {
+        centre.other_use.spend(centre.flows.other_use_t);
+    }
 
     // Resales: rural teams below the resale floor, judged on paper.
     let resale = ResaleRule {
@@ -156,7 +173,21 @@ fn granary(
     let gap = |t: usize| resale.gap(teams.census[t].persons, teams.grain_kg[t], teams.report_ratio[t]);
     // Under the political climate hunger is denied, and relief withheld with it.
     let relief = (1.0 - params.food.relief_denial * policy.politics.climate).max(0.0);
-    let resale_demand_t = real_sum(provinces, false, gap) / 1000.0 * relief;
+    let gap_demand_t = real_sum(provinces, false, gap) / 1000.0 * relief;
+    // With a grain budget the month sells its part of what is left of the grain year's fixed
+    // sales: to the teams short on paper until the sales are fixed, then to the units they
+    // were fixed on, whoever is hungry now. Without one, what the teams short on paper are
+    // granted.
+    let units_t = if budget && month.grain_year() > pr.fixed_sales_base_year as i32 {
+        real_sum(provinces, false, |t| teams.fixed_sales_kg[t] as f64) / 1000.0
+    } else {
+        0.0
+    };
+    let resale_demand_t = match (budget, units_t > 0.0) {
+        (true, true) => centre.sales.due_t(month),
+        (true, false) => centre.sales.due_t(month).min(gap_demand_t),
+        (false, _) => gap_demand_t,
+    };
     // Cities come first: resales never eat into the urban rations due before the next harvest
     // (the 'protect Beijing' priority of December 1959, data/timeline.csv).
     let to_next_harvest = month.months_to_summer_harvest().min(months_left as u32) as f64;
@@ -165,8 +196,17 @@ fn granary(
     let resold_t = draw(&mut spare, resale_demand_t);
     centre.granary_t -= resold_t;
     centre.flows.resold_t = resold_t;
-    let resale_fill = if resale_demand_t > 0.0 { relief * resold_t / resale_demand_t } else { 0.0 };
-    Handouts { urban_ration_kg_pp, urban_fill, resale, resale_fill }
+    if budget {
+        centre.sales.spend(resold_t);
+    }
+    let (resale_fill, per_fixed_kg) = if units_t > 0.0 {
+        (0.0, resold_t / units_t)
+    } else if gap_demand_t > 0.0 {
+        (relief * resold_t / gap_demand_t, 0.0)
+    } else {
+        (0.0, 0.0)
+    };
+    Handouts { urban_ration_kg_pp, urban_fill, resale, resale_fill, resale_per_fixed_kg: per_fixed_kg }
 }
 
 /// The month's eating: the granary's flows ([`granary`]), then every team eats: urban teams
@@ -198,7 +238,8 @@ pub fn consume(
             flow.kcal_per_day = kcal_per_day(p, flow.eaten_kg as f64, persons, p.food.kcal_other_per_day);
         } else {
             // Stocks move by the flows as recorded, so grain is conserved to the last bit.
-            flow.resold_kg = (h.resale.gap(persons, *stock, teams.report_ratio[t]) * h.resale_fill) as f32;
+            flow.resold_kg = (h.resale.gap(persons, *stock, teams.report_ratio[t]) * h.resale_fill
+                + teams.fixed_sales_kg[t] as f64 * h.resale_per_fixed_kg) as f32;
             let resold = flow.resold_kg as f64;
             // A lump joins the store and is spread with it; a month's resale is eaten in the month.
             let (spread, eaten_now) = if h.resale.by_month { (*stock, resold) } else { (*stock + resold, 0.0) };
@@ -218,4 +259,13 @@ pub fn consume(
             flow.kcal_per_day = kcal_per_day(p, flow.eaten_kg as f64, persons, rural_other);
         }
     });
+    // The base grain year's resales fix each team's share of the sales after it.
+    let pr = &p.procurement;
+    if pr.grain_budget && month.grain_year() == pr.fixed_sales_base_year as i32 {
+        teams
+            .fixed_sales_kg
+            .par_iter_mut()
+            .zip(teams.flow.par_iter())
+            .for_each(|(fixed, flow)| *fixed += flow.resold_kg);
+    }
 }

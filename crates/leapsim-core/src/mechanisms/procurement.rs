@@ -50,7 +50,7 @@ pub fn procure(
         keep_reports(month, provinces, reports);
         let opens = month.0 == 0 || month.month_of_year() == GRAIN_YEAR_FIRST_MONTH;
         if opens || replan {
-            fix_plan(policy, month, provinces, teams, centre, opens);
+            fix_plan(params, policy, month, provinces, teams, centre, opens);
         }
     }
     let quota_per_reported = if fixed {
@@ -155,11 +155,13 @@ fn keep_reports(month: Month, provinces: &mut [Province], reports: &[ProvinceRep
 /// when the centre revises its belief about output. The plan is what the state must supply in
 /// the grain year — urban rations for the urban population, export commitments, less planned
 /// imports — plus
-/// `plan_rate` of the output the centre expects (this year's target, which it believes). A
+/// `plan_rate` of the output the centre expects (this year's target, which it believes), and
+/// with `grain_budget` the sales to the countryside and other state uses budgeted with it. A
 /// revision within the grain year that would cut the plan is resisted under the political
 /// climate: asking for lower quotas was "right opportunism" after Lushan (Bernstein 1984, Theory
 /// and Society 13(3)), so only `1 - climate` of the cut is made.
 fn fix_plan(
+    params: &Params,
     policy: &Policy,
     month: Month,
     provinces: &mut [Province],
@@ -175,8 +177,18 @@ fn fix_plan(
     let needs_t = urban_persons * policy.food.urban_ration_kg_per_year / 1000.0
         + (trade.exports_mt_per_year - trade.imports_mt_per_year) * 1e6;
     let mut plan_t = (policy.procurement.plan_rate * centre.grain_target_t + needs_t).max(0.0);
+    // With a grain budget the sales fixed with the plan are part of what it must raise: the
+    // gross plan is what is kept plus what is sold back, of which the sales are the share
+    // `fixed_sales_share`. Other state uses are budgeted out of what is kept.
+    let pr = &params.procurement;
+    let sales_share = if pr.grain_budget { pr.fixed_sales_share.min(0.9) } else { 0.0 };
+    plan_t /= 1.0 - sales_share;
     if !opens && centre.plan_year == month.grain_year() {
         plan_t += policy.politics.climate.clamp(0.0, 1.0) * (centre.procurement_plan_t - plan_t).max(0.0);
+    }
+    if pr.grain_budget {
+        centre.sales.fix(sales_share * plan_t, month, opens);
+        centre.other_use.fix(params.trade.other_state_use_share * plan_t, month, opens);
     }
     centre.procurement_plan_t = plan_t;
     centre.plan_year = month.grain_year();
