@@ -23,7 +23,7 @@ def main() -> None:
     print(f"\n{int(fit['ok'].sum())} of {len(fit)} historical figures inside their accepted band")
     print(f"excess deaths 1959-1961: {r.summary['headline']['excess_deaths_1959_1961'] / 1e6:.1f} million")
 
-    c = leapsim.compare(["historical", "no-exports"], runs=2, scale=scale, outcomes=["excess_deaths:1959-1961"])
+    c = leapsim.compare(["historical", "honest-reporting"], runs=2, scale=scale, outcomes=["excess_deaths:1959-1961"])
     print("\nExcess deaths 1959-1961, paired difference from the historical run:")
     print(c.outcomes[["scenario", "mean", "diff_mean", "diff_q05", "diff_q95"]].to_string(index=False))
 
