@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import _native
 from ._jobs import CompareResult, EnsembleResult, compare, ensemble
+from ._more import JobResult, attribute, calibrate, sensitivity, sweep
 from ._run import RunResult, run
 from .errors import InputError, LeapsimError, MemoryLimitError, ScenarioError
 from .scenario import Scenario
@@ -30,16 +31,21 @@ __all__ = [
     "CompareResult",
     "EnsembleResult",
     "InputError",
+    "JobResult",
     "LeapsimError",
     "MemoryLimitError",
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "attribute",
+    "calibrate",
     "compare",
     "ensemble",
     "params",
     "run",
     "scenarios",
+    "sensitivity",
+    "sweep",
 ]
 
 

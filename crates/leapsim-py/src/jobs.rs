@@ -22,7 +22,7 @@ static SCRATCH: AtomicUsize = AtomicUsize::new(0);
 
 /// Check every model of a job before it starts, so that a bad scenario or parameter raises
 /// `ScenarioError` with its file, line and key (the job itself would report only its text).
-fn check_models(py: Python<'_>, models: &[ModelSpec]) -> PyResult<()> {
+pub fn check_models(py: Python<'_>, models: &[ModelSpec]) -> PyResult<()> {
     for m in models {
         m.scenario().map_err(|e| errors::scenario_error(py, &e))?;
     }
@@ -30,7 +30,7 @@ fn check_models(py: Python<'_>, models: &[ModelSpec]) -> PyResult<()> {
 }
 
 /// The posterior sample of file `path`, if given.
-fn posterior(py: Python<'_>, path: Option<String>) -> PyResult<Option<PosteriorSample>> {
+pub fn posterior(py: Python<'_>, path: Option<String>) -> PyResult<Option<PosteriorSample>> {
     path.map(|p| leapsim_analysis::sample::load(&p)).transpose().map_err(|e| errors::scenario_error(py, &e))
 }
 
@@ -38,7 +38,7 @@ fn posterior(py: Python<'_>, path: Option<String>) -> PyResult<Option<PosteriorS
 /// and Ctrl-C watched; with `out`, write its output directory (returning the names written),
 /// else remove its work store. A failed or interrupted job keeps its work store beside `out`
 /// (for `resume=True`), as the command line does.
-fn execute<R: JobOutput + Send>(
+pub fn execute<R: JobOutput + Send>(
     py: Python<'_>,
     out: Option<PathBuf>,
     progress: Option<&Bound<'_, PyAny>>,
@@ -72,7 +72,7 @@ fn execute<R: JobOutput + Send>(
 }
 
 /// The command recorded in a job's manifest when the caller gives none.
-fn command(given: Option<Vec<String>>, what: &str) -> Vec<String> {
+pub fn command(given: Option<Vec<String>>, what: &str) -> Vec<String> {
     given.unwrap_or_else(|| vec![format!("leapsim.{what}")])
 }
 

@@ -12,6 +12,7 @@
 mod columns;
 mod errors;
 mod jobs;
+mod more;
 mod run;
 mod supervise;
 
@@ -84,5 +85,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<run::Run>()?;
     m.add_function(wrap_pyfunction!(jobs::ensemble, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::compare, m)?)?;
+    m.add_function(wrap_pyfunction!(more::attribute, m)?)?;
+    m.add_function(wrap_pyfunction!(more::sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(more::sensitivity, m)?)?;
+    m.add_function(wrap_pyfunction!(more::calibrate, m)?)?;
     Ok(())
 }
