@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import Executor
 from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from . import _native, _progress, _tables
+from . import _progress, _tables
+from ._distribute import execute
 from ._run import _interactive, command, scenario_paths
+from .errors import InputError
 from .scenario import ScenarioLike, Value, overrides
 
 _QUANTILES = ["q05", "q25", "q50", "q75", "q95", "mean"]
@@ -99,6 +102,8 @@ def ensemble(
     resume: bool = False,
     posterior: str | os.PathLike[str] | None = None,
     progress: bool = True,
+    executor: Executor | None = None,
+    client: Any = None,
 ) -> EnsembleResult:
     """Run a scenario with many seeds, as ``leapsim ensemble`` does: quantiles of every
     annual series and of the outcomes over the runs.
@@ -117,6 +122,8 @@ def ensemble(
         posterior: a posterior.csv of ``calibrate --method abc-smc``: each run draws its
             parameters from it.
         progress: show a progress bar over the runs.
+        executor, client: run the runs on a ``concurrent.futures.Executor`` or a Dask
+            ``distributed.Client`` instead of here (the same results, item for item).
 
     Raises:
         ScenarioError: a bad scenario, parameter or posterior file (file, line, key).
@@ -125,12 +132,15 @@ def ensemble(
     """
     sets = overrides(set)
     call = command("ensemble", scenario=str(scenario), runs=runs, scale=scale, seed=seed, set=sets or None)
+    if keep_runs and (executor is not None or client is not None):
+        raise InputError("keep_runs: the runs' directories stay on the workers; run without executor= or client=")
     with scenario_paths([scenario]) as (path,):
-        with _progress.bar(progress and _interactive(), f"{scenario} x {runs} seeds", "run") as callback:
-            native = _native.ensemble(
-                path, runs, scale, seed, sets, list(outcomes), keep_runs,
-                _path(out), resume, _path(posterior), call, callback,
-            )
+        args = dict(
+            scenario=path, runs=runs, scale=scale, seed=seed, set=sets, outcomes=list(outcomes),
+            keep_runs=keep_runs, out=_path(out), resume=resume, posterior=_path(posterior), command=call,
+        )
+        label = f"{scenario} x {runs} seeds"
+        native = execute("ensemble", args, executor, client, lambda: _progress.bar(progress and _interactive(), label, "run"))
     return EnsembleResult(native)
 
 
@@ -145,6 +155,8 @@ def compare(
     resume: bool = False,
     posterior: str | os.PathLike[str] | None = None,
     progress: bool = True,
+    executor: Executor | None = None,
+    client: Any = None,
 ) -> CompareResult:
     """Run two or more scenarios with the same seeds, as ``leapsim compare`` does; the first
     is the reference the others are compared with.
@@ -159,6 +171,8 @@ def compare(
         resume: with ``out``, reuse the finished runs of an interrupted comparison.
         posterior: a posterior.csv: run k of every scenario draws the same particle.
         progress: show a progress bar over the runs.
+        executor, client: run the runs on a ``concurrent.futures.Executor`` or a Dask
+            ``distributed.Client`` instead of here (the same results, item for item).
 
     Raises:
         ScenarioError: a bad scenario, parameter or posterior file (file, line, key).
@@ -169,11 +183,12 @@ def compare(
     names = [str(s) for s in scenarios]
     call = command("compare", scenarios=names, runs=runs, scale=scale, seed=seed, set=sets or None)
     with scenario_paths(scenarios) as paths:
-        with _progress.bar(progress and _interactive(), f"{len(names)} scenarios x {runs} seeds", "run") as callback:
-            native = _native.compare(
-                paths, runs, scale, seed, sets, list(outcomes),
-                _path(out), resume, _path(posterior), call, callback,
-            )
+        args = dict(
+            scenarios=paths, runs=runs, scale=scale, seed=seed, set=sets, outcomes=list(outcomes),
+            out=_path(out), resume=resume, posterior=_path(posterior), command=call,
+        )
+        label = f"{len(names)} scenarios x {runs} seeds"
+        native = execute("compare", args, executor, client, lambda: _progress.bar(progress and _interactive(), label, "run"))
     return CompareResult(native)
 
 

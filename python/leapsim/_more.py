@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 import json
 import os
-from typing import Any, Iterable, Mapping, Sequence
+from concurrent.futures import Executor
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from . import _native, _progress
+from ._distribute import execute
 from ._jobs import _path
 from ._run import _interactive, command, scenario_paths
 from .scenario import ScenarioLike, Value, overrides
@@ -43,6 +45,10 @@ class JobResult:
         return f"<JobResult {self.manifest.get('command', ['?'])[0]}: {', '.join(self.files)}>"
 
 
+def _bar(progress: bool, label: str, unit: str) -> Callable[[], Any]:
+    return lambda: _progress.bar(progress and _interactive(), label, unit)
+
+
 def _common(scenario: ScenarioLike, set: Mapping[str, Value] | Iterable[str] | None) -> tuple[str, list[str]]:
     return str(scenario), overrides(set)
 
@@ -61,6 +67,8 @@ def attribute(
     resume: bool = False,
     posterior: str | os.PathLike[str] | None = None,
     progress: bool = True,
+    executor: Executor | None = None,
+    client: Any = None,
 ) -> JobResult:
     """Each cause's Shapley share of the outcomes, as ``leapsim attribute`` does
     (``docs/attribution.md``): the causes switched off in every combination, with common
@@ -72,7 +80,8 @@ def attribute(
         outcomes: ``SERIES:YEARS[:AGG][@REGION]`` (empty: ``excess_deaths:1959-1961``).
         by_province: also attribute every outcome in every province.
         permutations: sample this many orders of the causes instead of every coalition.
-        scenario, scale, seed, set, out, resume, posterior, progress: as for ``ensemble``.
+        scenario, scale, seed, set, out, resume, posterior, progress, executor, client: as for
+            ``ensemble``.
 
     Returns:
         JobResult whose ``table`` is attribution.csv.
@@ -80,11 +89,12 @@ def attribute(
     name, sets = _common(scenario, set)
     call = command("attribute", scenario=name, causes=list(causes) or None, runs=runs, scale=scale, seed=seed)
     with scenario_paths([scenario]) as (path,):
-        with _progress.bar(progress and _interactive(), "coalitions", "run") as callback:
-            native = _native.attribute(
-                path, list(causes), runs, list(outcomes), by_province, permutations, scale, seed, sets,
-                _path(out), resume, _path(posterior), call, callback,
-            )
+        args = dict(
+            scenario=path, causes=list(causes), runs=runs, outcomes=list(outcomes), by_province=by_province,
+            permutations=permutations, scale=scale, seed=seed, set=sets, out=_path(out), resume=resume,
+            posterior=_path(posterior), command=call,
+        )
+        native = execute("attribute", args, executor, client, _bar(progress, "coalitions", "run"))
     return JobResult(native, "attribution")
 
 
@@ -99,6 +109,8 @@ def sweep(
     resume: bool = False,
     posterior: str | os.PathLike[str] | None = None,
     progress: bool = True,
+    executor: Executor | None = None,
+    client: Any = None,
 ) -> JobResult:
     """The scenario at every point of a design file (grid, Latin hypercube or list; see
     ``docs/sweep.md`` and ``designs/``), each with the design's seeds, as ``leapsim sweep``
@@ -107,7 +119,8 @@ def sweep(
     Args:
         design: the design file (TOML).
         outcomes: outcomes added to the design's own.
-        scenario, scale, seed, set, out, resume, posterior, progress: as for ``ensemble``.
+        scenario, scale, seed, set, out, resume, posterior, progress, executor, client: as for
+            ``ensemble``.
 
     Returns:
         JobResult whose ``table`` is results.csv: one row per (point, seed).
@@ -115,11 +128,11 @@ def sweep(
     name, sets = _common(scenario, set)
     call = command("sweep", design=os.fspath(design), scenario=name, scale=scale, seed=seed)
     with scenario_paths([scenario]) as (path,):
-        with _progress.bar(progress and _interactive(), os.fspath(design), "run") as callback:
-            native = _native.sweep(
-                os.fspath(design), path, list(outcomes), scale, seed, sets,
-                _path(out), resume, _path(posterior), call, callback,
-            )
+        args = dict(
+            design=os.fspath(design), scenario=path, outcomes=list(outcomes), scale=scale, seed=seed, set=sets,
+            out=_path(out), resume=resume, posterior=_path(posterior), command=call,
+        )
+        native = execute("sweep", args, executor, client, _bar(progress, os.fspath(design), "run"))
     return JobResult(native, "results")
 
 
@@ -142,6 +155,8 @@ def sensitivity(
     out: str | os.PathLike[str] | None = None,
     resume: bool = False,
     progress: bool = True,
+    executor: Executor | None = None,
+    client: Any = None,
 ) -> JobResult:
     """Morris elementary effects or Sobol indices of outcomes over parameter ranges, as
     ``leapsim sensitivity`` does (``docs/sensitivity.md``).
@@ -154,7 +169,8 @@ def sensitivity(
         trajectories, levels: Morris's r and p. samples, bootstrap: Sobol's N and resamples.
         runs: runs per design point, averaged. independent_seeds: each point its own seeds.
         pin: pin the varied parameters against the timeline, as ``set`` does.
-        scenario, scale, seed, set, out, resume, progress: as for ``ensemble``.
+        scenario, scale, seed, set, out, resume, progress, executor, client: as for
+            ``ensemble``.
 
     Returns:
         JobResult whose ``table`` is sensitivity.csv (``tables["points"]``: the design).
@@ -163,11 +179,13 @@ def sensitivity(
     ranges = [f"{k}={lo}:{hi}" for k, (lo, hi) in params.items()] if isinstance(params, Mapping) else list(params)
     call = command("sensitivity", scenario=name, params=ranges, method=method, scale=scale, seed=seed)
     with scenario_paths([scenario]) as (path,):
-        with _progress.bar(progress and _interactive(), method, "run") as callback:
-            native = _native.sensitivity(
-                path, ranges, _path(params_file), method, list(outcomes), trajectories, levels, samples,
-                bootstrap, runs, independent_seeds, pin, scale, seed, sets, _path(out), resume, call, callback,
-            )
+        args = dict(
+            scenario=path, ranges=ranges, ranges_file=_path(params_file), method=method, outcomes=list(outcomes),
+            trajectories=trajectories, levels=levels, samples=samples, bootstrap=bootstrap, runs=runs,
+            independent_seeds=independent_seeds, pin=pin, scale=scale, seed=seed, set=sets, out=_path(out),
+            resume=resume, command=call,
+        )
+        native = execute("sensitivity", args, executor, client, _bar(progress, method, "run"))
     return JobResult(native, "sensitivity")
 
 
@@ -194,7 +212,9 @@ def calibrate(
         particles, generations: ABC-SMC's (default: the settings').
         max_evals: stop after this many evaluations. seeds: runs averaged per evaluation.
         scale: None keeps the settings' scale.
-        scenario, seed, set, out, resume, progress: as for ``ensemble``.
+        scenario, seed, set, out, resume, progress: as for ``ensemble``. A calibration's
+            evaluations follow one another, so it takes no executor: each evaluation's runs go
+            in parallel on this machine's cores.
 
     Returns:
         JobResult whose ``table`` is fit_report.csv; ``files["fitted.toml"]`` is the fitted

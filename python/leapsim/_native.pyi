@@ -7,6 +7,7 @@ VERSION: str
 REVISION: str
 
 Progress = Callable[[int, int], None] | None
+Share = str | tuple[str, list[int]] | tuple[str, list[str | None]] | None
 
 def scenarios() -> list[tuple[str, str]]: ...
 def params() -> dict[str, list[Any]]: ...
@@ -50,6 +51,7 @@ def ensemble(
     posterior: str | None = None,
     command: list[str] | None = None,
     progress: Progress = None,
+    share: Share = None,
 ) -> dict[str, Any]: ...
 def compare(
     scenarios: Sequence[str],
@@ -63,6 +65,7 @@ def compare(
     posterior: str | None = None,
     command: list[str] | None = None,
     progress: Progress = None,
+    share: Share = None,
 ) -> dict[str, Any]: ...
 def attribute(
     scenario: str,
@@ -79,6 +82,7 @@ def attribute(
     posterior: str | None = None,
     command: list[str] | None = None,
     progress: Progress = None,
+    share: Share = None,
 ) -> dict[str, Any]: ...
 def sweep(
     design: str,
@@ -92,6 +96,7 @@ def sweep(
     posterior: str | None = None,
     command: list[str] | None = None,
     progress: Progress = None,
+    share: Share = None,
 ) -> dict[str, Any]: ...
 def sensitivity(
     scenario: str,
@@ -113,6 +118,7 @@ def sensitivity(
     resume: bool = False,
     command: list[str] | None = None,
     progress: Progress = None,
+    share: Share = None,
 ) -> dict[str, Any]: ...
 def calibrate(
     scenario: str,

@@ -8,7 +8,7 @@ use crate::errors;
 use crate::supervise::{supervise, Watch};
 use leapsim_analysis::compare::{compare as compare_job, CompareRequest};
 use leapsim_analysis::ensemble::{ensemble as ensemble_job, EnsembleRequest};
-use leapsim_analysis::runner::{Progress, Runner};
+use leapsim_analysis::runner::{Progress, Runner, Sharing};
 use leapsim_analysis::sample::PosteriorSample;
 use leapsim_analysis::{JobError, ModelSpec};
 use leapsim_report::writer::JobOutput;
@@ -38,12 +38,16 @@ pub fn posterior(py: Python<'_>, path: Option<String>) -> PyResult<Option<Poster
 /// and Ctrl-C watched; with `out`, write its output directory (returning the names written),
 /// else remove its work store. A failed or interrupted job keeps its work store beside `out`
 /// (for `resume=True`), as the command line does.
+///
+/// With `sharing` (a job spread over processes, [`crate::share`]) the job's first batch is
+/// shared as it says; a plan or a worker's part stops the job, and then this returns None.
 pub fn execute<R: JobOutput + Send>(
     py: Python<'_>,
     out: Option<PathBuf>,
     progress: Option<&Bound<'_, PyAny>>,
+    sharing: Option<&Sharing>,
     job: impl FnOnce(&Runner, &Path) -> Result<R, JobError> + Send,
-) -> PyResult<(R, Option<Vec<String>>)> {
+) -> PyResult<Option<(R, Option<Vec<String>>)>> {
     let scratch = out.is_none().then(|| {
         let n = SCRATCH.fetch_add(1, Ordering::Relaxed);
         std::env::temp_dir().join(format!("leapsim-py-{}-{n}", std::process::id()))
@@ -52,7 +56,8 @@ pub fn execute<R: JobOutput + Send>(
     let watch = Watch::default();
     let (result, interrupt) = supervise(py, &watch, progress, || {
         let report = |p: Progress| watch.report(p.done, p.total);
-        let r = job(&Runner::new(&watch.cancel, &report), &dir)?;
+        let runner = Runner::new(&watch.cancel, &report);
+        let r = job(&sharing.map_or(runner, |s| runner.shared(s)), &dir)?;
         let names = match &out {
             Some(o) => Some(leapsim_report::writer::write(o, &r, &watch.cancel)?),
             None => {
@@ -68,7 +73,10 @@ pub fn execute<R: JobOutput + Send>(
     if let Some(e) = interrupt {
         return Err(e);
     }
-    result.map_err(|e| errors::job_error(py, e, None))
+    match result {
+        Err(JobError::Interrupted) if crate::share::stopped_as_asked(sharing) => Ok(None),
+        r => r.map(Some).map_err(|e| errors::job_error(py, e, None)),
+    }
 }
 
 /// The command recorded in a job's manifest when the caller gives none.
@@ -82,7 +90,7 @@ pub fn command(given: Option<Vec<String>>, what: &str) -> Vec<String> {
 /// written (with `out`).
 #[pyfunction]
 #[pyo3(signature = (scenario, runs, scale=None, seed=None, set=Vec::new(), outcomes=Vec::new(),
-    keep_runs=false, out=None, resume=false, posterior=None, command=None, progress=None))]
+    keep_runs=false, out=None, resume=false, posterior=None, command=None, progress=None, share=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn ensemble<'py>(
     py: Python<'py>,
@@ -98,7 +106,9 @@ pub fn ensemble<'py>(
     posterior: Option<String>,
     command: Option<Vec<String>>,
     progress: Option<Bound<'py, PyAny>>,
+    share: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let sharing = crate::share::parse(py, share.as_ref())?;
     let model = ModelSpec { scenario, scale, seed, set };
     check_models(py, std::slice::from_ref(&model))?;
     let req = EnsembleRequest {
@@ -111,9 +121,12 @@ pub fn ensemble<'py>(
         posterior: self::posterior(py, posterior)?,
         command: self::command(command, "ensemble"),
     };
-    let (r, written) = execute(py, out, progress.as_ref(), |runner, dir| {
+    let Some((r, written)) = execute(py, out, progress.as_ref(), sharing.as_ref(), |runner, dir| {
         ensemble_job(&EnsembleRequest { out: Some(dir.to_path_buf()), ..req.clone() }, runner)
-    })?;
+    })?
+    else {
+        return crate::share::found(py, sharing.as_ref());
+    };
     let d = PyDict::new(py);
     let a = Columns::new(py);
     a.ints("year", r.annual.iter().map(|x| x.year))?;
@@ -141,7 +154,7 @@ pub fn ensemble<'py>(
 /// outcomes, the manifest and the names written (with `out`).
 #[pyfunction]
 #[pyo3(signature = (scenarios, runs, scale=None, seed=None, set=Vec::new(), outcomes=Vec::new(),
-    out=None, resume=false, posterior=None, command=None, progress=None))]
+    out=None, resume=false, posterior=None, command=None, progress=None, share=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn compare<'py>(
     py: Python<'py>,
@@ -156,7 +169,9 @@ pub fn compare<'py>(
     posterior: Option<String>,
     command: Option<Vec<String>>,
     progress: Option<Bound<'py, PyAny>>,
+    share: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let sharing = crate::share::parse(py, share.as_ref())?;
     let models: Vec<ModelSpec> =
         scenarios.into_iter().map(|scenario| ModelSpec { scenario, scale, seed, set: set.clone() }).collect();
     check_models(py, &models)?;
@@ -169,9 +184,12 @@ pub fn compare<'py>(
         posterior: self::posterior(py, posterior)?,
         command: self::command(command, "compare"),
     };
-    let (r, written) = execute(py, out, progress.as_ref(), |runner, dir| {
+    let Some((r, written)) = execute(py, out, progress.as_ref(), sharing.as_ref(), |runner, dir| {
         compare_job(&CompareRequest { out: Some(dir.to_path_buf()), ..req.clone() }, runner)
-    })?;
+    })?
+    else {
+        return crate::share::found(py, sharing.as_ref());
+    };
     let c = &r.comparison;
     let d = PyDict::new(py);
     d.set_item("annual", compare_columns(py, c)?)?;

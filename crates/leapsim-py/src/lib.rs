@@ -14,6 +14,7 @@ mod errors;
 mod jobs;
 mod more;
 mod run;
+mod share;
 mod supervise;
 
 use leapsim_core::params::{Kind, SPECS};

@@ -48,7 +48,7 @@ fn model(
 #[pyfunction]
 #[pyo3(signature = (scenario, causes=Vec::new(), runs=1, outcomes=Vec::new(), by_province=false,
     permutations=None, scale=None, seed=None, set=Vec::new(), out=None, resume=false, posterior=None,
-    command=None, progress=None))]
+    command=None, progress=None, share=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn attribute<'py>(
     py: Python<'py>,
@@ -66,7 +66,9 @@ pub fn attribute<'py>(
     posterior: Option<String>,
     command: Option<Vec<String>>,
     progress: Option<Bound<'py, PyAny>>,
+    share: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let sharing = crate::share::parse(py, share.as_ref())?;
     let req = AttributeRequest {
         model: model(py, scenario, scale, seed, set)?,
         causes,
@@ -79,16 +81,19 @@ pub fn attribute<'py>(
         posterior: self::posterior(py, posterior)?,
         command: self::command(command, "attribute"),
     };
-    let (r, written) = execute(py, out, progress.as_ref(), |runner, dir| {
+    let Some((r, written)) = execute(py, out, progress.as_ref(), sharing.as_ref(), |runner, dir| {
         attribute_job(&AttributeRequest { out: Some(dir.to_path_buf()), ..req.clone() }, runner)
-    })?;
+    })?
+    else {
+        return crate::share::found(py, sharing.as_ref());
+    };
     files(py, &r, written)
 }
 
 /// `leapsim sweep DESIGN`: the scenario at every point of a design file (results.csv).
 #[pyfunction]
 #[pyo3(signature = (design, scenario, outcomes=Vec::new(), scale=None, seed=None, set=Vec::new(),
-    out=None, resume=false, posterior=None, command=None, progress=None))]
+    out=None, resume=false, posterior=None, command=None, progress=None, share=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn sweep<'py>(
     py: Python<'py>,
@@ -103,7 +108,9 @@ pub fn sweep<'py>(
     posterior: Option<String>,
     command: Option<Vec<String>>,
     progress: Option<Bound<'py, PyAny>>,
+    share: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let sharing = crate::share::parse(py, share.as_ref())?;
     let req = SweepRequest {
         model: model(py, scenario, scale, seed, set)?,
         design,
@@ -113,9 +120,12 @@ pub fn sweep<'py>(
         posterior: self::posterior(py, posterior)?,
         command: self::command(command, "sweep"),
     };
-    let (r, written) = execute(py, out, progress.as_ref(), |runner, dir| {
+    let Some((r, written)) = execute(py, out, progress.as_ref(), sharing.as_ref(), |runner, dir| {
         sweep_job(&SweepRequest { out: Some(dir.to_path_buf()), ..req.clone() }, runner)
-    })?;
+    })?
+    else {
+        return crate::share::found(py, sharing.as_ref());
+    };
     files(py, &r, written)
 }
 
@@ -124,7 +134,7 @@ pub fn sweep<'py>(
 #[pyfunction]
 #[pyo3(signature = (scenario, ranges=Vec::new(), ranges_file=None, method="morris", outcomes=Vec::new(),
     trajectories=10, levels=4, samples=64, bootstrap=200, runs=1, independent_seeds=false, pin=false,
-    scale=None, seed=None, set=Vec::new(), out=None, resume=false, command=None, progress=None))]
+    scale=None, seed=None, set=Vec::new(), out=None, resume=false, command=None, progress=None, share=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn sensitivity<'py>(
     py: Python<'py>,
@@ -147,7 +157,9 @@ pub fn sensitivity<'py>(
     resume: bool,
     command: Option<Vec<String>>,
     progress: Option<Bound<'py, PyAny>>,
+    share: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let sharing = crate::share::parse(py, share.as_ref())?;
     let method = match method {
         "morris" => sens::Method::Morris,
         "sobol" => sens::Method::Sobol,
@@ -176,9 +188,12 @@ pub fn sensitivity<'py>(
         resume,
         command: self::command(command, "sensitivity"),
     };
-    let (r, written) = execute(py, out, progress.as_ref(), |runner, dir| {
+    let Some((r, written)) = execute(py, out, progress.as_ref(), sharing.as_ref(), |runner, dir| {
         sens::sensitivity(&SensitivityRequest { out: Some(dir.to_path_buf()), ..req.clone() }, runner)
-    })?;
+    })?
+    else {
+        return crate::share::found(py, sharing.as_ref());
+    };
     files(py, &r, written)
 }
 
@@ -225,8 +240,9 @@ pub fn calibrate<'py>(
         resume,
         command: self::command(command, "calibrate"),
     };
-    let (r, written) = execute(py, out, progress.as_ref(), |runner, dir: &Path| {
+    let done = execute(py, out, progress.as_ref(), None, |runner, dir: &Path| {
         calibrate_job(&CalibrateRequest { out: Some(dir.to_path_buf()), ..req.clone() }, runner)
     })?;
+    let (r, written) = done.expect("an unshared job finishes or fails");
     files(py, &r, written)
 }
