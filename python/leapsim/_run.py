@@ -150,7 +150,7 @@ def run(
             ``{"reporting.honest": True, "labour.steel_campaign": 0}`` or ``["key=value"]``.
         detail: a province code (e.g. ``"CN-HA"``): also follow one commune of it
             team by team (``RunResult.detail``).
-        progress: show a progress bar (tqdm) over the months.
+        progress: show a progress bar (tqdm) over the months, on a terminal or in a notebook.
 
     Returns:
         RunResult with ``.annual``, ``.monthly``, ``.summary``, ``.fit_table``, ``.manifest``,

@@ -155,3 +155,18 @@ def test_run_releases_the_gil() -> None:
     t.join()
     # The main thread kept running Python while the run went on.
     assert elapsed > 0.1 and ticks > 10_000, (elapsed, ticks)
+
+
+def test_progress_is_reported_month_by_month() -> None:
+    seen: list[tuple[int, int]] = []
+    _native.run("historical", 0.0005, 3, ["run.end_year=1955"], None, lambda done, total: seen.append((done, total)))
+    assert seen and seen[-1] == (36, 36)
+    assert all(total == 36 for _, total in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+    def fail(done: int, total: int) -> None:
+        raise RuntimeError("stop here")
+
+    # An exception of the progress callback stops the run and is raised.
+    with pytest.raises(RuntimeError, match="stop here"):
+        _native.run("historical", 0.002, 3, [], None, fail)
