@@ -63,3 +63,20 @@ def test_an_ensemble_of_8_on_a_local_dask_cluster_equals_the_local_one() -> None
     pd.testing.assert_frame_equal(spread.annual, local.annual)
     pd.testing.assert_frame_equal(spread.outcomes, local.outcomes)
     assert spread.seeds == local.seeds
+
+
+def test_ctrl_c_stops_a_job_on_an_executor() -> None:
+    import _thread
+    import threading
+    import time
+
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    started = time.perf_counter()
+    timer.start()
+    with ThreadPoolExecutor(1) as pool:
+        with pytest.raises(KeyboardInterrupt):
+            leapsim.ensemble(runs=30, scale=0.002, executor=pool, progress=False)
+        interrupted = time.perf_counter() - started
+    timer.cancel()
+    # The runs not yet started were cancelled: the pool closed with at most the running one left.
+    assert interrupted < 3 and time.perf_counter() - started < 6
