@@ -98,6 +98,12 @@ pub struct ModelSpec {
 impl ModelSpec {
     /// The scenario with its overrides, scale and seed; each fixed for the whole run.
     pub fn resolve(&self) -> Result<Scenario, JobError> {
+        Ok(self.scenario()?)
+    }
+
+    /// As [`ModelSpec::resolve`], with the error's file, line and key kept apart (for front
+    /// ends that report them as fields, as the Python binding's `ScenarioError` does).
+    pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
         let mut s = scenario::load(&self.scenario)?;
         for kv in &self.set {
             s.apply_override(kv)?;

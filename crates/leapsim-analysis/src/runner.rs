@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// How far a batch has got: `done` of the `total` items to run in this call; `reused` items
 /// were found finished in the work store and are not counted in `total` (so a time estimate is
@@ -51,23 +52,71 @@ impl Stored<'_> {
 
 fn no_progress(_: Progress) {}
 
+/// A job spread over processes or machines: the items of its first batch shared out. Each
+/// worker runs the same job (the same request) with [`Share::Run`] of some items and gets their
+/// reduced values, as the work store keeps them; the caller then runs the job with
+/// [`Share::Given`] of every value, and the job merges them as if it had run them itself (in
+/// item order, so its results are the same, item for item). A job whose batches depend on
+/// each other (a calibration) is not shared this way.
+#[derive(Clone, Debug)]
+pub enum Share {
+    /// Run nothing: count the first batch's items ([`Sharing::items`]), then stop the job with
+    /// [`RunError::Interrupted`].
+    Plan,
+    /// Run only these items of the first batch, keep their values ([`Sharing::values`]), then
+    /// stop the job with [`RunError::Interrupted`].
+    Run(Vec<usize>),
+    /// Every item's value of the first batch, run elsewhere, in item order: none is run here.
+    Given(Vec<serde_json::Value>),
+}
+
+/// A [`Share`] and what it found: the number of items of the first batch, and with
+/// [`Share::Run`] each item's value.
+pub struct Sharing {
+    pub share: Share,
+    first: AtomicBool,
+    found: Mutex<(usize, Vec<(usize, serde_json::Value)>)>,
+}
+
+impl Sharing {
+    pub fn new(share: Share) -> Sharing {
+        Sharing { share, first: AtomicBool::new(true), found: Mutex::new((0, Vec::new())) }
+    }
+
+    /// The number of items of the job's first batch (once it has been reached).
+    pub fn items(&self) -> usize {
+        self.found.lock().expect("not poisoned").0
+    }
+
+    /// The values of the items run with [`Share::Run`]: (item index, value), in item order.
+    pub fn values(&self) -> Vec<(usize, serde_json::Value)> {
+        self.found.lock().expect("not poisoned").1.clone()
+    }
+}
+
 /// Runs batches of scenarios: the cancel flag it watches and the callback it reports progress
 /// to (called from worker threads: once with `done = 0` before any item runs, then as items
-/// finish).
+/// finish), and, for a job spread over processes, its [`Sharing`].
 #[derive(Clone, Copy)]
 pub struct Runner<'a> {
     cancel: &'a AtomicBool,
     progress: &'a (dyn Fn(Progress) + Sync),
+    sharing: Option<&'a Sharing>,
 }
 
 impl<'a> Runner<'a> {
     pub fn new(cancel: &'a AtomicBool, progress: &'a (dyn Fn(Progress) + Sync)) -> Runner<'a> {
-        Runner { cancel, progress }
+        Runner { cancel, progress, sharing: None }
+    }
+
+    /// This runner with its first batch shared out as `sharing` says.
+    pub fn shared(self, sharing: &'a Sharing) -> Runner<'a> {
+        Runner { sharing: Some(sharing), ..self }
     }
 
     /// A runner that reports no progress.
     pub fn silent(cancel: &'a AtomicBool) -> Runner<'a> {
-        Runner { cancel, progress: &no_progress }
+        Runner { cancel, progress: &no_progress, sharing: None }
     }
 
     /// The cancel flag (e.g. for writing the outputs, which stops when it is set).
@@ -95,15 +144,19 @@ impl<'a> Runner<'a> {
         stored: Option<Stored<'_>>,
         reduce: &(dyn Fn(usize, RunResult) -> T + Sync),
     ) -> Result<Vec<T>, RunError> {
-        let mut results: Vec<Option<T>> = match stored {
-            Some(s) => reuse(s, items.len())?,
-            None => items.iter().map(|_| None).collect(),
-        };
         let save = |i: usize, out: &T| match stored {
             Some(s) => save(s, i, out),
             None => Ok(()),
         };
-        let fresh = match self.run_missing(items, &results, reduce, &save) {
+        if let Some(sharing) = self.sharing.filter(|s| s.first.swap(false, Ordering::SeqCst)) {
+            return self.run_shared(sharing, items, reduce, &save);
+        }
+        let mut results: Vec<Option<T>> = match stored {
+            Some(s) => reuse(s, items.len())?,
+            None => items.iter().map(|_| None).collect(),
+        };
+        let todo: Vec<usize> = (0..items.len()).filter(|&i| results[i].is_none()).collect();
+        let fresh = match self.run_missing(items, &todo, reduce, &save) {
             // Refused before any run started: a store that holds nothing is not left behind.
             Err(RunError::Memory(m)) => {
                 if let Some(s) = stored.filter(|s| !s.store.holds_items()) {
@@ -125,20 +178,59 @@ impl<'a> Runner<'a> {
         items: &[Scenario],
         reduce: &(dyn Fn(usize, RunResult) -> T + Sync),
     ) -> Result<Vec<T>, RunError> {
-        let none: Vec<Option<T>> = items.iter().map(|_| None).collect();
-        let fresh = self.run_missing(items, &none, reduce, &|_, _| Ok(()))?;
+        let all: Vec<usize> = (0..items.len()).collect();
+        let fresh = self.run_missing(items, &all, reduce, &|_, _| Ok(()))?;
         Ok(fresh.into_iter().map(|(_, out)| out).collect())
     }
 
-    /// The one loop: run the items whose result is `None`, in parallel, in item order.
+    /// The first batch of a shared job ([`Share`]): counted, partly run, or given.
+    fn run_shared<T: Serialize + DeserializeOwned + Send>(
+        &self,
+        sharing: &Sharing,
+        items: &[Scenario],
+        reduce: &(dyn Fn(usize, RunResult) -> T + Sync),
+        save: &(dyn Fn(usize, &T) -> Result<(), RunError> + Sync),
+    ) -> Result<Vec<T>, RunError> {
+        sharing.found.lock().expect("not poisoned").0 = items.len();
+        let todo = match &sharing.share {
+            Share::Plan => return Err(RunError::Interrupted),
+            Share::Run(todo) => todo,
+            Share::Given(values) => {
+                if values.len() != items.len() {
+                    let n = values.len();
+                    return Err(RunError::Inputs(format!("{n} values given for a batch of {} items", items.len())));
+                }
+                let given = |(i, v): (usize, &serde_json::Value)| {
+                    let out = serde_json::from_value(v.clone())
+                        .map_err(|e| RunError::Inputs(format!("the value given for item {i} does not fit it: {e}")))?;
+                    save(i, &out)?;
+                    Ok(out)
+                };
+                return values.iter().enumerate().map(given).collect();
+            }
+        };
+        if let Some(&i) = todo.iter().find(|&&i| i >= items.len()) {
+            return Err(RunError::Inputs(format!("item {i} asked of a batch of {} items", items.len())));
+        }
+        let fresh = self.run_missing(items, todo, reduce, &|_, _| Ok(()))?;
+        let mut values = Vec::with_capacity(fresh.len());
+        for (i, out) in fresh {
+            let v = serde_json::to_value(&out)
+                .map_err(|e| RunError::Inputs(format!("work item {i}: cannot serialise its result: {e}")))?;
+            values.push((i, v));
+        }
+        sharing.found.lock().expect("not poisoned").1 = values;
+        Err(RunError::Interrupted)
+    }
+
+    /// The one loop: run the items `todo`, in parallel, in item order.
     fn run_missing<T: Send>(
         &self,
         items: &[Scenario],
-        results: &[Option<T>],
+        todo: &[usize],
         reduce: &(dyn Fn(usize, RunResult) -> T + Sync),
         save: &(dyn Fn(usize, &T) -> Result<(), RunError> + Sync),
     ) -> Result<Vec<(usize, T)>, RunError> {
-        let todo: Vec<usize> = (0..items.len()).filter(|&i| results[i].is_none()).collect();
         let (total, reused) = (todo.len(), items.len() - todo.len());
         // Before any run starts: refuse a batch whose runs, as many at a time as there are
         // threads, cannot fit in the memory limit (the warnings go out before the batch does).
@@ -252,6 +344,33 @@ mod tests {
         let again = Runner::silent(&yes).run(&items, stored, &deaths).unwrap();
         assert_eq!(again, got);
         std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_shared_batch_merges_to_the_local_result() {
+        let items = seeds(&small(), 3);
+        let deaths = |_: usize, r: RunResult| r.tables.annual(1953, "CN", "deaths").unwrap();
+        let no = AtomicBool::new(false);
+        let local = Runner::silent(&no).run(&items, None, &deaths).unwrap();
+        let plan = Sharing::new(Share::Plan);
+        assert!(matches!(Runner::silent(&no).shared(&plan).run(&items, None, &deaths), Err(RunError::Interrupted)));
+        assert_eq!(plan.items(), 3);
+        let mut values = Vec::new();
+        for part in [vec![2], vec![0, 1]] {
+            let s = Sharing::new(Share::Run(part));
+            assert!(matches!(Runner::silent(&no).shared(&s).run(&items, None, &deaths), Err(RunError::Interrupted)));
+            values.extend(s.values());
+        }
+        values.sort_by_key(|v| v.0);
+        assert_eq!(values.iter().map(|v| v.0).collect::<Vec<_>>(), vec![0, 1, 2]);
+        let given = Sharing::new(Share::Given(values.into_iter().map(|v| v.1).collect()));
+        // Nothing runs: even a cancelled runner merges the values given.
+        let yes = AtomicBool::new(true);
+        assert_eq!(Runner::silent(&yes).shared(&given).run(&items, None, &deaths).unwrap(), local);
+        // Only the first batch is shared: a second one runs here.
+        assert_eq!(Runner::silent(&no).shared(&given).run(&items, None, &deaths).unwrap(), local);
+        let short = Sharing::new(Share::Given(vec![json!(1.0)]));
+        assert!(matches!(Runner::silent(&no).shared(&short).run(&items, None, &deaths), Err(RunError::Inputs(_))));
     }
 
     #[test]

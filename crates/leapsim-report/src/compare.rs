@@ -3,35 +3,56 @@
 
 use crate::chart;
 use crate::writer::{File, JobOutput};
-use leapsim_analysis::compare::{CompareResult, Comparison, Stat, CHART_YEARS};
+use leapsim_analysis::compare::{AnnualRow, CompareResult, Comparison, Stat, CHART_YEARS};
 use leapsim_analysis::manifest::Manifest;
 use leapsim_analysis::stats::quantile;
 use leapsim_analysis::store::WorkStore;
 use leapsim_engine::series::fmt_value;
 
+/// One row of compare.csv: a scenario's annual value as the mean over its seeds and, when
+/// there is more than one seed, its quantiles q05, q25, q50, q75 and q95 over them.
+pub struct SummaryRow<'a> {
+    pub scenario: &'a str,
+    pub row: &'a AnnualRow,
+    pub mean: f64,
+    pub quantiles: Option<[f64; 5]>,
+}
+
+/// The rows of compare.csv: every annual value of every scenario, scenario by scenario, each in
+/// the order of its annual table (what every front end shows of the comparison's tables).
+pub fn summary_rows(c: &Comparison) -> Vec<SummaryRow<'_>> {
+    let quantiles = c.runs() > 1;
+    let mut out = Vec::new();
+    for (name, rows) in c.names.iter().zip(&c.annual) {
+        for row in rows {
+            let mean = row.values.iter().sum::<f64>() / row.values.len() as f64;
+            let quantiles = quantiles.then(|| {
+                let mut v = row.values.clone();
+                v.sort_by(f64::total_cmp);
+                [0.05, 0.25, 0.5, 0.75, 0.95].map(|q| quantile(&v, q))
+            });
+            out.push(SummaryRow { scenario: name, row, mean, quantiles });
+        }
+    }
+    out
+}
+
 /// compare.csv: `scenario,year,region,series,value` (the mean over seeds) for every annual
 /// value of every scenario, plus `q05,q25,q50,q75,q95` over seeds when there is more than one.
 pub fn compare_csv(c: &Comparison) -> String {
-    let quantiles = c.runs() > 1;
     let mut out = String::from("scenario,year,region,series,value");
-    if quantiles {
+    if c.runs() > 1 {
         out.push_str(",q05,q25,q50,q75,q95");
     }
     out.push('\n');
-    for (name, rows) in c.names.iter().zip(&c.annual) {
-        for r in rows {
-            let mean = r.values.iter().sum::<f64>() / r.values.len() as f64;
-            out.push_str(&format!("{name},{},{},{},{}", r.year, r.region, r.series, fmt_value(mean)));
-            if quantiles {
-                let mut v = r.values.clone();
-                v.sort_by(f64::total_cmp);
-                for q in [0.05, 0.25, 0.5, 0.75, 0.95] {
-                    out.push(',');
-                    out.push_str(&fmt_value(quantile(&v, q)));
-                }
-            }
-            out.push('\n');
+    for s in summary_rows(c) {
+        let r = s.row;
+        out.push_str(&format!("{},{},{},{},{}", s.scenario, r.year, r.region, r.series, fmt_value(s.mean)));
+        for q in s.quantiles.iter().flatten() {
+            out.push(',');
+            out.push_str(&fmt_value(*q));
         }
+        out.push('\n');
     }
     out
 }
