@@ -230,8 +230,8 @@ fn migration_moves_people_and_cities_follow_the_urban_record() {
 
 #[test]
 fn the_state_grain_calibration_runs_with_every_mechanism_on_and_conserves() {
-    // calibration/state-grain/fitted.toml: the fixed plan, migration, the ration rule and the
-    // Lushan revision all on; people and grain are conserved month by month, the cities follow
+    // calibration/state-grain/fitted.toml: the fixed plan and its grain budget, migration, the
+    // ration rule and the Lushan revision all on; people and grain are conserved month by month, the cities follow
     // the record and the centre's 1959 claim falls below what was reported.
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../calibration/state-grain/fitted.toml");
     let mut s = load(path).unwrap();
@@ -244,6 +244,15 @@ fn the_state_grain_calibration_runs_with_every_mechanism_on_and_conserves() {
     assert!(r.tables.annual(1959, "CN", "migrants_to_cities").unwrap() > 5e6);
     let claimed = r.tables.annual(1959, "CN", "grain_claimed_mt").unwrap();
     assert!(claimed < 0.9 * r.tables.annual(1959, "CN", "grain_reported_mt").unwrap(), "{claimed}");
+    // With the grain budget the state pays its sales and other uses on the plan, so the stock
+    // falls through 1959-1960 to a low well under its end-1957 level, and the urban ration is
+    // cut because of it, not by date (the scenario pins the dated cut away).
+    let cn = |y: i32, series: &str| r.tables.annual(y, "CN", series).unwrap();
+    assert!(s.params.procurement.grain_budget);
+    let (end_1957, low_1960) = (cn(1957, "state_granary_mt"), cn(1960, "state_granary_low_mt"));
+    assert!(low_1960 < 0.5 * end_1957 && cn(1959, "state_granary_low_mt") > low_1960, "{end_1957} -> {low_1960}");
+    assert!((1957..=1959).all(|y| cn(y, "urban_ration_kg_per_year") == 227.0));
+    assert!((1960..=1962).any(|y| cn(y, "urban_ration_kg_per_year") < 227.0));
 }
 
 #[test]
