@@ -5,11 +5,11 @@ leapsim's own ``leapsim.sensitivity(method="sobol")`` over the same ranges.
     .venv/bin/python examples/salib_sobol.py                    # N = 8: 40 runs each, scale 0.002
     LEAPSIM_SCALE=0.01 LEAPSIM_SAMPLES=64 .venv/bin/python examples/salib_sobol.py
 
-Both pin the varied parameters for the whole run (``--pin``, as ``set=`` does) and give every
-design point the same seed (common random numbers), so they estimate the same indices; the
-designs differ (SALib: a scrambled Sobol' sequence; leapsim: plain uniform draws), and so do
-the estimators of the total index (SALib: Saltelli 2010's halved form with A's and AB's
-columns; leapsim: Jansen 1999) and their bootstrap intervals.
+Both pin the varied parameters for the whole run (``--pin``, as ``set=`` does), give every
+design point the same seed (common random numbers) and use the same estimators (first order:
+Saltelli 2010; total: Jansen 1999's); they differ in the design (SALib: a scrambled Sobol'
+sequence; leapsim: plain uniform draws), and in the bootstrap of the intervals (100 resamples
+against 200).
 """
 
 from __future__ import annotations
