@@ -42,7 +42,7 @@ ParameterSpec = Union[str, Tuple[str, float, float]]
 OutcomeSpec = Union[str, Tuple[str, str]]
 """An outcome: ``SERIES:YEARS[:AGG][@REGION]`` (named by itself) or ``(outcome, name)``."""
 
-__all__ = ["Experiment", "ParameterSpec", "OutcomeSpec", "model", "parameter_ranges"]
+__all__ = ["Experiment", "OutcomeSpec", "ParameterSpec", "Range", "model", "parameter_ranges"]
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ def model(
     ranges_u = parameter_ranges(uncertainties, scenario)
     ranges_l = parameter_ranges(levers, scenario)
     both = [r.key for r in ranges_u + ranges_l]
-    if len(set_of(both)) != len(both):
+    if len(_distinct(both)) != len(both):
         raise ScenarioError(f"a parameter is both an uncertainty and a lever: {both}", "levers")
     texts = [o if isinstance(o, str) else o[0] for o in outcomes]
     names = [o if isinstance(o, str) else o[1] for o in outcomes]
@@ -223,7 +223,7 @@ def model(
     return m
 
 
-def set_of(keys: Iterable[str]) -> frozenset[str]:
+def _distinct(keys: Iterable[str]) -> frozenset[str]:
     """The distinct keys."""
     return frozenset(keys)
 
@@ -232,7 +232,7 @@ def _check(experiment: Experiment) -> None:
     """Refuse bad outcomes and fixed parameters before any experiment: the outcomes and the
     scenario are checked by the library, by a run at the smallest scale (a fraction of a
     second)."""
-    if not experiment.outcomes or len(set_of(experiment.names)) != len(experiment.names):
+    if not experiment.outcomes or len(_distinct(experiment.names)) != len(experiment.names):
         raise ScenarioError(f"outcomes: none, or a name twice: {experiment.names}", "outcomes")
     with scenario_paths([experiment.scenario]) as (path,):
         _native.check(path, experiment.scale, experiment.seed, overrides(experiment.set))

@@ -86,3 +86,25 @@ def test_an_experiment_equals_leapsim_run_with_the_same_parameters() -> None:
     again = pickle.loads(pickle.dumps(m.function))
     first = {k: experiments.iloc[0][k] for k in ["demography.mortality_level", "demography.hunger_mortality_slope", "reporting.honest"]}
     assert again(**first)[OUTCOME] == outcomes[OUTCOME][0]
+
+
+def test_the_multiprocessing_evaluator_gives_the_sequential_outcomes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    from ema_workbench import MultiprocessingEvaluator
+
+    m = tiny(uncertainties=[("demography.mortality_level", 0.5, 1.5)], outcomes=[OUTCOME])
+    monkeypatch.setenv("RAYON_NUM_THREADS", "1")
+    started = multiprocessing.get_start_method()
+    multiprocessing.set_start_method("spawn", force=True)  # leapsim's threads do not survive fork
+    try:
+        np.random.seed(2)
+        with MultiprocessingEvaluator(m, n_processes=2) as evaluator:
+            _, spread = perform_experiments(m, scenarios=4, evaluator=evaluator)
+    finally:
+        multiprocessing.set_start_method(started, force=True)
+    np.random.seed(2)
+    with SequentialEvaluator(m) as evaluator:
+        _, local = perform_experiments(m, scenarios=4, evaluator=evaluator)
+    assert list(spread[OUTCOME]) == list(local[OUTCOME])
+    assert len(set(local[OUTCOME])) == 4
