@@ -10,6 +10,7 @@ Every function calls the same library as the ``leapsim`` command line, so a run 
     r.fit_table                   # the model beside the historical record
     leapsim.compare(["historical", "no-exports"], runs=5).outcomes
 
+``leapsim.ema.model(...)`` makes an EMA Workbench model of a scenario (``leapsim.ema``).
 See ``docs/python.md`` for the guide.
 """
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import _native
+from . import _native, ema
 from ._jobs import CompareResult, EnsembleResult, compare, ensemble
 from ._more import JobResult, attribute, calibrate, sensitivity, sweep
 from ._run import RunResult, run
@@ -40,6 +41,7 @@ __all__ = [
     "attribute",
     "calibrate",
     "compare",
+    "ema",
     "ensemble",
     "params",
     "run",
