@@ -294,6 +294,9 @@ define_params! {
         #[lever] free_eating: Float = 1.0, [0.0, 1.0], "0-1",
             "How far mess halls plan eating on the reported harvest rather than the grain in store.",
             "seed report: 'they can eat five times a day' (Lu 90); events lower it when rationing starts";
+        #[lever] sidelines_restored: Bool = FALSE, [0, 1], "switch",
+            "Private plots and household sidelines are allowed again while the mess halls stay open, so the non-grain food lost with private cooking returns.",
+            "the Urgent Directive ('Twelve Articles') of 3 November 1960 allowed members small private plots and household sidelines again; private plots fully restored by the directive of 11 June 1961 (Zhang Baojun, 'Rural household sideline policy 1958-1961', Hong Guangjiao 2021(6)); off in the historical scenario, which is calibrated without it";
         mess_hall_other_food_loss: Float = 0.5, [0.0, 1.0], "share",
             "Share of non-grain food lost when private cooking ends (pots melted, private plots gone).",
             "assumption (low)";

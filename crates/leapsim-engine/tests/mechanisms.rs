@@ -429,3 +429,29 @@ fn a_grain_budget_sells_its_fixed_sales_to_the_fixed_units_whoever_looks_short()
     assert!(plan > plan_free * 1.2, "plan {plan_free} -> {plan}");
     assert!(sold_free > 0.0 && (sold_free / sold - 1.0).abs() > 0.05, "{sold_free} vs {sold}");
 }
+
+#[test]
+fn sidelines_restored_give_back_the_non_grain_food_the_mess_halls_took() {
+    // Mess halls from October 1955 take private cooking and with it half the non-grain food;
+    // allowing private plots and sidelines again (the Twelve Articles of November 1960) from
+    // March 1956 gives it back while the halls stay open, and no grain moves because of it.
+    let mut s = base();
+    set_from(&mut s, "1955-10", "food.mess_halls", 1.0);
+    let halls = simulate(&s);
+    let mut restored = s.clone();
+    set_from(&mut restored, "1956-03", "food.sidelines_restored", 1.0);
+    let r = simulate(&restored);
+    let month = |r: &RunResult, y: i32, m: u32, series: &str| {
+        r.tables
+            .monthly
+            .iter()
+            .find(|x| x.year == y && x.month == Some(m) && x.region == "CN" && x.series == series)
+            .unwrap()
+            .value
+    };
+    let other = s.params.food.kcal_other_per_day * s.params.food.mess_hall_other_food_loss;
+    let gained = month(&r, 1956, 3, "kcal_per_capita_rural") - month(&halls, 1956, 3, "kcal_per_capita_rural");
+    assert!((gained - other).abs() < 1.0, "gained {gained} kcal, lost {other}");
+    assert_eq!(month(&r, 1956, 2, "kcal_per_capita_rural"), month(&halls, 1956, 2, "kcal_per_capita_rural"));
+    assert_eq!(cn(&r, 1956, "mess_hall_share"), cn(&halls, 1956, "mess_hall_share"));
+}

@@ -226,7 +226,9 @@ pub fn consume(
     let need_pp = grain_need_kg_per_person_month(p);
     let mess = policy.food.mess_halls;
     let free_eating = policy.food.free_eating;
-    let rural_other = if mess {
+    // Mess halls took private cooking, and with it private plots and sidelines, until these
+    // were allowed again.
+    let rural_other = if mess && !policy.food.sidelines_restored {
         p.food.kcal_other_per_day * (1.0 - p.food.mess_hall_other_food_loss)
     } else {
         p.food.kcal_other_per_day
