@@ -1,12 +1,13 @@
 //! Consumption (step 7 of the month): imports flow into the state granary; it ships the export
 //! commitments, feeds the cities, then other state uses and resales to rural teams that look short
 //! on paper (their store as their reported harvest makes it look) or, with a grain budget, the
-//! month's part of the grain year's sales and other uses budgeted with the plan. Rural teams eat from their own
-//! stock, spreading it over the months to the next autumn harvest, up to satiation. In mess halls
-//! eating follows belief: the hall plans on the harvest as reported (`food.free_eating` of the
-//! inflation believed), so an inflated report empties the store early; private cooking is gone,
-//! and with it part of the non-grain food. With `food.ration_follows_stock` a shortage in the
-//! granary, not a date, cuts the urban ration.
+//! month's part of the grain year's sales and other uses budgeted with the plan. Rural teams eat
+//! from their own stock, spreading it over the months to the next autumn harvest, up to
+//! satiation. In mess halls eating follows belief: the hall plans on the harvest as reported
+//! (`food.free_eating` of the inflation believed), so an inflated report empties the store early;
+//! private cooking is gone, and with it part of the non-grain food until sidelines are allowed
+//! again. With `food.ration_follows_stock` a shortage in the granary, not a date, cuts the urban
+//! ration.
 
 use crate::calendar::Month;
 use crate::params::{Params, Policy};
@@ -90,13 +91,13 @@ impl ResaleRule {
 /// while the cut is in force. From 1958 the centre cuts when the granary falls below
 /// `ration_cut_stock_share` of its stock in the same month a year earlier and below its normal
 /// stock, that of the same month of 1957 (month for month, so the fall before every harvest is
-/// no shortage), and restores once it is back to `ration_restore_stock_share` of the normal. The record measured the
-/// shortage so: at the end of September 1960 the 82 cities' stocks were almost half below the
-/// same time a year earlier and under a third of normal (Dangdai Zhongguo de liangshi gongzuo,
-/// 1988, quoted by Lin Yunhui, 2013); the model has one national granary, whose stock before the
-/// summer harvest had fallen to two thirds of the year before when the cut came (14.31 Mt in
-/// 1959, 9.54 Mt in 1960; Yang Jisheng, interview in Dongfang lishi pinglun, c. 2016, in
-/// data/national.csv). A shortage, not a date, makes the cut.
+/// no shortage), and restores once it is back to `ration_restore_stock_share` of the normal.
+/// The record measured the shortage so: at the end of September 1960 the 82 cities' stocks were
+/// almost half below the same time a year earlier and under a third of normal (Dangdai Zhongguo
+/// de liangshi gongzuo, 1988, quoted by Lin Yunhui, 2013); the model has one national granary,
+/// whose stock before the summer harvest had fallen to two thirds of the year before when the
+/// cut came (14.31 Mt in 1959, 9.54 Mt in 1960; Yang Jisheng, interview in Dongfang lishi
+/// pinglun, c. 2016, in data/national.csv). A shortage, not a date, makes the cut.
 fn urban_ration(params: &Params, month: Month, centre: &mut Centre, standard: f64, cut: f64) -> f64 {
     let food = &params.food;
     if !food.ration_follows_stock {
