@@ -582,6 +582,6 @@ mod tests {
         // The policy changed; the parameters it started from did not.
         assert!(policy.food.mess_halls && !p.food.mess_halls);
         assert!(!policy.set("politics", 1.0) && !policy.set("politics.nope", 1.0));
-        assert_eq!(SPECS.iter().filter(|s| s.lever).count(), 18);
+        assert_eq!(SPECS.iter().filter(|s| s.lever).count(), 19);
     }
 }
