@@ -525,6 +525,17 @@ define_params! {
     }
 }
 
+impl Procurement {
+    /// Quotas come from a plan fixed before the harvest (not flexible procurement).
+    pub fn plan_in_force(&self) -> bool {
+        self.fixed_plan && !self.on_true_output
+    }
+    /// The grain year's sales and other state uses are budgeted with that plan.
+    pub fn budget_in_force(&self) -> bool {
+        self.grain_budget && self.plan_in_force()
+    }
+}
+
 impl Params {
     /// Baseline total fertility rate for a calendar year.
     pub fn fertility_for_year(&self, year: i32) -> f64 {

@@ -154,7 +154,7 @@ fn granary(
     let urban_fill = if urban_demand_t > 0.0 { supplied_t / urban_demand_t } else { 1.0 };
     centre.flows.urban_supplied_t = supplied_t;
     let pr = &params.procurement;
-    let budget = pr.grain_budget && pr.fixed_plan && !pr.on_true_output;
+    let budget = pr.budget_in_force();
     let other_use = if budget {
         centre.other_use.due_t(month)
     } else {
@@ -264,7 +264,7 @@ pub fn consume(
     });
     // The base grain year's resales fix each team's share of the sales after it.
     let pr = &p.procurement;
-    if pr.grain_budget && month.grain_year() == pr.fixed_sales_base_year as i32 {
+    if pr.budget_in_force() && month.grain_year() == pr.fixed_sales_base_year as i32 {
         teams
             .fixed_sales_kg
             .par_iter_mut()

@@ -45,7 +45,7 @@ pub fn procure(
     // Procurement opens the granary's month: the ledger starts from what it holds now.
     centre.flows = GranaryFlows::open(centre.granary_t);
     let pr = &params.procurement;
-    let fixed = pr.fixed_plan && !pr.on_true_output;
+    let fixed = pr.plan_in_force();
     if fixed {
         keep_reports(month, provinces, reports);
         let opens = month.0 == 0 || month.month_of_year() == GRAIN_YEAR_FIRST_MONTH;
