@@ -1,7 +1,7 @@
 """Run leapsim's benchmark cases and print one table (called by scripts/bench).
 
 Cases: the default scale; full scale on all threads and on one; a ladder of scales for the
-scaling exponent. Each row gives wall and simulate time, peak memory, person-months per second,
+scaling exponent; and small runs in a batch (`--small`), as calibration and ensembles make them. Each row gives wall and simulate time, peak memory, person-months per second,
 and the floor: the bytes of model state a step touches times the months simulated, over the
 streaming-read bandwidth measured just before on this machine. The ratio is simulate / floor.
 """
@@ -45,6 +45,42 @@ def run(scale, threads, work, binary=BIN):
     }
 
 
+def small_runs(scales=(0.001, 0.002), runs=16):
+    """Runs per second at small scales, in one batch (`leapsim ensemble`, all threads), beside a
+    single run's own build and simulate time on one thread: what a run costs beyond its months
+    (world building, data parsing, output assembly) is the share of its time not simulating."""
+    print(f"small runs: a batch of {runs} ensemble runs per scale on all threads, and one run on one thread")
+    fmt = "{:>6} {:>7} {:>9} {:>12} {:>9} {:>11} {:>11}"
+    print(fmt.format("scale", "runs/s", "s per run", "thread-s/run", "build s", "simulate s", "not simul."))
+    with tempfile.TemporaryDirectory() as work:
+        for scale in scales:
+            one = os.path.join(work, f"one-{scale}")
+            cmd = [BIN, "run", "historical", "--scale", str(scale), "--seed", "1", "--out", one, "-q", "--threads", "1"]
+            subprocess.run(cmd, check=True)
+            with open(os.path.join(one, "manifest.json")) as f:
+                t = json.load(f)["timings_seconds"]
+            out = os.path.join(work, f"batch-{scale}")
+            start = time.monotonic()
+            cmd = [BIN, "ensemble", "historical", "--scale", str(scale), "--runs", str(runs), "--out", out, "-q"]
+            subprocess.run(cmd, check=True)
+            wall = time.monotonic() - start
+            with open(os.path.join(out, "manifest.json")) as f:
+                threads = json.load(f)["threads"]
+            per_thread = wall * threads / runs
+            print(
+                fmt.format(
+                    f"{scale:g}",
+                    f"{runs / wall:.2f}",
+                    f"{wall / runs:.3f}",
+                    f"{per_thread:.3f}",
+                    f"{t['build']:.3f}",
+                    f"{t['simulate']:.3f}",
+                    f"{max(0.0, 1 - t['simulate'] / per_thread):.0%}",
+                ),
+                flush=True,
+            )
+
+
 def compare(old, new, scale, runs):
     """Two builds, alternated on this machine (old, new, old, new, ...): a timing claim between
     builds is only as good as the conditions they share."""
@@ -68,6 +104,8 @@ def main():
         scale = float(args[args.index("--scale") + 1]) if "--scale" in args else 1.0
         runs = int(args[args.index("--runs") + 1]) if "--runs" in args else 2
         return compare(old, new, scale, runs)
+    if "--small" in args:
+        return small_runs()
     quick = "--quick" in args
     if "--scales" in args:
         scales = [float(s) for s in args[args.index("--scales") + 1].split()]
@@ -121,6 +159,8 @@ def main():
         one = next(r for r in full if r["threads"] == 1)
         many = next(r for r in full if r["threads"] != 1)
         print(f"threads: {many['threads']} threads are {one['simulate'] / many['simulate']:.2f}x faster than 1 at full scale")
+    if not quick and "--scales" not in args:
+        small_runs()
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
         slots,
         family_len,
         team_slots,
+        year_thresholds: Default::default(),
         centre: Centre {
             industry_capacity: crate::mechanisms::production::initial_capacity(params),
             trust: 1.0,

@@ -313,6 +313,9 @@ pub struct World {
     pub family_len: Vec<u8>,
     pub team_slots: usize,
     pub centre: Centre,
+    /// Demography's death and birth thresholds of the year, made on first use (a cache: the
+    /// same run with or without it gives the same result).
+    pub year_thresholds: crate::mechanisms::demography::YearThresholds,
 }
 
 impl World {

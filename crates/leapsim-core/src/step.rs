@@ -15,7 +15,7 @@ pub fn step(world: &mut World) -> MonthReport {
     let (p, inputs, pol, m) = (&world.params, &world.inputs, &mut world.policy, world.month);
     let (provinces, teams, centre) = (&mut world.provinces, &mut world.teams, &mut world.centre);
     let (brigades, communes) = (&world.brigades, &mut world.communes);
-    let (slots, family_len) = (&mut world.slots, &mut world.family_len);
+    let (slots, family_len, year_thresholds) = (&mut world.slots, &mut world.family_len, &mut world.year_thresholds);
     let replan = policy::apply(&p.hierarchy, inputs, m, provinces, pol, communes, centre); // 1. timeline events
     let shares = labour::Shares::allocate(&p.labour, pol, centre); // 2. campaigns' shares of labour
     production::produce(p, pol, m, inputs, provinces, teams, centre, shares); // 3. harvests, steel, industry
@@ -23,7 +23,7 @@ pub fn step(world: &mut World) -> MonthReport {
     planning::plan(p, pol, m, provinces, teams, centre, replan.targets); // 5. targets (the ratchet) and sown area
     procurement::procure(p, pol, m, provinces, teams, centre, &reports, replan.quotas); // 6. quotas, on reports or plan
     consumption::consume(p, pol, m, provinces, teams, centre); // 7. granary, rations, resales, mess halls
-    demography::update(p, m, provinces, teams, slots, family_len); // 8. hunger, deaths, births, ageing
+    demography::update(p, m, provinces, teams, slots, family_len, year_thresholds); // 8. hunger, deaths, births, ageing
     migration::migrate(p, inputs, m, provinces, teams, slots, family_len, world.team_slots); // 9. hiring, send-down
 
     // The centre learns from the month as observed (observation reads nothing truth changes).

@@ -72,7 +72,8 @@ fn run() -> Result<(), String> {
     let (params, inputs) = (world.params().clone(), world.inputs().clone());
     let month_of = |w: &mut World| match mechanism {
         "demography" => {
-            demography::update(&params, w.month, &w.provinces, &mut w.teams, &mut w.slots, &mut w.family_len)
+            let cache = &mut w.year_thresholds;
+            demography::update(&params, w.month, &w.provinces, &mut w.teams, &mut w.slots, &mut w.family_len, cache)
         }
         "consumption" => consumption::consume(&params, &w.policy, w.month, &w.provinces, &mut w.teams, &mut w.centre),
         "production" => {

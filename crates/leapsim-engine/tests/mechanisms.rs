@@ -455,3 +455,23 @@ fn sidelines_restored_give_back_the_non_grain_food_the_mess_halls_took() {
     assert_eq!(month(&r, 1956, 2, "kcal_per_capita_rural"), month(&halls, 1956, 2, "kcal_per_capita_rural"));
     assert_eq!(cn(&r, 1956, "mess_hall_share"), cn(&halls, 1956, "mess_hall_share"));
 }
+
+#[test]
+fn demography_thresholds_kept_through_the_year_are_only_a_cache() {
+    // Through the famine, when teams spread over many hunger levels: a world that forgets its
+    // kept thresholds every month must step on exactly as one that keeps them.
+    let mut s = load("historical").unwrap();
+    s.apply_override("run.scale=0.001").unwrap();
+    let inputs = leapsim_engine::run::inputs_for(&s).unwrap();
+    let mut kept = leapsim_core::build(&s.params, &inputs).unwrap();
+    while kept.month.year() < 1959 || kept.month.month_of_year() < 6 {
+        leapsim_core::step(&mut kept);
+    }
+    let mut forgetful = kept.clone();
+    for _ in 0..14 {
+        forgetful.year_thresholds = Default::default();
+        let (a, b) = (leapsim_core::step(&mut kept), leapsim_core::step(&mut forgetful));
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "month {:?}", a.month);
+    }
+    assert!(kept.teams.hunger.iter().any(|&h| h > 0.05), "the months tested must have hungry teams");
+}

@@ -18,6 +18,7 @@ use std::sync::OnceLock;
 
 /// Monthly schedules for one calendar year, indexed by the person byte (age and sex), so the
 /// hot loop needs no decoding: hazard, birth probability, age group and head-count increments.
+#[derive(Clone)]
 pub struct Schedules {
     pub hazard: [f32; 256],
     pub fertility: [f32; 256],
@@ -288,6 +289,37 @@ pub fn recount(p: &Params, teams: &mut Teams, slots: &[u8], team_slots: usize, w
     }
 }
 
+/// The year's schedules and the thresholds of each province's hunger levels in use, made on
+/// first use and kept until the year changes: they depend only on the year, the parameters and
+/// the province's baseline, all fixed within a year, and making them every month cost a small
+/// run (scale 0.001) a tenth of its time. In a normal month every team is at level 0. Boxed, so
+/// the many levels never used cost a pointer each.
+#[derive(Clone, Default)]
+pub struct YearThresholds {
+    year: Option<i32>,
+    sched: Option<Schedules>,
+    by_hunger: Vec<Vec<OnceLock<Box<Thresholds>>>>,
+}
+
+impl std::fmt::Debug for YearThresholds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let made = self.by_hunger.iter().flatten().filter(|t| t.get().is_some()).count();
+        f.debug_struct("YearThresholds").field("year", &self.year).field("levels_made", &made).finish()
+    }
+}
+
+impl YearThresholds {
+    /// The schedules of `year` and the (lazily made) thresholds of `provinces` provinces.
+    fn for_year(&mut self, p: &Params, year: i32, provinces: usize) -> (&Schedules, &[Vec<OnceLock<Box<Thresholds>>>]) {
+        if self.year != Some(year) || self.by_hunger.len() != provinces {
+            self.year = Some(year);
+            self.sched = Some(Schedules::for_year(p, year));
+            self.by_hunger = (0..provinces).map(|_| (0..HUNGER_LEVELS).map(|_| OnceLock::new()).collect()).collect();
+        }
+        (self.sched.as_ref().expect("made with the year"), &self.by_hunger)
+    }
+}
+
 /// Census of every team, from the person slots (`team_slots` per team).
 pub fn census_all(p: &Params, slots: &[u8], team_slots: usize) -> Vec<Census> {
     let sched = Schedules::for_year(p, crate::calendar::START_YEAR);
@@ -297,7 +329,7 @@ pub fn census_all(p: &Params, slots: &[u8], team_slots: usize) -> Vec<Census> {
 /// The month's hunger, deaths and births of every team, and ageing in January: moves the
 /// people in `slots` (team `t` owns `t * team_slots ..`) and `family_len`, and writes each
 /// team's hunger, famine memory, census and the deaths and births in its flow. Reads each
-/// province's baseline mortality.
+/// province's baseline mortality; keeps the year's thresholds in `year_thresholds`.
 pub fn update(
     p: &Params,
     month: Month,
@@ -305,13 +337,10 @@ pub fn update(
     teams: &mut Teams,
     slots: &mut [u8],
     family_len: &mut [u8],
+    year_thresholds: &mut YearThresholds,
 ) {
     let january = month.month_of_year() == 1;
-    let sched = Schedules::for_year(p, month.year());
-    // Thresholds of each province's hunger levels in use, made on first use: in a normal month
-    // every team is at level 0. Boxed, so the many levels never used cost a pointer each.
-    let by_hunger: Vec<Vec<OnceLock<Box<Thresholds>>>> =
-        provinces.iter().map(|_| (0..HUNGER_LEVELS).map(|_| Default::default()).collect()).collect();
+    let (sched, by_hunger) = year_thresholds.for_year(p, month.year(), provinces.len());
     let province_of = &teams.province;
     let seed = p.run.seed as u64;
     let girl = (1.0 / (1.0 + p.demography.sex_ratio_at_birth)) as f32;
@@ -344,7 +373,7 @@ pub fn update(
             let thresholds = by_hunger[pi][level]
                 .get_or_init(|| Box::new(sched.thresholds_at(p, level, provinces[pi].baseline_mortality)));
             let team = TeamPeople { slots, lens };
-            *census = team.month(*census, flow, &sched, thresholds, birth_scale, girl, fp, january, &mut rng);
+            *census = team.month(*census, flow, sched, thresholds, birth_scale, girl, fp, january, &mut rng);
         });
 }
 
