@@ -1276,6 +1276,9 @@ mod tests {
             "food.mess_hall_other_food_loss",
             "production.loss_on_affected_land",
             "production.normal_loss_share",
+            "production.province_weather_sd",
+            "production.team_weather_sd",
+            "reporting.propensity_sd",
         ] {
             assert!(priors.params.iter().any(|q| q.key == key), "{key}: an unfitted assumption without a prior");
         }

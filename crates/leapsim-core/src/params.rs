@@ -401,6 +401,12 @@ define_params! {
         loss_on_affected_land: Float = 0.5, [0.0, 1.0], "share",
             "Harvest lost on seriously hit land (defined as a loss of 30% or more).",
             "assumption: mid-point of losses of 30-70% (China Disaster Report 1949-1995 definition)";
+        province_weather_sd: Float = 0.0, [0.0, 1.0], "log sd",
+            "Spread of each province's share of seriously hit land around the recorded figure, drawn per run and year (lognormal, rescaled so that the provinces' sown-area-weighted mean is the record); 0: every province has the record.",
+            "assumption: data/weather.csv has national figures only, so how they fell on the provinces is not pinned down (an uncertainty, sampled by calibration/uncertain.toml)";
+        team_weather_sd: Float = 0.0, [0.0, 1.0], "log sd",
+            "Spread of each team's harvest around its province's, drawn per harvest (lognormal with mean 1: hail, pests and floods of a few villages); 0: none.",
+            "assumption: no record gives harvests below the province (an uncertainty, sampled by calibration/uncertain.toml)";
         irrigation_yield_gain: Float = 0.005, [0.0, 0.1], "per share-month",
             "Lasting yield gain per month of rural labour share spent on water works.",
             "assumption (low): the lasting irrigation gains of the seed report";
@@ -496,6 +502,9 @@ define_params! {
         peer_weight: Float = 0.5, [0.0, 5.0], "per unit gap",
             "Extra inflation per unit by which peers' reported yields exceed the cadre's own (and, for provinces, the pacesetter's).",
             "assumption: competition for red flags and emulation of Henan (seed report)";
+        propensity_sd: Float = 0.0, [0.0, 1.0], "log sd",
+            "Spread of team leaders' propensity to exaggerate, drawn once per run (lognormal with mean 1, multiplying a leader's inflation); 0: every leader inflates alike.",
+            "assumption: cadres differed (seed report: 'white flags' and 'red flags'), by how much no record says (an uncertainty, sampled by calibration/uncertain.toml)";
         steel_inflation: Float = 0.3, [0.0, 5.0], "per unit climate",
             "Inflation of steel reports per unit of climate.", "calibrated (with the Great Leap: 11 Mt reported 1958, 18 Mt 1960, seed report)";
         coal_inflation: Float = 0.7, [0.0, 5.0], "per unit climate",

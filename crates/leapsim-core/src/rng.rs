@@ -16,6 +16,10 @@ pub enum Purpose {
     TeamLand = 3,
     Demography = 4,
     Migration = 5,
+    /// Weather below the record: provinces' shares of hit land by year, teams' harvests.
+    Weather = 6,
+    /// Team leaders' propensity to exaggerate, once per run.
+    Reporting = 7,
 }
 
 /// SplitMix64's increment (the golden ratio in 64 bits).
@@ -135,6 +139,14 @@ impl Stream {
         let u1 = 1.0 - self.uniform();
         let u2 = self.uniform();
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+    /// A lognormal factor with mean 1 and log standard deviation `sd`: `exp(sd z - sd^2 / 2)`;
+    /// exactly 1, with no draw, when `sd` is 0.
+    pub fn lognormal_mean_one(&mut self, sd: f64) -> f64 {
+        if sd == 0.0 {
+            return 1.0;
+        }
+        (sd * self.normal() - sd * sd / 2.0).exp()
     }
     /// Poisson draw by inversion (fine for the small means used when building families).
     pub fn poisson(&mut self, mean: f64) -> u32 {

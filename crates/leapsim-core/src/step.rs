@@ -19,7 +19,8 @@ pub fn step(world: &mut World) -> MonthReport {
     let replan = policy::apply(&p.hierarchy, inputs, m, provinces, pol, communes, centre); // 1. timeline events
     let shares = labour::Shares::allocate(&p.labour, pol, centre); // 2. campaigns' shares of labour
     production::produce(p, pol, m, inputs, provinces, teams, centre, shares); // 3. harvests, steel, industry
-    let reports = reporting::report(&p.reporting, pol, m, brigades, communes, provinces, teams); // 4. reports up
+    let seed = p.run.seed as u64;
+    let reports = reporting::report(&p.reporting, seed, pol, m, brigades, communes, provinces, teams); // 4. reports up
     planning::plan(p, pol, m, provinces, teams, centre, replan.targets); // 5. targets (the ratchet) and sown area
     procurement::procure(p, pol, m, provinces, teams, centre, &reports, replan.quotas); // 6. quotas, on reports or plan
     consumption::consume(p, pol, m, provinces, teams, centre); // 7. granary, rations, resales, mess halls

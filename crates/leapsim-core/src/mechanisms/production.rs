@@ -9,6 +9,7 @@ use super::labour::{effort, Shares};
 use crate::calendar::Month;
 use crate::inputs::Inputs;
 use crate::params::{Industry, Params, Policy};
+use crate::rng::{Purpose, Stream};
 use crate::state::{Centre, Province, Teams};
 use rayon::prelude::*;
 
@@ -29,17 +30,48 @@ pub fn labour_factor(p: &Params, effective_farm_workers: f64, workers: f64) -> f
     ratio.powf(p.production.labour_elasticity)
 }
 
-/// Yield multiplier of the weather: land seriously hit by disasters loses
-/// `loss_on_affected_land` of its harvest, relative to a normal year's share of such land.
-pub fn weather_factor(params: &Params, inputs: &Inputs, province: usize, year: i32) -> f64 {
+/// Yield multiplier of the weather, by province: land seriously hit by disasters loses
+/// `loss_on_affected_land` of its harvest, relative to a normal year's share of such land. With
+/// `province_weather_sd` each province's share of hit land is drawn around the record for the
+/// run and year, and the draws rescaled so that the provinces' mean share, weighted by their
+/// cultivated land, is still the record's: the record pins down the nation, not how the
+/// disasters fell on the provinces.
+pub fn weather_factors(params: &Params, inputs: &Inputs, year: i32) -> Vec<f64> {
     let p = &params.production;
+    let n = inputs.provinces.len();
     if !p.weather {
-        return 1.0;
+        return vec![1.0; n];
     }
-    match inputs.disaster_share(province, year) {
-        Some(share) => 1.0 - p.loss_on_affected_land * (share - p.normal_loss_share),
-        None => 1.0,
+    let shares: Vec<Option<f64>> = (0..n).map(|i| inputs.disaster_share(i, year)).collect();
+    let drawn = province_draws(params, inputs, year, &shares);
+    shares
+        .iter()
+        .zip(drawn)
+        .map(|(share, m)| match share {
+            Some(share) => 1.0 - p.loss_on_affected_land * ((share * m).min(1.0) - p.normal_loss_share),
+            None => 1.0,
+        })
+        .collect()
+}
+
+/// Each province's multiplier of its recorded share of hit land in `year` (1 without
+/// `province_weather_sd`), with a mean of 1 over the hit land, weighted by cultivated land.
+fn province_draws(params: &Params, inputs: &Inputs, year: i32, shares: &[Option<f64>]) -> Vec<f64> {
+    let sd = params.production.province_weather_sd;
+    if sd == 0.0 {
+        return vec![1.0; shares.len()];
     }
+    // Keyed by the year's January (no harvest month, so never a team's harvest draw) and by
+    // units counted down from the top, apart from the teams'.
+    let month = ((year - crate::calendar::START_YEAR).max(0) * 12) as u32;
+    let seed = params.run.seed as u64;
+    let raw: Vec<f64> = (0..shares.len())
+        .map(|i| Stream::new(seed, u64::MAX - i as u64, month, Purpose::Weather).lognormal_mean_one(sd))
+        .collect();
+    let hit = |i: usize| inputs.provinces[i].cultivated_ha * shares[i].unwrap_or(0.0);
+    let (drawn, recorded) = (0..shares.len()).fold((0.0, 0.0), |a, i| (a.0 + hit(i) * raw[i], a.1 + hit(i)));
+    let rescale = if drawn > 0.0 { recorded / drawn } else { 1.0 };
+    raw.iter().map(|m| m * rescale).collect()
 }
 
 /// Harvests and steel of the month; `shares` is labour's split, applied team by team as each
@@ -68,6 +100,7 @@ pub fn produce(
     let (loss_h, loss_s, recovery) =
         (pr_.capital_loss_hunger as f32, pr_.capital_loss_steel as f32, pr_.capital_recovery as f32);
     let steel_share = policy.labour.steel_campaign as f32;
+    let (seed, team_sd) = (p.run.seed as u64, pr_.team_weather_sd);
     teams
         .flow
         .par_iter_mut()
@@ -91,9 +124,15 @@ pub fn produce(
             // Crops are left in the field when hands are away or unwilling at harvest time.
             let workers = teams.census[t].workers as f64;
             let lf = labour_factor(p, flow.workers_farm as f64 * effort(&p.labour, policy, teams.hunger[t]), workers);
-            let harvest = land * yield_ha * teams.quality[t] as f64 * *capital as f64 * lf;
+            // The team's own luck with the weather (hail, pests, a flooded valley), if drawn.
+            let luck = if team_sd > 0.0 {
+                Stream::new(seed, t as u64, month.0, Purpose::Weather).lognormal_mean_one(team_sd)
+            } else {
+                1.0
+            };
+            let harvest = land * yield_ha * teams.quality[t] as f64 * *capital as f64 * lf * luck;
             flow.harvest_kg = harvest as f32;
-            flow.cotton_kg = (land * cotton_ha * *capital as f64 * lf) as f32;
+            flow.cotton_kg = (land * cotton_ha * *capital as f64 * lf * luck) as f32;
             *stock += flow.harvest_kg as f64 * (1.0 - seed_feed);
         });
 }
@@ -114,6 +153,7 @@ fn province_yields(
     let cotton_trend = trend / centre.yield_trend_1957;
     let irrigation = 1.0 + pr_.irrigation_yield_gain * centre.irrigation_capital;
     let sown = centre.sown_factor;
+    let weather = if month.is_harvest() { weather_factors(params, inputs, year) } else { Vec::new() };
     provinces
         .iter()
         .enumerate()
@@ -121,7 +161,7 @@ fn province_yields(
             if !month.is_harvest() {
                 return (0.0, 0.0);
             }
-            let w = weather_factor(params, inputs, i, year);
+            let w = weather[i];
             let bonus = if pr.pacesetter && year >= 1958 { 1.0 + pr_.pacesetter_yield_bonus } else { 1.0 };
             let grain =
                 pr.base_yield_kg_ha * trend * w * irrigation * bonus * sown * month.harvest_share(pr.summer_share);
@@ -167,4 +207,55 @@ pub fn modern_output(params: &Industry, policy: &Policy, centre: &Centre) -> (f6
         i.steel_1953_mt * 1e6 * c.powf(i.steel_elasticity) / 12.0,
         i.coal_1953_mt * 1e6 * c.powf(i.coal_elasticity) / 12.0,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs::ProvinceInput;
+
+    fn inputs(cultivated_ha: &[f64], share_1960: f64) -> Inputs {
+        let province = |i: usize, ha: f64| ProvinceInput {
+            code: format!("CN-{i}"),
+            name: format!("{i}"),
+            population: 1e6,
+            urban_share: 0.1,
+            cultivated_ha: ha,
+            grain_base_t: 2e5,
+            summer_share: 0.3,
+            cotton_base_t: 0.0,
+            pacesetter: false,
+            leader_alternate: None,
+            baseline_mortality: 1.0,
+        };
+        let disaster =
+            cultivated_ha.iter().map(|_| vec![f64::NAN; 7].into_iter().chain([share_1960]).collect()).collect();
+        Inputs {
+            provinces: cultivated_ha.iter().enumerate().map(|(i, &ha)| province(i, ha)).collect(),
+            disaster,
+            ..Inputs::default()
+        }
+    }
+
+    #[test]
+    fn provinces_weather_spreads_around_the_record_and_keeps_the_nations() {
+        let land = [1e6, 3e6, 5e5, 2e6, 8e5];
+        let inputs = inputs(&land, 0.166);
+        let mut params = Params::default();
+        let p = &params.production;
+        let record = 1.0 - p.loss_on_affected_land * (0.166 - p.normal_loss_share);
+        // Without a spread every province has the record, and a normal year is normal.
+        assert!(weather_factors(&params, &inputs, 1960).iter().all(|&w| w == record));
+        assert!(weather_factors(&params, &inputs, 1959).iter().all(|&w| w == 1.0));
+        params.production.province_weather_sd = 0.5;
+        let w = weather_factors(&params, &inputs, 1960);
+        assert!(w.iter().any(|&x| (x - record).abs() > 0.005), "the provinces differ: {w:?}");
+        // The land-weighted loss is the record's: the provinces' figures add up to the nation's.
+        let mean = w.iter().zip(land).map(|(x, ha)| x * ha).sum::<f64>() / land.iter().sum::<f64>();
+        assert!((mean - record).abs() < 1e-12, "{mean} against {record}");
+        // Another seed, another spread; the same seed, the same.
+        assert_eq!(w, weather_factors(&params, &inputs, 1960));
+        params.run.seed += 1;
+        assert_ne!(w, weather_factors(&params, &inputs, 1960));
+    }
 }

@@ -12,6 +12,7 @@
 
 use crate::calendar::Month;
 use crate::params::{Policy, Reporting};
+use crate::rng::{Purpose, Stream};
 use crate::state::{Province, Teams};
 use rayon::prelude::*;
 use std::ops::Range;
@@ -54,11 +55,14 @@ pub fn industry_factor(r: &Reporting, climate: f64, per_climate: f64) -> f64 {
     }
 }
 
-/// Reports of the current month's harvests, at the political climate in force. Writes each
-/// team's own report into its flow (and its report ratio), each province's last reported
-/// yield, and returns what each province passes to the centre.
+/// Reports of the current month's harvests, at the political climate in force (`seed`: the
+/// run's, for the leaders' propensities). Writes each team's own report into its flow (and its
+/// report ratio), each province's last reported yield, and returns what each province passes to
+/// the centre.
+#[allow(clippy::too_many_arguments)] // the signature is the list of what reporting touches
 pub fn report(
     params: &Reporting,
+    seed: u64,
     policy: &Policy,
     month: Month,
     brigades: &[Range<usize>],
@@ -72,6 +76,8 @@ pub fn report(
     }
     let cadres = Cadres {
         params,
+        seed,
+        propensity_sd: params.propensity_sd,
         climate: policy.politics.climate,
         // Target of this harvest per ha of each province's simulated land, kg.
         target_per_ha: provinces
@@ -89,6 +95,9 @@ pub fn report(
 /// The month's cadres: how they inflate, and what they are pressed to report.
 struct Cadres<'a> {
     params: &'a Reporting,
+    /// The run's seed and the spread of team leaders' propensity to exaggerate.
+    seed: u64,
+    propensity_sd: f64,
     climate: f64,
     target_per_ha: Vec<f64>,
     zeal: Vec<f64>,
@@ -133,6 +142,13 @@ impl Cadres<'_> {
             let own_yield = flow.harvest_kg as f64 / land;
             let peer = brigade_yield[brigade_of_team[t] as usize];
             let f = self.factor(pi, shortfall(self.target_per_ha[pi], own_yield), shortfall(peer, own_yield));
+            // This leader's own propensity, drawn once for the run, scales what he adds.
+            let f = if self.propensity_sd > 0.0 {
+                let mut rng = Stream::new(self.seed, t as u64, 0, Purpose::Reporting);
+                1.0 + (f - 1.0) * rng.lognormal_mean_one(self.propensity_sd)
+            } else {
+                f
+            };
             flow.reported_kg = (flow.harvest_kg as f64 * f) as f32;
             flow.cotton_reported_kg = (flow.cotton_kg as f64 * f) as f32;
             *ratio = f as f32;
