@@ -68,6 +68,10 @@ pub enum Measure {
 pub struct Target {
     pub measure: Measure,
     pub band: history::Band,
+    /// The published figures, when the record is uncertain and several were published (an
+    /// outcome target's `records`); empty when the record is one figure. `band.record` is then
+    /// their median.
+    pub records: Vec<f64>,
     /// Line of the target in the settings file (for errors found when the model runs).
     pub line: usize,
 }
@@ -173,10 +177,27 @@ impl Target {
         self.band.row(id, "calibration", self.name(), model)
     }
 
-    /// This target's weighted loss at a model value.
+    /// This target's weighted loss at a model value: against its record, or, with several
+    /// published figures, the mean of the losses against each.
     pub fn loss(&self, model: f64) -> f64 {
         let b = &self.band;
-        b.weight * band_loss(model, b.record, b.low, b.high)
+        if self.records.is_empty() {
+            return b.weight * band_loss(model, b.record, b.low, b.high);
+        }
+        let sum: f64 = self.records.iter().map(|&r| band_loss(model, r, b.low, b.high)).sum();
+        b.weight * sum / self.records.len() as f64
+    }
+
+    /// The loss against one of the published figures, picked by `u` in [0, 1) (ABC-SMC's
+    /// observation noise: each evaluation is measured against a figure drawn from them, so the
+    /// sample spreads over what was published instead of settling on their middle; Wilkinson
+    /// 2013, Stat. Appl. Genet. Mol. Biol. 12(2): 129-141). One record: [`Target::loss`].
+    pub fn loss_against_drawn(&self, model: f64, u: f64) -> f64 {
+        let b = &self.band;
+        match self.records.len() {
+            0 => self.loss(model),
+            n => b.weight * band_loss(model, self.records[((u * n as f64) as usize).min(n - 1)], b.low, b.high),
+        }
     }
 }
 
@@ -466,7 +487,7 @@ fn prior<'v>(
 }
 
 fn target(cx: &Source, t: &DeTable, span: std::ops::Range<usize>) -> Result<Target, ScenarioError> {
-    let allowed = ["id", "outcome", "record", "band", "tolerance", "weight", "source"];
+    let allowed = ["id", "outcome", "record", "records", "band", "tolerance", "weight", "source"];
     let f = fields(cx, "target", t, &allowed).map_err(|e| {
         if e.key.as_deref() == Some("target.row") {
             row_replaced(t, e)
@@ -541,6 +562,7 @@ fn by_id(
         ));
     }
     Ok(Target {
+        records: Vec::new(),
         measure: Measure::Id(t),
         band: history::Band { weight: weight.unwrap_or(t.band.weight), source: t.source_with_note(), ..t.band.clone() },
         line,
@@ -558,8 +580,11 @@ fn outcome_target(
 ) -> Result<Target, ScenarioError> {
     let get = |n: &str| f.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
     let name = o.name();
-    let rv = get("record").ok_or_else(|| cx.err(span.clone(), "target.record", format!("missing for `{name}`")))?;
-    let record = cx.finite("target.record", rv)?;
+    let records = published_records(cx, get("records"), get("record"), &span, &name)?;
+    let record = match get("record") {
+        Some(rv) => cx.finite("target.record", rv)?,
+        None => median(&records),
+    };
     let (low, high) = match (get("band"), get("tolerance")) {
         (Some(b), None) => {
             let DeValue::Array(a) = b.get_ref() else {
@@ -575,7 +600,7 @@ fn outcome_target(
             }
             (xs[0], xs[1])
         }
-        (None, Some(tv)) => {
+        (None, Some(tv)) if records.is_empty() => {
             let tol = cx.finite("target.tolerance", tv)?;
             if tol <= 0.0 {
                 return Err(cx.err(tv.span(), "target.tolerance", "expected a positive number (record ± tolerance)"));
@@ -593,7 +618,54 @@ fn outcome_target(
     let sv = get("source")
         .ok_or_else(|| cx.err(span, "target.source", format!("missing for `{name}`: where the record comes from")))?;
     let source = cx.string("target.source", sv)?;
-    Ok(Target { measure: Measure::Outcome(o), band: history::Band { record, low, high, weight, source }, line })
+    if let Some(r) = records.iter().find(|r| !(low..=high).contains(*r)) {
+        let at = get("records").expect("records given").span();
+        return Err(cx.err(at, "target.records", format!("{r} is outside the band [{low}, {high}]")));
+    }
+    let band = history::Band { record, low, high, weight, source };
+    Ok(Target { measure: Measure::Outcome(o), band, records, line })
+}
+
+/// The published figures of an outcome target (`records = [...]`, at least two numbers), or
+/// none when it gives one `record`; exactly one of the two.
+fn published_records(
+    cx: &Source,
+    records: Option<&Spanned<DeValue>>,
+    record: Option<&Spanned<DeValue>>,
+    span: &std::ops::Range<usize>,
+    name: &str,
+) -> Result<Vec<f64>, ScenarioError> {
+    match (records, record) {
+        (None, Some(_)) => Ok(Vec::new()),
+        (Some(rs), None) => {
+            let DeValue::Array(a) = rs.get_ref() else {
+                return Err(cx.err(rs.span(), "target.records", "expected [x, y, ...]: the published figures"));
+            };
+            let xs: Vec<f64> = a.iter().map(|x| cx.number("target.records", x)).collect::<Result<_, _>>()?;
+            if xs.len() < 2 || xs.iter().any(|x| !x.is_finite()) {
+                return Err(cx.err(rs.span(), "target.records", "expected two or more finite numbers"));
+            }
+            Ok(xs)
+        }
+        (None, None) => Err(cx.err(
+            span.clone(),
+            "target.record",
+            format!("missing for `{name}`: record = x, or records = [x, y, ...] for several published figures"),
+        )),
+        (Some(rs), Some(_)) => Err(cx.err(rs.span(), "target.records", "give record or records, not both")),
+    }
+}
+
+/// The median of some numbers (the mean of the middle two of an even count).
+fn median(xs: &[f64]) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 /// The result of a minimisation.
@@ -805,18 +877,26 @@ pub struct CalibrateResult {
 
 /// A work item's key: a hash of the parameter values' bits and the seed.
 fn item_key(values: &[f64], seed: i64) -> String {
+    format!("x-{:016x}-seed-{seed}", values_hash(values))
+}
+
+/// FNV-1a of the values' bits: the same point, the same hash, in any run.
+fn values_hash(values: &[f64]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for v in values {
         for b in v.to_bits().to_le_bytes() {
             h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
         }
     }
-    format!("x-{h:016x}-seed-{seed}")
+    h
 }
 
 /// The fit under way: the evaluations so far, by the key of their values.
 struct Fit<'a> {
     settings: &'a Settings,
+    /// Measure targets with several published figures against one drawn per evaluation
+    /// (ABC-SMC) instead of against all of them (Nelder–Mead, which needs a loss without noise).
+    drawn_records: bool,
     base: &'a Scenario,
     seeds: u64,
     max_evals: usize,
@@ -874,8 +954,11 @@ impl Fit<'_> {
             let n = runs.len() as f64;
             let targets = &self.settings.targets;
             let model: Vec<f64> = (0..targets.len()).map(|j| runs.iter().map(|r| r[j]).sum::<f64>() / n).collect();
+            // The figure drawn for this point: from its values, so a resumed fit draws the same.
+            let u = leapsim_core::rng::uniform(self.base.params.run.seed as u64, &[values_hash(v), 0x0b5e]);
+            let loss_of = |t: &Target, m: f64| if self.drawn_records { t.loss_against_drawn(m, u) } else { t.loss(m) };
             let loss =
-                runs.iter().map(|r| targets.iter().zip(r).map(|(t, &m)| t.loss(m)).sum::<f64>()).sum::<f64>() / n;
+                runs.iter().map(|r| targets.iter().zip(r).map(|(t, &m)| loss_of(t, m)).sum::<f64>()).sum::<f64>() / n;
             self.cache.insert(item_key(v, 0), self.history.len());
             let best = self.history.iter().map(|e| e.loss).fold(f64::INFINITY, f64::min);
             self.history.push(Evaluation { values: v.to_vec(), model, loss });
@@ -1039,6 +1122,7 @@ pub fn calibrate(req: &CalibrateRequest, runner: &Runner) -> Result<CalibrateRes
     runner.report(Progress { done: 0, total: max_evals, ..Progress::default() });
     let mut fit = Fit {
         settings,
+        drawn_records: req.method == FitMethod::AbcSmc,
         base: &base,
         seeds,
         max_evals,
@@ -1153,6 +1237,35 @@ mod tests {
         assert_eq!(band_loss(0.5, 0.9, f64::NEG_INFINITY, 0.5), 0.0);
         assert_eq!(round_sig(0.017144449, 4), 0.01714);
         assert_eq!(round_sig(123456.7, 3), 123000.0);
+    }
+
+    #[test]
+    fn a_target_with_several_published_figures_is_measured_against_all_or_one_drawn() {
+        let head = "[[param]]\nkey = \"procurement.enforcement\"\nlower = 0.1\nupper = 0.5\n\n[[target]]\noutcome = \"excess_deaths:1959-1961\"\n";
+        let text = |body: &str| format!("{head}{body}source = \"data/excess_deaths_estimates.csv\"\n");
+        let s = parse(&text("records = [15e6, 30e6, 36e6, 45e6]\nband = [10e6, 50e6]\n"), "s.toml").unwrap();
+        let t = &s.targets[0];
+        assert_eq!(t.records, [15e6, 30e6, 36e6, 45e6]);
+        assert_eq!(t.band.record, 33e6, "the fit report shows their median");
+        // Nelder-Mead: the mean of the losses against each figure.
+        let each: Vec<f64> = t.records.iter().map(|&r| band_loss(30e6, r, 10e6, 50e6)).collect();
+        assert!((t.loss(30e6) - each.iter().sum::<f64>() / 4.0).abs() < 1e-12);
+        // ABC-SMC: against the figure drawn, each figure for a quarter of the draws.
+        for (k, want) in each.iter().enumerate() {
+            assert_eq!(t.loss_against_drawn(30e6, (k as f64 + 0.5) / 4.0), *want);
+        }
+        let err = |body: &str| parse(&text(body), "s.toml").unwrap_err();
+        let e = err("records = [15e6, 30e6]\nrecord = 20e6\nband = [10e6, 50e6]\n");
+        assert_eq!((e.line, e.key.as_deref()), (Some(8), Some("target.records")), "{e}");
+        let e = err("records = [15e6]\nband = [10e6, 50e6]\n");
+        assert!(e.message.contains("two or more"), "{e}");
+        let e = err("records = [15e6, 60e6]\nband = [10e6, 50e6]\n");
+        assert!(e.message.contains("60000000 is outside the band"), "{e}");
+        let e = err("records = [15e6, 30e6]\ntolerance = 5e6\n");
+        assert_eq!(e.key.as_deref(), Some("target.band"), "{e}");
+        // A target of one record is measured as before either way.
+        let one = parse(&text("record = 30e6\nband = [10e6, 50e6]\n"), "s.toml").unwrap();
+        assert_eq!(one.targets[0].loss_against_drawn(25e6, 0.9), one.targets[0].loss(25e6));
     }
 
     #[test]
@@ -1282,8 +1395,14 @@ mod tests {
         ] {
             assert!(priors.params.iter().any(|q| q.key == key), "{key}: an unfitted assumption without a prior");
         }
+        // The fit's targets, but the excess deaths of 1959-1960, which are measured against the
+        // published estimates instead of one figure.
         let names = |s: &Settings| s.targets.iter().map(Target::name).collect::<Vec<_>>();
-        assert_eq!(names(&priors), names(&leap));
+        let swap =
+            |n: String| if n.starts_with("Excess deaths 1959+1960") { "excess_deaths:1958-1962".into() } else { n };
+        assert_eq!(names(&priors), names(&leap).into_iter().map(swap).collect::<Vec<_>>());
+        let spread = priors.targets.iter().find(|t| !t.records.is_empty()).expect("a target over the estimates");
+        assert!(spread.records.len() >= 10 && spread.band.low <= 5e6 && spread.band.high >= 45e6);
     }
 
     #[test]
