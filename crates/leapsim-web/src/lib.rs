@@ -125,12 +125,16 @@ pub async fn serve(opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io::Re
     ready(listener.local_addr()?);
     let jobs = jobs::Jobs::new(opts);
     let app = router(jobs.clone());
+    let stopping = jobs.clone();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
-            jobs.shutdown();
+            stopping.shutdown();
         })
-        .await
+        .await?;
+    // The cancelled jobs stop at their next month and remove their scratch work stores.
+    jobs.wait_idle(std::time::Duration::from_secs(30)).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {
