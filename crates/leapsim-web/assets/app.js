@@ -1,1 +1,414 @@
+// leapsim's dashboard: levers on the left (from /api/params), charts on the right (ECharts),
+// each model series beside the historical record (/api/history). Jobs go to POST /api/runs
+// and are followed by server-sent events. The URL's hash holds the scenario, the levers set,
+// the job's options and the comparison, so a link reproduces the screen.
+'use strict';
 
+const CHARTS = [
+  { id: 'grain', title: 'Grain: true, reported and the target', unit: 'Mt',
+    series: [['grain_true_mt', 'true harvest'], ['grain_reported_mt', 'reported'], ['grain_target_mt', 'target'], ['grain_claimed_mt', 'claimed by the centre']] },
+  { id: 'procurement', title: 'Procurement and its ratio', unit: 'Mt (ratio on the right)',
+    series: [['grain_procured_mt', 'procured'], ['grain_procured_net_mt', 'procured net of resales'], ['procurement_ratio', 'ratio to the true harvest', 1]] },
+  { id: 'granary', title: "The state's granary and grain trade", unit: 'Mt',
+    series: [['state_granary_mt', 'granary, end of year'], ['state_granary_low_mt', 'granary, lowest month'], ['grain_exported_mt', 'exports'], ['grain_imported_mt', 'imports']] },
+  { id: 'steel', title: 'Steel: true, usable and reported', unit: 'Mt',
+    series: [['steel_true_mt', 'true'], ['steel_usable_mt', 'usable'], ['steel_reported_mt', 'reported'], ['steel_backyard_mt', 'backyard furnaces']] },
+  { id: 'coal', title: 'Coal and cotton: true and reported', unit: 'Mt (cotton on the right)',
+    series: [['coal_true_mt', 'coal, true'], ['coal_reported_mt', 'coal, reported'], ['cotton_true_mt', 'cotton, true', 1], ['cotton_reported_mt', 'cotton, reported', 1]] },
+  { id: 'calories', title: 'Rural calories', unit: 'kcal per person per day',
+    series: [['kcal_per_capita_rural', 'rural kcal per day']] },
+  { id: 'rates', title: 'Crude death and birth rates', unit: 'per 1,000 a year',
+    series: [['cdr_permille', 'death rate'], ['cbr_permille', 'birth rate']] },
+  { id: 'population', title: 'Population', unit: 'million', div: 1e6,
+    series: [['population', 'population']] },
+  { id: 'excess', title: 'Excess deaths', unit: 'million', div: 1e6, bar: true,
+    series: [['excess_deaths', 'excess deaths']] },
+];
+
+const app = {
+  state: { scenario: 'historical', set: {}, seed: '', scale: '', runs: 1, kind: 'run', with: '' },
+  params: [], byKey: {}, scenarios: [], history: [], limits: {}, charts: {}, rows: {}, result: null, job: null,
+};
+window.leapsim = app;
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, attrs = {}, ...kids) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else if (v !== undefined && v !== null) e.setAttribute(k, v);
+  }
+  for (const k of kids) e.append(k);
+  return e;
+};
+const fmt = (v) => (v === null || v === undefined || Number.isNaN(v)) ? '–'
+  : Math.abs(v) >= 1e6 ? (v / 1e6).toFixed(2) + ' M' : Number(v.toPrecision(4)).toString();
+
+async function api(path, options) {
+  const r = await fetch(path, options);
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error((body.field ? body.field + ': ' : '') + (body.error || r.statusText));
+  return body;
+}
+
+// ---- the URL ---------------------------------------------------------------------------------
+
+function readHash() {
+  const h = new URLSearchParams(location.hash.slice(1));
+  const s = app.state;
+  s.scenario = h.get('scenario') || 'historical';
+  s.set = {};
+  for (const kv of h.getAll('set')) { const i = kv.indexOf('='); if (i > 0) s.set[kv.slice(0, i)] = kv.slice(i + 1); }
+  s.seed = h.get('seed') || '';
+  s.scale = h.get('scale') || '';
+  s.runs = Number(h.get('runs') || 1);
+  s.kind = h.get('kind') || 'run';
+  s.with = h.get('with') || '';
+}
+
+function writeHash() {
+  const s = app.state, h = new URLSearchParams();
+  h.set('scenario', s.scenario);
+  for (const [k, v] of Object.entries(s.set)) h.append('set', k + '=' + v);
+  if (s.seed !== '') h.set('seed', s.seed);
+  if (s.scale !== '') h.set('scale', s.scale);
+  if (s.runs > 1) h.set('runs', s.runs);
+  if (s.kind !== 'run') h.set('kind', s.kind);
+  if (s.with) h.set('with', s.with);
+  history.replaceState(null, '', '#' + h.toString());
+}
+
+// ---- levers ----------------------------------------------------------------------------------
+
+function baseValue(p) {
+  const sc = app.scenarios.find((x) => x.name === app.state.scenario);
+  const pin = sc && (sc.pinned || []).find((x) => x.key === p.key);
+  return pin ? pin.value : p.historical;
+}
+
+function shown(p, v) {
+  if (p.kind === 'bool') return Number(v) ? 'true' : 'false';
+  return fmt(Number(v));
+}
+
+function leverRow(p) {
+  const set = app.state.set[p.key];
+  const base = baseValue(p);
+  const row = el('div', { class: 'lever' + (set !== undefined ? ' changed' : ''), 'data-key': p.key, title: p.source ? 'source: ' + p.source : '' });
+  const value = el('span', { class: 'value' });
+  const change = (v) => {
+    app.state.set[p.key] = String(v);
+    row.classList.add('changed');
+    value.textContent = shown(p, p.kind === 'bool' ? (v === 'true' ? 1 : 0) : v);
+    writeHash();
+    status('levers changed: press Run');
+  };
+  let input;
+  if (p.kind === 'bool') {
+    const cur = set !== undefined ? set === 'true' : Number(base) !== 0;
+    input = el('input', { type: 'checkbox', 'data-key': p.key, onchange: (e) => change(e.target.checked ? 'true' : 'false') });
+    input.checked = cur;
+    value.textContent = shown(p, cur ? 1 : 0);
+  } else {
+    const lo = p.min, hi = p.max;
+    const cur = set !== undefined ? Number(set) : base;
+    const listId = 'hist-' + p.key.replace(/\W/g, '-');
+    input = el('input', { type: 'range', min: lo, max: hi, step: p.kind === 'int' ? 1 : 'any', list: listId, 'data-key': p.key,
+      oninput: (e) => change(p.kind === 'int' ? Math.round(Number(e.target.value)) : Number(Number(e.target.value).toPrecision(4))) });
+    input.value = cur;
+    row.append(el('datalist', { id: listId }, el('option', { value: p.historical })));
+    value.textContent = shown(p, cur);
+  }
+  const undo = el('button', { type: 'button', class: 'undo', title: 'back to the scenario\'s value', onclick: () => {
+    delete app.state.set[p.key]; writeHash(); renderLevers();
+  } }, '↺');
+  row.append(
+    el('div', {}, el('span', { class: 'name' }, p.key), ' = ', value, ' ', el('span', { class: 'unit' }, p.unit || ''), set !== undefined ? undo : ''),
+    input,
+    el('div', { class: 'hist' }, '▲ historical ' + shown(p, p.historical) + (p.lever ? ' (a lever: the timeline moves it; set here, it stays)' : '')),
+    el('div', { class: 'meaning' }, p.meaning),
+  );
+  return row;
+}
+
+function renderLevers() {
+  const box = $('groups');
+  const open = new Set([...box.querySelectorAll('details[open]')].map((d) => d.dataset.group));
+  box.textContent = '';
+  for (const g of app.paramGroups) {
+    const d = el('details', { class: 'group', 'data-group': g.group });
+    if (open.size ? open.has(g.group) : ['reporting', 'procurement', 'trade', 'mess halls', 'campaigns', 'weather'].includes(g.group)) d.open = true;
+    d.append(el('summary', {}, g.group + (g.group === 'other' ? ' (demography, production, calibration…)' : '')));
+    for (const p of g.params) if (!p.key.startsWith('run.')) d.append(leverRow(p));
+    box.append(d);
+  }
+}
+
+function renderScenarios() {
+  const nav = $('scenarios');
+  nav.textContent = '';
+  for (const s of app.scenarios) {
+    nav.append(el('button', { type: 'button', class: s.name === app.state.scenario ? 'active' : '', title: s.description, 'data-scenario': s.name,
+      onclick: () => { app.state.scenario = s.name; app.state.set = {}; app.state.kind = 'run'; app.state.with = ''; writeHash(); renderScenarios(); renderLevers(); start('run'); } }, s.name));
+  }
+  const w = $('compare-with');
+  w.textContent = '';
+  for (const s of app.scenarios) if (s.name !== app.state.scenario) w.append(el('option', { value: s.name }, s.name));
+  if (app.state.with && app.state.with !== app.state.scenario) w.value = app.state.with;
+}
+
+// ---- jobs ------------------------------------------------------------------------------------
+
+function status(text, error) {
+  $('status').textContent = text;
+  $('status').classList.toggle('error', !!error);
+}
+
+function request(kind) {
+  const s = app.state;
+  const body = { kind, set: Object.entries(s.set).map(([k, v]) => k + '=' + v) };
+  if (kind === 'compare') body.scenarios = [s.scenario, s.with]; else body.scenario = s.scenario;
+  if (s.seed !== '') body.seed = Number(s.seed);
+  if (s.scale !== '') body.scale = Number(s.scale);
+  if (kind !== 'run') body.runs = Math.max(1, s.runs);
+  return body;
+}
+
+async function start(kind) {
+  const s = app.state;
+  s.seed = $('seed').value; s.scale = $('scale').value; s.runs = Math.max(1, Number($('runs').value) || 1);
+  if (kind === 'run' && s.runs > 1) kind = 'ensemble';
+  if (kind === 'compare') s.with = $('compare-with').value;
+  s.kind = kind;
+  writeHash();
+  if (app.events) app.events.close();
+  $('bar').style.width = '0';
+  let job;
+  try {
+    job = await api('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request(kind)) });
+  } catch (e) {
+    status(e.message, true);
+    return;
+  }
+  app.job = job.id;
+  status(`${kind} ${job.id}: ${job.cached ? 'cached' : 'queued'}`);
+  const ev = new EventSource(`/api/jobs/${job.id}/events`);
+  app.events = ev;
+  const progress = (e) => {
+    const d = JSON.parse(e.data);
+    if (d.total) $('bar').style.width = (100 * d.done / d.total) + '%';
+    status(`${kind} ${d.id}: ${d.status}${d.total ? ` ${d.done}/${d.total}` : ''}`);
+  };
+  ev.addEventListener('queued', progress);
+  ev.addEventListener('running', progress);
+  ev.addEventListener('done', async (e) => {
+    ev.close();
+    progress(e);
+    if (app.job !== job.id) return;
+    const r = await api(`/api/jobs/${job.id}/result`);
+    app.result = r;
+    render(r, job.id);
+    status(`${kind} ${job.id}: done` + (JSON.parse(e.data).seconds ? ` in ${JSON.parse(e.data).seconds.toFixed(1)} s` : ''));
+    document.body.dataset.job = job.id;
+  });
+  for (const bad of ['failed', 'cancelled']) {
+    ev.addEventListener(bad, (e) => { ev.close(); const d = JSON.parse(e.data); status(`${kind} ${d.id}: ${d.status} ${d.error || ''}`, true); });
+  }
+}
+
+// ---- charts ----------------------------------------------------------------------------------
+
+const CSV_ICON = 'path://M4 2h12l4 4v16H4z M7 12h10 M7 16h10 M7 8h6';
+
+function download(name, text, type) {
+  const a = el('a', { href: URL.createObjectURL(new Blob([text], { type })), download: name });
+  document.body.append(a); a.click(); a.remove();
+}
+
+function chartCsv(id) {
+  const lines = ['year,series,scenario,kind,value'];
+  for (const r of app.rows[id] || []) {
+    r.years.forEach((y, i) => { if (r.values[i] !== null && r.values[i] !== undefined) lines.push([y, r.series, r.scenario, r.kind, r.values[i]].join(',')); });
+  }
+  return lines.join('\n') + '\n';
+}
+
+function ensureCharts() {
+  const grid = $('grid');
+  if (grid.dataset.kind === 'series') return;
+  for (const c of Object.values(app.charts)) c.dispose();
+  app.charts = {};
+  grid.textContent = '';
+  grid.dataset.kind = 'series';
+  for (const def of CHARTS) {
+    const div = el('div', { class: 'chart', id: 'chart-' + def.id, 'data-chart': def.id });
+    grid.append(div);
+    app.charts[def.id] = echarts.init(div);
+  }
+}
+
+function recordSeries(def) {
+  const names = def.series.map((s) => s[0]);
+  const out = [];
+  for (const v of app.history) {
+    if (!names.includes(v.series)) continue;
+    const right = (def.series.find((s) => s[0] === v.series) || [])[2] ? 1 : 0;
+    out.push({ variable: v.variable, series: v.series, right, unit: v.unit,
+      points: v.points.filter((p) => p.model_value !== null).map((p) => ({ year: p.year, value: p.model_value, raw: p.value, source: p.source })) });
+  }
+  return out;
+}
+
+function tooltip(div) {
+  return (params) => {
+    const list = Array.isArray(params) ? params : [params];
+    const lines = [`<b>${list[0].axisValue || list[0].name}</b>`];
+    for (const p of list) {
+      if (p.seriesId && p.seriesId.startsWith('band')) continue;
+      const d = p.data;
+      const v = Array.isArray(d) ? d[1] : (d && d.value ? d.value[1] : d);
+      const src = d && d.source ? `<br><small>${d.raw} ${d.unit} — ${d.source}</small>` : '';
+      lines.push(`${p.marker}${p.seriesName}: ${fmt(typeof v === 'number' ? v : NaN)}${src}`);
+    }
+    return lines.join('<br>');
+  };
+}
+
+function seriesOption(def, r) {
+  const years = r.years.map(String);
+  const div = def.div || 1;
+  const scale = (v) => (v === null || v === undefined ? null : v / div);
+  const out = [], rows = [];
+  const add = (name, key, scenario, values, right, dashed) => {
+    rows.push({ series: key, scenario, kind: 'model', years: r.years, values });
+    out.push({ id: `m:${scenario}:${key}`, name, type: def.bar ? 'bar' : 'line', yAxisIndex: right, showSymbol: false,
+      lineStyle: dashed ? { type: 'dashed' } : undefined, data: values.map(scale) });
+  };
+  for (const [key, label, right] of def.series) {
+    if (r.kind === 'run') {
+      const v = r.national[key]; if (v) add(label, key, r.scenario.name, v, right ? 1 : 0, false);
+    } else if (r.kind === 'ensemble') {
+      const q = r.national[key]; if (!q) continue;
+      const stack = 'band:' + key;
+      out.push({ id: 'band-lo:' + key, name: label + ' 5%', type: 'line', stack, yAxisIndex: right ? 1 : 0, symbol: 'none', lineStyle: { opacity: 0 }, data: q.q05.map(scale) });
+      out.push({ id: 'band-w:' + key, name: label + ' 90%', type: 'line', stack, yAxisIndex: right ? 1 : 0, symbol: 'none', lineStyle: { opacity: 0 }, areaStyle: { opacity: 0.25 },
+        data: q.q95.map((hi, i) => (hi === null || q.q05[i] === null ? null : (hi - q.q05[i]) / div)) });
+      add(label + ' (median)', key, r.scenario, q.q50, right ? 1 : 0, false);
+      rows.push({ series: key, scenario: r.scenario, kind: 'q05', years: r.years, values: q.q05 }, { series: key, scenario: r.scenario, kind: 'q95', years: r.years, values: q.q95 });
+    } else if (r.kind === 'compare') {
+      r.names.forEach((n, i) => { const q = r.national[n] && r.national[n][key]; if (q) add(`${label} · ${n}`, key, n, q.mean, right ? 1 : 0, i > 0); });
+    }
+  }
+  for (const rec of recordSeries(def)) {
+    rows.push({ series: rec.series, scenario: 'record:' + rec.variable, kind: 'record', years: rec.points.map((p) => p.year), values: rec.points.map((p) => p.value) });
+    out.push({ id: 'rec:' + rec.variable, name: 'record: ' + rec.variable, type: 'scatter', yAxisIndex: rec.right, symbol: 'diamond', symbolSize: 8,
+      data: rec.points.filter((p) => years.includes(String(p.year))).map((p) => ({ value: [String(p.year), p.value / div], raw: p.raw, unit: rec.unit, source: p.source })) });
+  }
+  app.rows[def.id] = rows;
+  const right = def.series.some((s) => s[2]);
+  return {
+    title: { text: def.title, subtext: def.unit, left: 8, top: 4, textStyle: { fontSize: 13 } },
+    tooltip: { trigger: 'axis', confine: true, formatter: tooltip(def) },
+    legend: { type: 'scroll', bottom: 0, textStyle: { fontSize: 10 } },
+    grid: { left: 50, right: right ? 50 : 16, top: 52, bottom: 48 },
+    toolbox: { right: 8, feature: {
+      saveAsImage: { name: 'leapsim-' + def.id, title: 'PNG' },
+      myCsv: { show: true, title: 'CSV', icon: CSV_ICON, onclick: () => download(`leapsim-${def.id}.csv`, chartCsv(def.id), 'text/csv') },
+    } },
+    xAxis: { type: 'category', data: years },
+    yAxis: right ? [{ type: 'value', scale: true }, { type: 'value', scale: true }] : [{ type: 'value', scale: !def.bar }],
+    series: out,
+  };
+}
+
+function renderOutcomes(r) {
+  const box = $('outcomes');
+  box.textContent = '';
+  if (r.kind === 'ensemble') {
+    const t = el('table', {}, el('tr', {}, el('th', {}, 'outcome'), el('th', {}, 'mean'), el('th', {}, '5%'), el('th', {}, 'median'), el('th', {}, '95%')));
+    for (const o of r.outcomes) t.append(el('tr', {}, el('td', {}, o.outcome), ...[o.mean, o.q05, o.q50, o.q95].map((v) => el('td', {}, fmt(v)))));
+    box.append(t);
+  } else if (r.kind === 'compare') {
+    const t = el('table', { id: 'compare-table' }, el('tr', {}, el('th', {}, 'outcome'), el('th', {}, 'scenario'), el('th', {}, 'mean [90%]'), el('th', {}, 'difference from ' + r.names[0])));
+    for (const o of r.outcomes) for (const s of o.scenarios) {
+      t.append(el('tr', {}, el('td', {}, o.outcome), el('td', {}, s.scenario), el('td', {}, `${fmt(s.value.mean)} [${fmt(s.value.q05)}, ${fmt(s.value.q95)}]`),
+        el('td', {}, `${fmt(s.difference.mean)} [${fmt(s.difference.q05)}, ${fmt(s.difference.q95)}]`)));
+    }
+    box.append(t);
+  } else if (r.kind === 'run') {
+    const s = r.summary || {};
+    const pick = ['excess_deaths_1959_1961', 'grain_1958_reported_mt', 'grain_1958_true_mt'];
+    const found = Object.entries(s).filter(([k, v]) => typeof v === 'number' && pick.some((p) => k.startsWith(p.split('_')[0])));
+    if (found.length) box.append(el('p', {}, found.slice(0, 6).map(([k, v]) => `${k}: ${fmt(v)}`).join(' · ')));
+  }
+}
+
+function renderAttribution(r) {
+  const grid = $('grid');
+  for (const c of Object.values(app.charts)) c.dispose();
+  app.charts = {};
+  grid.textContent = '';
+  grid.dataset.kind = 'attribution';
+  for (const t of r.targets) {
+    const div = el('div', { class: 'chart', id: 'chart-attribution', 'data-chart': 'attribution' });
+    grid.append(div);
+    const c = echarts.init(div);
+    app.charts.attribution = c;
+    const names = t.shares.map((s) => s.cause);
+    app.rows.attribution = t.shares.map((s) => ({ series: t.outcome, scenario: s.cause, kind: 'share', years: ['mean', 'q05', 'q95'], values: [s.share.mean, s.share.q05, s.share.q95] }));
+    c.setOption({
+      title: { text: `Shares of ${t.outcome} by cause`, subtext: `total ${fmt(t.total.mean)} [${fmt(t.total.q05)}, ${fmt(t.total.q95)}]; bars: mean, whiskers: 90% over seeds`, left: 8, textStyle: { fontSize: 13 } },
+      tooltip: { trigger: 'item' },
+      grid: { left: 60, right: 16, top: 60, bottom: 60 },
+      toolbox: { right: 8, feature: { saveAsImage: { name: 'leapsim-attribution', title: 'PNG' },
+        myCsv: { show: true, title: 'CSV', icon: CSV_ICON, onclick: () => download('leapsim-attribution.csv', chartCsv('attribution'), 'text/csv') } } },
+      xAxis: { type: 'category', data: names, axisLabel: { rotate: 30 } },
+      yAxis: { type: 'value' },
+      series: [
+        { type: 'bar', name: 'share', data: t.shares.map((s) => s.share.mean) },
+        { type: 'custom', name: '90%', data: t.shares.map((s, i) => [i, s.share.q05, s.share.q95]), renderItem: (params, a) => {
+          const lo = a.coord([a.value(0), a.value(1)]), hi = a.coord([a.value(0), a.value(2)]), w = a.size([1, 0])[0] * 0.15;
+          const line = (x1, y1, x2, y2) => ({ type: 'line', shape: { x1, y1, x2, y2 }, style: { stroke: '#333', lineWidth: 1.5 } });
+          return { type: 'group', children: [line(lo[0], lo[1], hi[0], hi[1]), line(lo[0] - w, lo[1], lo[0] + w, lo[1]), line(hi[0] - w, hi[1], hi[0] + w, hi[1])] };
+        } },
+      ],
+    });
+  }
+}
+
+function render(r, id) {
+  $('files').textContent = '';
+  for (const f of r.files || []) $('files').append(el('a', { href: `/api/jobs/${id}/${f}`, download: '' }, f));
+  const desc = r.kind === 'run' ? `${r.scenario.name}, seed ${r.scenario.seed}, scale ${r.scenario.scale}`
+    : r.kind === 'compare' ? `${r.names.join(' vs ')}, ${r.seeds.length} seed(s), scale ${r.scale}`
+    : `${r.scenario}, ${r.seeds.length} seeds, scale ${r.scale}`;
+  $('notes').textContent = `${r.kind}: ${desc}. Diamonds: the historical record (hover for its source).`;
+  renderOutcomes(r);
+  if (r.kind === 'attribute') { renderAttribution(r); return; }
+  ensureCharts();
+  for (const def of CHARTS) app.charts[def.id].setOption(seriesOption(def, r), true);
+}
+
+// ---- start -----------------------------------------------------------------------------------
+
+async function main() {
+  readHash();
+  const [sc, pa, hi, li] = await Promise.all([api('/api/scenarios'), api('/api/params'), api('/api/history'), api('/api/limits')]);
+  app.scenarios = sc.scenarios; app.paramGroups = pa.groups; app.history = hi.variables; app.limits = li;
+  for (const g of pa.groups) for (const p of g.params) app.byKey[p.key] = p;
+  const scale = $('scale');
+  for (const x of [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1].filter((x) => x <= li.max_scale)) scale.append(el('option', { value: x }, String(x)));
+  scale.value = app.state.scale || String(Math.min(0.01, li.max_scale));
+  $('seed').value = app.state.seed;
+  $('runs').value = app.state.runs;
+  $('runs').max = li.max_runs;
+  renderScenarios();
+  renderLevers();
+  $('run').addEventListener('click', () => start('run'));
+  $('compare').addEventListener('click', () => start('compare'));
+  $('attribute').addEventListener('click', () => start('attribute'));
+  $('reset').addEventListener('click', () => { app.state.set = {}; writeHash(); renderLevers(); status('levers reset: press Run'); });
+  window.addEventListener('resize', () => Object.values(app.charts).forEach((c) => c.resize()));
+  start(app.state.kind === 'compare' && app.state.with ? 'compare' : app.state.kind);
+}
+
+main().catch((e) => status(e.message, true));

@@ -11,6 +11,8 @@ pub const FILES: &[(&str, &str, &[u8])] = &[
     ("/", "text/html; charset=utf-8", include_bytes!("../assets/index.html")),
     ("/app.js", "text/javascript; charset=utf-8", include_bytes!("../assets/app.js")),
     ("/style.css", "text/css; charset=utf-8", include_bytes!("../assets/style.css")),
+    ("/vendor/echarts.min.js", "text/javascript; charset=utf-8", include_bytes!("../assets/vendor/echarts.min.js")),
+    ("/vendor/echarts-LICENSE", "text/plain; charset=utf-8", include_bytes!("../assets/vendor/echarts-LICENSE")),
 ];
 
 /// A route for each embedded file.

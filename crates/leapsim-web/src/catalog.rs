@@ -20,7 +20,7 @@ pub const GROUPS: &[(&str, &[&str])] = &[
     ),
     (
         "rations and relief",
-        &["food.urban_ration", "food.ration_", "food.relief_denial", "food.resale", "food.state_stock"],
+        &["food.urban_ration_", "food.ration_", "food.relief_denial", "food.resale", "food.state_stock"],
     ),
     (
         "campaigns",
