@@ -11,7 +11,7 @@ use leapsim_analysis::runner::{Progress, Runner};
 use leapsim_analysis::JobError;
 use leapsim_engine::run::{run_with_detail, RunError, RunResult};
 use leapsim_engine::scenario::Scenario;
-use leapsim_engine::series::{to_csv, Row};
+use leapsim_engine::series::{fmt_value, to_csv, Row};
 use leapsim_engine::{output, REVISION};
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
@@ -134,7 +134,13 @@ fn years(rows: &[Row]) -> Vec<i32> {
     y
 }
 
-/// `{region: {series: [value by year]}}` of an annual table.
+/// `v` as annual.csv writes it (`fmt_value`), so that the page shows the numbers of the
+/// command line's file; NaN becomes null.
+pub fn as_written(v: f64) -> Option<f64> {
+    fmt_value(v).parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// `{region: {series: [value by year]}}` of an annual table (values as annual.csv writes them).
 fn by_region(rows: &[Row], years: &[i32]) -> Map<String, Value> {
     let first = years.first().copied().unwrap_or(0);
     let mut out: Map<String, Value> = Map::new();
@@ -145,7 +151,7 @@ fn by_region(rows: &[Row], years: &[i32]) -> Map<String, Value> {
             .expect("an object")
             .entry(r.series)
             .or_insert_with(|| Value::Array(vec![Value::Null; years.len()]));
-        series[(r.year - first) as usize] = json!(r.value);
+        series[(r.year - first) as usize] = json!(as_written(r.value));
     }
     out
 }
@@ -203,7 +209,7 @@ pub fn ensemble_output(r: &EnsembleResult) -> Output {
         let i = (row.year - first) as usize;
         for (k, v) in [("q05", s.q05), ("q25", s.q25), ("q50", s.q50), ("q75", s.q75), ("q95", s.q95), ("mean", s.mean)]
         {
-            e[k][i] = json!(v);
+            e[k][i] = json!(as_written(v));
         }
     }
     let outcomes: Vec<Value> = r
@@ -250,10 +256,10 @@ pub fn compare_output(r: &CompareResult) -> Output {
             json!({ "mean": empty, "q05": empty, "q95": empty })
         });
         let i = (x.row.year - first) as usize;
-        e["mean"][i] = json!(x.mean);
+        e["mean"][i] = json!(as_written(x.mean));
         if let Some(q) = x.quantiles {
-            e["q05"][i] = json!(q[0]);
-            e["q95"][i] = json!(q[4]);
+            e["q05"][i] = json!(as_written(q[0]));
+            e["q95"][i] = json!(as_written(q[4]));
         }
     }
     let outcomes: Vec<Value> = c

@@ -1,0 +1,158 @@
+// Browser tests of the dashboard: the system's Chromium driven by playwright-core (nothing is
+// downloaded). scripts/web-test starts `leapsim serve` and passes its address as LEAPSIM_URL;
+// screenshots go to SCREENSHOTS (docs/dashboard/).
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const base = process.env.LEAPSIM_URL;
+const shots = process.env.SCREENSHOTS || 'docs/dashboard';
+assert.ok(base, 'LEAPSIM_URL is not set');
+mkdirSync(shots, { recursive: true });
+
+const profile = mkdtempSync(join(tmpdir(), 'leapsim-chromium-'));
+// A fresh profile (user data dir) for every run.
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1500, height: 1000 },
+  acceptDownloads: true,
+});
+const page = await context.newPage();
+const errors = [];
+page.on('pageerror', (e) => errors.push(String(e)));
+page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+// Wait for a job other than `previous` to be drawn; its id.
+async function drawn(previous) {
+  await page.waitForFunction((prev) => document.body.dataset.job && document.body.dataset.job !== prev, previous, { timeout: 120000 });
+  return page.evaluate(() => document.body.dataset.job);
+}
+
+const seriesData = (chart, id) => page.evaluate(([c, s]) => {
+  const opt = window.leapsim.charts[c].getOption();
+  const found = opt.series.find((x) => x.id === s);
+  return found ? found.data : null;
+}, [chart, id]);
+
+test('the page loads and draws the historical run beside the record', async () => {
+  const t0 = Date.now();
+  await page.goto(base + '/');
+  const id = await drawn(undefined);
+  const seconds = (Date.now() - t0) / 1000;
+  console.log(`  first run drawn in ${seconds.toFixed(1)} s`);
+  assert.match(await page.textContent('#status'), /done/);
+  const grain = await seriesData('grain', 'm:historical:grain_true_mt');
+  assert.equal(grain.length, 14);
+  const record = await seriesData('rates', 'rec:crude_death_rate');
+  assert.ok(record.length >= 10 && record[0].source, 'the record with its sources');
+  assert.ok(await page.locator('[data-key="reporting.honest"]').count() >= 1, 'the levers are drawn');
+  await page.screenshot({ path: `${shots}/historical.png`, fullPage: false });
+  return id;
+});
+
+test('moving a lever and running changes the charts, and the URL keeps the lever', async () => {
+  const before = await seriesData('granary', 'm:historical:grain_exported_mt');
+  const previous = await page.evaluate(() => document.body.dataset.job);
+  const slider = page.locator('input[type=range][data-key="trade.exports_mt_per_year"]');
+  await slider.scrollIntoViewIfNeeded();
+  await slider.fill('0');
+  assert.match(await page.textContent('#status'), /press Run/);
+  assert.match(page.url(), /set=trade\.exports_mt_per_year%3D0/);
+  await page.click('#run');
+  await drawn(previous);
+  const after = await seriesData('granary', 'm:historical:grain_exported_mt');
+  assert.notDeepEqual(after, before, 'the exports changed');
+  assert.ok(after.every((v) => v === 0 || v === null), `no exports: ${after}`);
+  await page.locator('.lever.changed').first().scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${shots}/lever.png` });
+  // The link reproduces the screen.
+  const link = page.url();
+  const other = await context.newPage();
+  await other.goto(link);
+  await other.waitForFunction(() => document.body.dataset.job, null, { timeout: 120000 });
+  const again = await other.evaluate(() => window.leapsim.charts.granary.getOption().series.find((x) => x.id === 'm:historical:grain_exported_mt').data);
+  assert.deepEqual(again, after);
+  assert.equal(await other.isChecked('input[data-key="reporting.honest"]'), false);
+  await other.close();
+});
+
+test("a chart's CSV holds the API's numbers", async () => {
+  const id = await page.evaluate(() => document.body.dataset.job);
+  const chart = page.locator('#chart-population');
+  await chart.scrollIntoViewIfNeeded();
+  const box = await chart.boundingBox();
+  const opt = await page.evaluate(() => window.leapsim.charts.population.getOption().toolbox[0]);
+  assert.ok(opt.feature.myCsv, 'a CSV button');
+  // The toolbox's icons sit at the top right: PNG, then CSV. Click the CSV one.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.evaluate(() => window.leapsim.charts.population.getOption().toolbox[0].feature.myCsv.onclick()),
+  ]);
+  assert.ok(box.width > 100);
+  const path = await download.path();
+  const csv = readFileSync(path, 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'year,series,scenario,kind,value');
+  const result = await (await fetch(`${base}/api/jobs/${id}/result`)).json();
+  const model = csv.slice(1).map((l) => l.split(',')).filter((f) => f[3] === 'model');
+  assert.equal(model.length, 14);
+  for (const [year, series, , , value] of model) {
+    assert.equal(series, 'population');
+    assert.equal(Number(value), result.national.population[Number(year) - 1953], `population in ${year}`);
+  }
+  // And annual.csv, as the command line writes it, has the same numbers.
+  const annual = await (await fetch(`${base}/api/jobs/${id}/annual.csv`)).text();
+  const row = annual.split('\n').find((l) => l.startsWith('1960,CN,population,'));
+  assert.equal(Number(row.split(',')[3]), result.national.population[7], 'the page shows the numbers of annual.csv');
+});
+
+test('two scenarios compared side by side', async () => {
+  await page.click('#reset');
+  const previous = await page.evaluate(() => document.body.dataset.job);
+  await page.selectOption('#compare-with', 'honest-reporting');
+  await page.click('#compare');
+  await drawn(previous);
+  const names = await page.evaluate(() => window.leapsim.result.names);
+  assert.deepEqual(names, ['historical', 'honest-reporting']);
+  const hist = await seriesData('grain', 'm:historical:grain_reported_mt');
+  const honest = await seriesData('grain', 'm:honest-reporting:grain_reported_mt');
+  assert.ok(hist[5] > honest[5], `1958 reported grain: ${hist[5]} vs ${honest[5]}`);
+  assert.ok(await page.locator('#compare-table tr').count() > 2, 'the outcome table');
+  assert.match(page.url(), /kind=compare/);
+  assert.match(page.url(), /with=honest-reporting/);
+  await page.screenshot({ path: `${shots}/compare.png` });
+});
+
+test('a counterfactual is one click away', async () => {
+  const previous = await page.evaluate(() => document.body.dataset.job);
+  await page.click('button[data-scenario="no-mess-halls"]');
+  await drawn(previous);
+  assert.equal(await page.evaluate(() => window.leapsim.result.scenario.name), 'no-mess-halls');
+  assert.match(page.url(), /scenario=no-mess-halls/);
+});
+
+let failed = 0;
+for (const t of tests) {
+  try {
+    await t.fn();
+    console.log(`ok   ${t.name}`);
+  } catch (e) {
+    failed += 1;
+    console.log(`FAIL ${t.name}\n${e.stack}`);
+    await page.screenshot({ path: join(tmpdir(), 'leapsim-web-test-failure.png') }).catch(() => {});
+  }
+}
+if (errors.length) {
+  failed += 1;
+  console.log(`FAIL the page logged errors:\n${errors.join('\n')}`);
+}
+await context.close();
+rmSync(profile, { recursive: true, force: true });
+console.log(`${tests.length - Math.min(failed, tests.length)} of ${tests.length} browser tests passed`);
+process.exit(failed ? 1 : 0);
