@@ -112,6 +112,29 @@ test("a chart's CSV holds the API's numbers", async () => {
   assert.equal(Number(row.split(',')[3]), result.national.population[7], 'the page shows the numbers of annual.csv');
 });
 
+test('the province map plays the years', async () => {
+  const map = page.locator('#chart-map');
+  await map.scrollIntoViewIfNeeded();
+  await page.selectOption('#map-series', 'cdr_permille');
+  const names = await page.evaluate(() => window.leapsim.charts.map.getOption().series[0].data.map((d) => d.name));
+  assert.equal(names.filter((n) => n.startsWith('CN-')).length, 28, `every simulated province: ${names}`);
+  assert.ok(names.includes('CN-GD') && names.includes('CN-SC'));
+  assert.ok(names.includes('Tibet (not simulated)') && names.includes('Taiwan (not simulated)'), `${names}`);
+  assert.ok(!names.some((n) => /海南|重庆|Hainan|Chongqing/.test(n)), 'Hainan and Chongqing merged');
+  const year = () => page.evaluate(() => Number(document.getElementById('map-year').value));
+  const values = () => page.evaluate(() => window.leapsim.charts.map.getOption().series[0].data.filter((d) => d.name.startsWith('CN-')).map((d) => d.value));
+  await page.locator('#map-year').fill('1953');
+  const first = await values();
+  await page.click('#map-play');
+  await page.waitForFunction(() => Number(document.getElementById('map-year').value) >= 1960, null, { timeout: 20000 });
+  await page.click('#map-play');
+  assert.ok((await year()) >= 1960);
+  assert.notDeepEqual(await values(), first, 'the colours follow the year');
+  await page.locator('#map-year').fill('1960');
+  assert.match(page.url(), /year=1960/);
+  await map.screenshot({ path: `${shots}/map.png` });
+});
+
 test('two scenarios compared side by side', async () => {
   await page.click('#reset');
   const previous = await page.evaluate(() => document.body.dataset.job);

@@ -26,7 +26,7 @@ const CHARTS = [
 ];
 
 const app = {
-  state: { scenario: 'historical', set: {}, seed: '', scale: '', runs: 1, kind: 'run', with: '' },
+  state: { scenario: 'historical', set: {}, seed: '', scale: '', runs: 1, kind: 'run', with: '', map: '', year: null },
   params: [], byKey: {}, scenarios: [], history: [], limits: {}, charts: {}, rows: {}, result: null, job: null,
 };
 window.leapsim = app;
@@ -63,6 +63,8 @@ function readHash() {
   s.runs = Number(h.get('runs') || 1);
   s.kind = h.get('kind') || 'run';
   s.with = h.get('with') || '';
+  s.map = h.get('map') || '';
+  s.year = Number(h.get('year') || 0) || null;
 }
 
 function writeHash() {
@@ -74,6 +76,8 @@ function writeHash() {
   if (s.runs > 1) h.set('runs', s.runs);
   if (s.kind !== 'run') h.set('kind', s.kind);
   if (s.with) h.set('with', s.with);
+  if (s.map) h.set('map', s.map);
+  if (s.year) h.set('year', s.year);
   history.replaceState(null, '', '#' + h.toString());
 }
 
@@ -244,6 +248,11 @@ function ensureCharts() {
     grid.append(div);
     app.charts[def.id] = echarts.init(div);
   }
+  if (app.mapReady) {
+    const card = mapCard();
+    grid.append(card);
+    app.charts.map = echarts.init($('chart-map'));
+  }
 }
 
 function recordSeries(def) {
@@ -335,10 +344,19 @@ function renderOutcomes(r) {
     }
     box.append(t);
   } else if (r.kind === 'run') {
-    const s = r.summary || {};
-    const pick = ['excess_deaths_1959_1961', 'grain_1958_reported_mt', 'grain_1958_true_mt'];
-    const found = Object.entries(s).filter(([k, v]) => typeof v === 'number' && pick.some((p) => k.startsWith(p.split('_')[0])));
-    if (found.length) box.append(el('p', {}, found.slice(0, 6).map(([k, v]) => `${k}: ${fmt(v)}`).join(' · ')));
+    const h = (r.summary || {}).headline || {};
+    box.append(el('p', { id: 'headline' },
+      `Excess deaths 1959–1961: ${fmt(h.excess_deaths_1959_1961)} · peak death rate ${fmt(h.peak_cdr_permille)}‰ in ${h.peak_cdr_year}` +
+      ` · grain in 1958: ${fmt(h.grain_true_mt_1958)} Mt harvested, ${fmt(h.grain_reported_mt_1958)} Mt reported`));
+    const fit = (r.summary || {}).fit || [];
+    if (fit.length) {
+      const t = el('table', { id: 'fit-table' }, el('tr', {}, el('th', {}, 'the model beside the record'), el('th', {}, 'model'), el('th', {}, 'record'), el('th', {}, 'accepted'), el('th', {}, '')));
+      for (const f of fit) {
+        t.append(el('tr', { title: f.source }, el('td', {}, f.figure), el('td', {}, fmt(f.model)), el('td', {}, fmt(f.record)),
+          el('td', {}, `${fmt(f.low)} – ${fmt(f.high)}`), el('td', {}, f.ok ? '✓' : '✗')));
+      }
+      box.append(el('details', {}, el('summary', {}, `Fit table: ${fit.filter((f) => f.ok).length} of ${fit.length} within their bands (source on hover)`), t));
+    }
   }
 }
 
@@ -386,6 +404,103 @@ function render(r, id) {
   if (r.kind === 'attribute') { renderAttribution(r); return; }
   ensureCharts();
   for (const def of CHARTS) app.charts[def.id].setOption(seriesOption(def, r), true);
+  if ($('mapcard')) $('mapcard').style.display = r.kind === 'run' ? '' : 'none';
+  if (r.kind === 'run') drawMap();
+}
+
+// ---- the province map ------------------------------------------------------------------------
+
+// The map's features (GB codes of china.json, echarts@4.9.0) by the model's province codes;
+// Hainan is drawn within Guangdong and Chongqing within Sichuan (1958's borders).
+const GB = {
+  110000: 'CN-BJ', 120000: 'CN-TJ', 130000: 'CN-HE', 140000: 'CN-SX', 150000: 'CN-NM', 210000: 'CN-LN', 220000: 'CN-JL',
+  230000: 'CN-HL', 310000: 'CN-SH', 320000: 'CN-JS', 330000: 'CN-ZJ', 340000: 'CN-AH', 350000: 'CN-FJ', 360000: 'CN-JX',
+  370000: 'CN-SD', 410000: 'CN-HA', 420000: 'CN-HB', 430000: 'CN-HN', 440000: 'CN-GD', 450000: 'CN-GX', 460000: 'CN-GD',
+  500000: 'CN-SC', 510000: 'CN-SC', 520000: 'CN-GZ', 530000: 'CN-YN', 610000: 'CN-SN', 620000: 'CN-GS', 630000: 'CN-QH',
+  640000: 'CN-NX', 650000: 'CN-XJ',
+};
+const NOT_SIMULATED = { 540000: 'Tibet', 710000: 'Taiwan', 810000: 'Hong Kong', 820000: 'Macau' };
+
+// china.json with each feature named by its province code, Hainan and Chongqing merged into
+// Guangdong and Sichuan (their polygons joined into one feature), the rest named "not simulated".
+function provinceMap(geo) {
+  const multi = (g) => (g.type === 'Polygon'
+    ? { type: 'MultiPolygon', coordinates: [g.coordinates], encodeOffsets: [g.encodeOffsets] }
+    : { type: 'MultiPolygon', coordinates: g.coordinates.slice(), encodeOffsets: g.encodeOffsets.slice() });
+  const byCode = {};
+  const features = [];
+  for (const f of geo.features) {
+    const id = Number(f.properties.id);
+    const code = GB[id];
+    if (code && byCode[code]) {
+      const g = multi(f.geometry);
+      byCode[code].geometry.coordinates.push(...g.coordinates);
+      byCode[code].geometry.encodeOffsets.push(...g.encodeOffsets);
+      continue;
+    }
+    const name = code || `${NOT_SIMULATED[id] || f.properties.name} (not simulated)`;
+    const feature = { type: 'Feature', properties: { name, cp: f.properties.cp }, geometry: multi(f.geometry) };
+    if (code) byCode[code] = feature;
+    features.push(feature);
+  }
+  return { type: 'FeatureCollection', UTF8Encoding: true, features };
+}
+
+const MAP_SERIES = ['cdr_permille', 'excess_deaths', 'cbr_permille', 'kcal_per_capita_rural', 'grain_true_mt', 'grain_reported_mt',
+  'grain_procured_mt', 'procurement_ratio', 'population', 'mess_hall_share'];
+
+function mapCard() {
+  const card = el('div', { class: 'mapcard', id: 'mapcard' });
+  const series = el('select', { id: 'map-series', onchange: () => { app.state.map = series.value; writeHash(); drawMap(); } });
+  const names = app.provinceSeries || MAP_SERIES;
+  for (const n of names) series.append(el('option', { value: n }, n));
+  const year = el('input', { type: 'range', id: 'map-year', min: 1953, max: 1966, step: 1, value: app.state.year || 1960,
+    oninput: () => { app.state.year = Number(year.value); writeHash(); drawMap(); } });
+  const play = el('button', { type: 'button', id: 'map-play', onclick: () => playMap() }, '▶ play');
+  card.append(
+    el('div', { class: 'row' }, el('label', {}, 'province map of ', series), el('label', {}, ' in ', el('span', { id: 'map-year-label' }), ' ', year), play),
+    el('div', { class: 'chart map', id: 'chart-map', 'data-chart': 'map' }),
+    el('div', { class: 'credit' }, 'Boundaries: map/json/china.json of the npm package echarts@4.9.0 (Apache-2.0 package; boundary data of Baidu origin), ',
+      'modern borders merged to 1958\'s (Hainan within Guangdong, Chongqing within Sichuan); Tibet, Taiwan, Hong Kong and Macau are not simulated. ',
+      'Illustrative, not an authoritative statement of any border.'),
+  );
+  series.value = app.state.map || 'cdr_permille';
+  return card;
+}
+
+function drawMap() {
+  const r = app.result;
+  const chart = app.charts.map;
+  if (!chart || !r || r.kind !== 'run') return;
+  const key = $('map-series').value;
+  const year = Number($('map-year').value);
+  $('map-year-label').textContent = year;
+  const i = year - r.years[0];
+  const all = Object.values(r.provinces).flatMap((p) => (p[key] || []).filter((v) => v !== null));
+  const data = Object.entries(r.provinces).map(([code, p]) => ({ name: code, value: p[key] ? p[key][i] : null, label: app.provinceNames[code] || code }));
+  app.rows.map = Object.entries(r.provinces).map(([code, p]) => ({ series: key, scenario: code, kind: 'model', years: r.years, values: p[key] || [] }));
+  chart.setOption({
+    title: { text: `${key}, ${year}`, left: 8, top: 4, textStyle: { fontSize: 13 } },
+    tooltip: { trigger: 'item', formatter: (p) => (p.data ? `${p.data.label} (${p.name}): ${fmt(p.data.value)}` : `${p.name}`) },
+    toolbox: { right: 8, feature: { saveAsImage: { name: 'leapsim-map', title: 'PNG' },
+      myCsv: { show: true, title: 'CSV', icon: CSV_ICON, onclick: () => download('leapsim-map.csv', chartCsv('map'), 'text/csv') } } },
+    visualMap: { min: Math.min(...all), max: Math.max(...all), calculable: true, left: 8, bottom: 8, inRange: { color: ['#fff7ec', '#fc8d59', '#7f0000'] } },
+    series: [{ type: 'map', map: 'china1958', roam: true, nameProperty: 'name', itemStyle: { areaColor: '#ddd', borderColor: '#888' },
+      emphasis: { label: { show: false } }, data }],
+  }, true);
+}
+
+function playMap() {
+  if (app.playing) { clearInterval(app.playing); app.playing = null; $('map-play').textContent = '▶ play'; return; }
+  const year = $('map-year');
+  if (Number(year.value) >= 1966) year.value = 1953;
+  $('map-play').textContent = '❚❚ pause';
+  app.playing = setInterval(() => {
+    year.value = Number(year.value) + 1;
+    app.state.year = Number(year.value);
+    drawMap();
+    if (Number(year.value) >= 1966) playMap();
+  }, 700);
 }
 
 // ---- start -----------------------------------------------------------------------------------
@@ -394,6 +509,13 @@ async function main() {
   readHash();
   const [sc, pa, hi, li] = await Promise.all([api('/api/scenarios'), api('/api/params'), api('/api/history'), api('/api/limits')]);
   app.scenarios = sc.scenarios; app.paramGroups = pa.groups; app.history = hi.variables; app.limits = li;
+  app.provinceNames = li.provinces || {};
+  try {
+    echarts.registerMap('china1958', provinceMap(await (await fetch('/vendor/china.json')).json()));
+    app.mapReady = true;
+  } catch (e) {
+    status('the province map could not be loaded: ' + e.message, true);
+  }
   for (const g of pa.groups) for (const p of g.params) app.byKey[p.key] = p;
   const scale = $('scale');
   for (const x of [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1].filter((x) => x <= li.max_scale)) scale.append(el('option', { value: x }, String(x)));

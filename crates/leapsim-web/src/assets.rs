@@ -12,6 +12,7 @@ pub const FILES: &[(&str, &str, &[u8])] = &[
     ("/app.js", "text/javascript; charset=utf-8", include_bytes!("../assets/app.js")),
     ("/style.css", "text/css; charset=utf-8", include_bytes!("../assets/style.css")),
     ("/vendor/echarts.min.js", "text/javascript; charset=utf-8", include_bytes!("../assets/vendor/echarts.min.js")),
+    ("/vendor/china.json", "application/json", include_bytes!("../assets/vendor/china.json")),
     ("/vendor/echarts-LICENSE", "text/plain; charset=utf-8", include_bytes!("../assets/vendor/echarts-LICENSE")),
 ];
 

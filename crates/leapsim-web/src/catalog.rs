@@ -156,3 +156,10 @@ pub fn history() -> Value {
     }
     json!({ "file": "data/national.csv", "variables": vars.into_iter().map(|(_, v)| v).collect::<Vec<_>>() })
 }
+
+/// The simulated provinces: code to name (`data/provinces.csv`).
+pub fn province_names() -> serde_json::Map<String, Value> {
+    leapsim_engine::data::provinces()
+        .map(|ps| ps.into_iter().map(|p| (p.code, json!(p.name))).collect())
+        .unwrap_or_default()
+}

@@ -53,7 +53,7 @@ impl Default for Options {
             max_jobs: 1,
             max_queue: 8,
             max_runs: 20,
-            max_cached: 64,
+            max_cached: 16,
         }
     }
 }
@@ -110,6 +110,7 @@ async fn limits(State(jobs): State<Arc<jobs::Jobs>>) -> Json<serde_json::Value> 
         "max_queue": o.max_queue,
         "max_runs": o.max_runs,
         "kinds": request::KINDS,
+        "provinces": catalog::province_names(),
     }))
 }
 

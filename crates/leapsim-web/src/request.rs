@@ -5,7 +5,7 @@
 use crate::{ApiError, Options};
 use leapsim_analysis::manifest::scenario_hash;
 use leapsim_analysis::ModelSpec;
-use leapsim_engine::scenario::{Scenario, BUILTIN};
+use leapsim_engine::scenario::{Scenario, ScenarioError, BUILTIN};
 use serde_json::{Map, Value};
 
 /// The kinds of job.
@@ -94,6 +94,17 @@ fn whole(o: &Map<String, Value>, field: &str) -> Result<Option<u64>, ApiError> {
     }
 }
 
+/// The request field a scenario error is about: the `set` entry of its key, else the scenario.
+fn error_field(e: &ScenarioError, set: &[String]) -> String {
+    let Some(key) = &e.key else { return "scenario".into() };
+    match set.iter().position(|kv| kv.split('=').next().map(str::trim) == Some(key.as_str())) {
+        Some(i) => format!("set[{i}]"),
+        None if key == "run.scale" => "scale".into(),
+        None if key == "run.seed" => "seed".into(),
+        None => "set".into(),
+    }
+}
+
 /// Check the request body `body` against the server's limits `opts`.
 pub fn parse(body: &[u8], opts: &Options) -> Result<JobSpec, ApiError> {
     let v: Value = serde_json::from_slice(body).map_err(|e| ApiError::field("body", format!("not JSON: {e}")))?;
@@ -135,10 +146,7 @@ pub fn parse(body: &[u8], opts: &Options) -> Result<JobSpec, ApiError> {
     let mut resolved = Vec::new();
     for name in names {
         let mut m = ModelSpec { scenario: name, scale, seed, set: set.clone() };
-        let probe = m.scenario().map_err(|e| {
-            let field = if e.key.is_some() { "set" } else { "scenario" };
-            ApiError::field(field, e.to_string())
-        })?;
+        let probe = m.scenario().map_err(|e| ApiError::field(error_field(&e, &set), e.to_string()))?;
         if scale.is_none() {
             // The scenario's own scale, within the server's limit.
             m.scale = Some(probe.params.run.scale.min(opts.max_scale));
