@@ -133,6 +133,14 @@ test('the province map plays the years', async () => {
   await page.locator('#map-year').fill('1960');
   assert.match(page.url(), /year=1960/);
   await map.screenshot({ path: `${shots}/map.png` });
+  // Nation to province: the charts of Henan, as the API gives them.
+  await page.selectOption('#region', 'CN-HA');
+  assert.match(page.url(), /region=CN-HA/);
+  const id = await page.evaluate(() => document.body.dataset.job);
+  const result = await (await fetch(`${base}/api/jobs/${id}/result`)).json();
+  assert.deepEqual(await seriesData('rates', `m:${result.scenario.name}:cdr_permille`), result.provinces['CN-HA'].cdr_permille);
+  assert.equal(await seriesData('rates', 'rec:crude_death_rate'), null, 'the national record is not set beside a province');
+  await page.selectOption('#region', 'CN');
 });
 
 test('two scenarios compared side by side', async () => {

@@ -26,7 +26,7 @@ const CHARTS = [
 ];
 
 const app = {
-  state: { scenario: 'historical', set: {}, seed: '', scale: '', runs: 1, kind: 'run', with: '', map: '', year: null },
+  state: { scenario: 'historical', set: {}, seed: '', scale: '', runs: 1, kind: 'run', with: '', map: '', year: null, region: 'CN' },
   params: [], byKey: {}, scenarios: [], history: [], limits: {}, charts: {}, rows: {}, result: null, job: null,
 };
 window.leapsim = app;
@@ -64,6 +64,7 @@ function readHash() {
   s.kind = h.get('kind') || 'run';
   s.with = h.get('with') || '';
   s.map = h.get('map') || '';
+  s.region = h.get('region') || 'CN';
   s.year = Number(h.get('year') || 0) || null;
 }
 
@@ -77,6 +78,7 @@ function writeHash() {
   if (s.kind !== 'run') h.set('kind', s.kind);
   if (s.with) h.set('with', s.with);
   if (s.map) h.set('map', s.map);
+  if (s.region && s.region !== 'CN') h.set('region', s.region);
   if (s.year) h.set('year', s.year);
   history.replaceState(null, '', '#' + h.toString());
 }
@@ -252,6 +254,11 @@ function ensureCharts() {
     const card = mapCard();
     grid.append(card);
     app.charts.map = echarts.init($('chart-map'));
+    app.charts.map.on('click', (p) => {
+      if (!p.name || !p.name.startsWith('CN-')) return;
+      app.state.region = p.name; writeHash(); render(app.result, app.job);
+      $('charts').scrollIntoView();
+    });
   }
 }
 
@@ -282,6 +289,19 @@ function tooltip(div) {
   };
 }
 
+// The series of the region chosen (the nation, or a province of a single run).
+function regionOf(r) {
+  return (app.state.region !== 'CN' && r.provinces && r.provinces[app.state.region]) || r.national;
+}
+
+function regionPicker(r) {
+  const pick = el('select', { id: 'region', onchange: () => { app.state.region = pick.value; writeHash(); render(app.result, app.job); } },
+    el('option', { value: 'CN' }, 'China'));
+  for (const code of Object.keys(r.provinces || {})) pick.append(el('option', { value: code }, `${app.provinceNames[code] || code} (${code})`));
+  pick.value = r.provinces && r.provinces[app.state.region] ? app.state.region : 'CN';
+  return el('label', {}, ' Charts of ', pick, ' (or click a province on the map)');
+}
+
 function seriesOption(def, r) {
   const years = r.years.map(String);
   const div = def.div || 1;
@@ -294,7 +314,7 @@ function seriesOption(def, r) {
   };
   for (const [key, label, right] of def.series) {
     if (r.kind === 'run') {
-      const v = r.national[key]; if (v) add(label, key, r.scenario.name, v, right ? 1 : 0, false);
+      const v = regionOf(r)[key]; if (v) add(label, key, r.scenario.name, v, right ? 1 : 0, false);
     } else if (r.kind === 'ensemble') {
       const q = r.national[key]; if (!q) continue;
       const stack = 'band:' + key;
@@ -307,7 +327,7 @@ function seriesOption(def, r) {
       r.names.forEach((n, i) => { const q = r.national[n] && r.national[n][key]; if (q) add(`${label} · ${n}`, key, n, q.mean, right ? 1 : 0, i > 0); });
     }
   }
-  for (const rec of recordSeries(def)) {
+  for (const rec of (r.kind === 'run' && app.state.region !== 'CN') ? [] : recordSeries(def)) {
     rows.push({ series: rec.series, scenario: 'record:' + rec.variable, kind: 'record', years: rec.points.map((p) => p.year), values: rec.points.map((p) => p.value) });
     out.push({ id: 'rec:' + rec.variable, name: 'record: ' + rec.variable, type: 'scatter', yAxisIndex: rec.right, symbol: 'diamond', symbolSize: 8,
       data: rec.points.filter((p) => years.includes(String(p.year))).map((p) => ({ value: [String(p.year), p.value / div], raw: p.raw, unit: rec.unit, source: p.source })) });
@@ -315,7 +335,8 @@ function seriesOption(def, r) {
   app.rows[def.id] = rows;
   const right = def.series.some((s) => s[2]);
   return {
-    title: { text: def.title, subtext: def.unit, left: 8, top: 4, textStyle: { fontSize: 13 } },
+    title: { text: def.title + (r.kind === 'run' && app.state.region !== 'CN' ? ` — ${app.provinceNames[app.state.region] || app.state.region}` : ''),
+      subtext: def.unit, left: 8, top: 4, textStyle: { fontSize: 13 } },
     tooltip: { trigger: 'axis', confine: true, formatter: tooltip(def) },
     legend: { type: 'scroll', bottom: 0, textStyle: { fontSize: 10 } },
     grid: { left: 50, right: right ? 50 : 16, top: 52, bottom: 48 },
@@ -399,7 +420,8 @@ function render(r, id) {
   const desc = r.kind === 'run' ? `${r.scenario.name}, seed ${r.scenario.seed}, scale ${r.scenario.scale}`
     : r.kind === 'compare' ? `${r.names.join(' vs ')}, ${r.seeds.length} seed(s), scale ${r.scale}`
     : `${r.scenario}, ${r.seeds.length} seeds, scale ${r.scale}`;
-  $('notes').textContent = `${r.kind}: ${desc}. Diamonds: the historical record (hover for its source).`;
+  $('notes').textContent = `${r.kind}: ${desc}. Diamonds: the historical record of the nation (hover for its source).`;
+  if (r.kind === 'run') $('notes').append(regionPicker(r));
   renderOutcomes(r);
   if (r.kind === 'attribute') { renderAttribution(r); return; }
   ensureCharts();
