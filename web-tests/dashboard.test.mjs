@@ -27,6 +27,8 @@ page.on('pageerror', (e) => errors.push(String(e)));
 page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
 
 const tests = [];
+// Charts animate as they are drawn: let them finish before a screenshot.
+const settle = () => page.waitForTimeout(1500);
 const test = (name, fn) => tests.push({ name, fn });
 
 // Wait for a job other than `previous` to be drawn; its id.
@@ -53,6 +55,7 @@ test('the page loads and draws the historical run beside the record', async () =
   const record = await seriesData('rates', 'rec:crude_death_rate');
   assert.ok(record.length >= 10 && record[0].source, 'the record with its sources');
   assert.ok(await page.locator('[data-key="reporting.honest"]').count() >= 1, 'the levers are drawn');
+  await settle();
   await page.screenshot({ path: `${shots}/historical.png`, fullPage: false });
   return id;
 });
@@ -71,6 +74,7 @@ test('moving a lever and running changes the charts, and the URL keeps the lever
   assert.notDeepEqual(after, before, 'the exports changed');
   assert.ok(after.every((v) => v === 0 || v === null), `no exports: ${after}`);
   await page.locator('.lever.changed').first().scrollIntoViewIfNeeded();
+  await settle();
   await page.screenshot({ path: `${shots}/lever.png` });
   // The link reproduces the screen.
   const link = page.url();
@@ -132,6 +136,7 @@ test('the province map plays the years', async () => {
   assert.notDeepEqual(await values(), first, 'the colours follow the year');
   await page.locator('#map-year').fill('1960');
   assert.match(page.url(), /year=1960/);
+  await settle();
   await map.screenshot({ path: `${shots}/map.png` });
   // Nation to province: the charts of Henan, as the API gives them.
   await page.selectOption('#region', 'CN-HA');
@@ -141,6 +146,31 @@ test('the province map plays the years', async () => {
   assert.deepEqual(await seriesData('rates', `m:${result.scenario.name}:cdr_permille`), result.provinces['CN-HA'].cdr_permille);
   assert.equal(await seriesData('rates', 'rec:crude_death_rate'), null, 'the national record is not set beside a province');
   await page.selectOption('#region', 'CN');
+});
+
+test('drilling down to a commune shows its brigades month by month', async () => {
+  const previous = await page.evaluate(() => document.body.dataset.job);
+  await page.locator('#drillcard').scrollIntoViewIfNeeded();
+  await page.selectOption('#detail-province', 'CN-AH');
+  await page.click('#detail-run');
+  await drawn(previous);
+  assert.match(page.url(), /detail=CN-AH/);
+  const result = await page.evaluate(() => window.leapsim.result);
+  assert.ok(result.files.includes('detail.csv'));
+  const units = result.detail.order;
+  assert.equal(result.detail.units[units[0]].level, 'commune');
+  assert.ok(units.length > 2, `the commune and its brigades: ${units}`);
+  const eaten = await seriesData('d-grain', 'd:grain_eaten_kg');
+  assert.equal(eaten.length, 168, 'one value a month');
+  assert.deepEqual(eaten, result.detail.units[units[0]].grain_eaten_kg);
+  await page.selectOption('#detail-unit', units[1]);
+  assert.deepEqual(await seriesData('d-grain', 'd:grain_eaten_kg'), result.detail.units[units[1]].grain_eaten_kg);
+  await settle();
+  await page.locator('#drillcard').screenshot({ path: `${shots}/commune.png` });
+  // The detail file is the command line's detail.csv.
+  const job = await page.evaluate(() => document.body.dataset.job);
+  const csv = await (await fetch(`${base}/api/jobs/${job}/detail.csv`)).text();
+  assert.match(csv, /^year,month,level,unit,/);
 });
 
 test('two scenarios compared side by side', async () => {
@@ -157,6 +187,7 @@ test('two scenarios compared side by side', async () => {
   assert.ok(await page.locator('#compare-table tr').count() > 2, 'the outcome table');
   assert.match(page.url(), /kind=compare/);
   assert.match(page.url(), /with=honest-reporting/);
+  await settle();
   await page.screenshot({ path: `${shots}/compare.png` });
 });
 
@@ -176,6 +207,7 @@ for (const t of tests) {
   } catch (e) {
     failed += 1;
     console.log(`FAIL ${t.name}\n${e.stack}`);
+    await settle();
     await page.screenshot({ path: join(tmpdir(), 'leapsim-web-test-failure.png') }).catch(() => {});
   }
 }

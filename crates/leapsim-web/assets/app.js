@@ -26,7 +26,7 @@ const CHARTS = [
 ];
 
 const app = {
-  state: { scenario: 'historical', set: {}, seed: '', scale: '', runs: 1, kind: 'run', with: '', map: '', year: null, region: 'CN' },
+  state: { scenario: 'historical', set: {}, seed: '', scale: '', runs: 1, kind: 'run', with: '', map: '', year: null, region: 'CN', detail: '' },
   params: [], byKey: {}, scenarios: [], history: [], limits: {}, charts: {}, rows: {}, result: null, job: null,
 };
 window.leapsim = app;
@@ -65,6 +65,7 @@ function readHash() {
   s.with = h.get('with') || '';
   s.map = h.get('map') || '';
   s.region = h.get('region') || 'CN';
+  s.detail = h.get('detail') || '';
   s.year = Number(h.get('year') || 0) || null;
 }
 
@@ -79,6 +80,7 @@ function writeHash() {
   if (s.with) h.set('with', s.with);
   if (s.map) h.set('map', s.map);
   if (s.region && s.region !== 'CN') h.set('region', s.region);
+  if (s.detail) h.set('detail', s.detail);
   if (s.year) h.set('year', s.year);
   history.replaceState(null, '', '#' + h.toString());
 }
@@ -176,6 +178,7 @@ function request(kind) {
   if (s.seed !== '') body.seed = Number(s.seed);
   if (s.scale !== '') body.scale = Number(s.scale);
   if (kind !== 'run') body.runs = Math.max(1, s.runs);
+  if (kind === 'run' && s.detail) body.detail = s.detail;
   return body;
 }
 
@@ -428,6 +431,7 @@ function render(r, id) {
   for (const def of CHARTS) app.charts[def.id].setOption(seriesOption(def, r), true);
   if ($('mapcard')) $('mapcard').style.display = r.kind === 'run' ? '' : 'none';
   if (r.kind === 'run') drawMap();
+  renderDrill(r);
 }
 
 // ---- the province map ------------------------------------------------------------------------
@@ -523,6 +527,72 @@ function playMap() {
     drawMap();
     if (Number(year.value) >= 1966) playMap();
   }, 700);
+}
+
+// ---- drill-down: one commune, its brigades, month by month ----------------------------------------
+
+const DETAIL_CHARTS = [
+  { id: 'd-grain', title: 'Grain', unit: 'kg a month (stock at the end of the month)',
+    cols: [['grain_true_kg', 'harvested'], ['grain_reported_kg', 'reported'], ['grain_procured_kg', 'procured'], ['grain_eaten_kg', 'eaten'], ['grain_stock_kg', 'stock']] },
+  { id: 'd-people', title: 'People', unit: 'persons (deaths and births a month on the right)',
+    cols: [['population', 'population'], ['deaths', 'deaths', 1], ['births', 'births', 1]] },
+  { id: 'd-food', title: 'Food', unit: 'kcal per person per day (mess-hall share on the right)',
+    cols: [['kcal_per_day', 'kcal per day'], ['eats_in_mess_hall', 'eats in the mess hall', 1]] },
+];
+
+function drillCard(r) {
+  const card = el('div', { class: 'mapcard', id: 'drillcard' });
+  const pick = el('select', { id: 'detail-province' });
+  for (const code of Object.keys(r.provinces || {})) pick.append(el('option', { value: code }, `${app.provinceNames[code] || code} (${code})`));
+  pick.value = app.state.detail || (app.state.region !== 'CN' ? app.state.region : 'CN-HA');
+  const follow = el('button', { type: 'button', id: 'detail-run', onclick: () => { app.state.detail = pick.value; start('run'); } }, 'Follow a commune');
+  const row = el('div', { class: 'row' }, el('b', {}, 'Drill down: '), el('label', {}, 'the first commune of ', pick), follow);
+  card.append(row);
+  const d = r.detail;
+  if (!d) {
+    card.append(el('p', { class: 'credit' }, 'Runs the same scenario again, following one commune team by team (the teams are in detail.csv).'));
+    return card;
+  }
+  const units = d.order;
+  const unit = el('select', { id: 'detail-unit', onchange: () => drawDetail(r, unit.value) });
+  for (const u of units) unit.append(el('option', { value: u }, `${d.units[u].level} ${u}`));
+  row.append(el('label', {}, ' showing ', unit),
+    el('button', { type: 'button', onclick: () => { app.state.detail = ''; start('run'); } }, 'Stop following'));
+  const grid = el('div', { class: 'grid' });
+  for (const def of DETAIL_CHARTS) grid.append(el('div', { class: 'chart', id: 'chart-' + def.id, 'data-chart': def.id }));
+  card.append(grid);
+  return card;
+}
+
+function drawDetail(r, unitName) {
+  const d = r.detail, u = d.units[unitName];
+  for (const def of DETAIL_CHARTS) {
+    const c = app.charts[def.id] || (app.charts[def.id] = echarts.init($('chart-' + def.id)));
+    app.rows[def.id] = def.cols.map(([k]) => ({ series: k, scenario: unitName, kind: 'model', years: d.months, values: u[k] || [] }));
+    const right = def.cols.some((x) => x[2]);
+    c.setOption({
+      title: { text: `${def.title}: ${u.level} ${unitName}, ${r.detail_province || ''}`, subtext: def.unit, left: 8, top: 4, textStyle: { fontSize: 13 } },
+      tooltip: { trigger: 'axis', confine: true },
+      legend: { bottom: 0, textStyle: { fontSize: 10 } },
+      grid: { left: 60, right: right ? 50 : 16, top: 52, bottom: 60 },
+      dataZoom: [{ type: 'inside' }],
+      toolbox: { right: 8, feature: { saveAsImage: { name: 'leapsim-' + def.id, title: 'PNG' },
+        myCsv: { show: true, title: 'CSV', icon: CSV_ICON, onclick: () => download(`leapsim-${def.id}.csv`, chartCsv(def.id), 'text/csv') } } },
+      xAxis: { type: 'category', data: d.months },
+      yAxis: right ? [{ type: 'value' }, { type: 'value' }] : [{ type: 'value' }],
+      series: def.cols.map(([k, label, rt]) => ({ id: `d:${k}`, name: label, type: 'line', showSymbol: false, yAxisIndex: rt ? 1 : 0, data: u[k] || [] })),
+    }, true);
+  }
+}
+
+function renderDrill(r) {
+  const old = $('drillcard');
+  for (const def of DETAIL_CHARTS) { if (app.charts[def.id]) { app.charts[def.id].dispose(); delete app.charts[def.id]; } }
+  if (old) old.remove();
+  if (r.kind !== 'run') return;
+  r.detail_province = app.state.detail ? (app.provinceNames[app.state.detail] || app.state.detail) : '';
+  $('grid').append(drillCard(r));
+  if (r.detail) drawDetail(r, r.detail.order[0]);
 }
 
 // ---- start -----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 pub const KINDS: &[&str] = &["run", "ensemble", "compare", "attribute"];
 
 /// The fields a request may have.
-const FIELDS: &[&str] = &["kind", "scenario", "scenarios", "set", "scale", "seed", "runs"];
+const FIELDS: &[&str] = &["kind", "scenario", "scenarios", "set", "scale", "seed", "runs", "detail"];
 
 /// A checked request: the models to run (one, or several for `compare`), resolved.
 #[derive(Clone, Debug)]
@@ -22,6 +22,8 @@ pub struct JobSpec {
     pub runs: u64,
     /// The resolved scenarios, in the order of `models`.
     pub resolved: Vec<Scenario>,
+    /// For a run: follow the first commune of this province (`--detail`).
+    pub detail: Option<String>,
 }
 
 impl JobSpec {
@@ -29,7 +31,7 @@ impl JobSpec {
     /// timeline, overrides, seed and scale) with its name.
     pub fn key(&self) -> String {
         let parts: Vec<String> = self.resolved.iter().map(|s| format!("{}:{}", s.name, scenario_hash(s))).collect();
-        format!("{}/{}/{}", self.kind, self.runs, parts.join("+"))
+        format!("{}/{}/{}/{}", self.kind, self.runs, self.detail.as_deref().unwrap_or("-"), parts.join("+"))
     }
 }
 
@@ -94,6 +96,23 @@ fn whole(o: &Map<String, Value>, field: &str) -> Result<Option<u64>, ApiError> {
     }
 }
 
+/// The province whose commune a run follows (`detail`): a code of the simulated provinces.
+fn province(o: &Map<String, Value>, kind: &str) -> Result<Option<String>, ApiError> {
+    let Some(v) = o.get("detail").filter(|v| !v.is_null()) else { return Ok(None) };
+    if kind != "run" {
+        return Err(ApiError::field("detail", "only a run follows a commune"));
+    }
+    let codes: Vec<String> = leapsim_engine::data::provinces()
+        .map_err(|e| ApiError::status(axum::http::StatusCode::INTERNAL_SERVER_ERROR, e))?
+        .into_iter()
+        .map(|p| p.code)
+        .collect();
+    match v.as_str() {
+        Some(c) if codes.iter().any(|x| x == c) => Ok(Some(c.to_string())),
+        _ => Err(ApiError::field("detail", format!("expected a province code: {}", codes.join(", ")))),
+    }
+}
+
 /// The request field a scenario error is about: the `set` entry of its key, else the scenario.
 fn error_field(e: &ScenarioError, set: &[String]) -> String {
     let Some(key) = &e.key else { return "scenario".into() };
@@ -142,6 +161,7 @@ pub fn parse(body: &[u8], opts: &Options) -> Result<JobSpec, ApiError> {
     if runs == 0 || runs > opts.max_runs {
         return Err(ApiError::field("runs", format!("{runs} runs: this server takes 1 to {}", opts.max_runs)));
     }
+    let detail = province(o, kind)?;
     let mut models = Vec::new();
     let mut resolved = Vec::new();
     for name in names {
@@ -155,5 +175,5 @@ pub fn parse(body: &[u8], opts: &Options) -> Result<JobSpec, ApiError> {
         models.push(m);
         resolved.push(s);
     }
-    Ok(JobSpec { kind, models, runs, resolved })
+    Ok(JobSpec { kind, models, runs, resolved, detail })
 }

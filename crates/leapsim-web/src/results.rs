@@ -59,7 +59,7 @@ pub fn execute(
         "run" => {
             let started = Instant::now();
             let s = &spec.resolved[0];
-            let r = run_with_detail(s, None, &mut |d, t| progress(d, t), cancel)?;
+            let r = run_with_detail(s, spec.detail.as_deref(), &mut |d, t| progress(d, t), cancel)?;
             Ok(run_output(s, &r, started.elapsed().as_secs_f64()))
         }
         kind => {
@@ -175,12 +175,16 @@ pub fn run_output(s: &Scenario, r: &RunResult, seconds: f64) -> Output {
     let national = regions.remove("CN").unwrap_or_else(|| json!({}));
     let summary = output::summary(s, r);
     let manifest = output::manifest(s, r, &[COMMAND.to_string()], REVISION, seconds);
-    let files = vec![
+    let mut files = vec![
         ("annual.csv", to_csv(&r.tables.annual, false)),
         ("monthly.csv", to_csv(&r.tables.monthly, true)),
         ("summary.json", summary.to_string()),
         ("manifest.json", manifest.to_string()),
     ];
+    let detail = r.detail.as_deref().map(detail_json);
+    if let Some(text) = &r.detail {
+        files.push(("detail.csv", text.clone()));
+    }
     let json = json!({
         "kind": "run",
         "scenario": scenario_json(s),
@@ -189,9 +193,54 @@ pub fn run_output(s: &Scenario, r: &RunResult, seconds: f64) -> Output {
         "national": national,
         "provinces": regions,
         "summary": summary,
+        "detail": detail,
         "files": files.iter().map(|f| f.0).collect::<Vec<_>>(),
     });
     Output { json: json.to_string(), files }
+}
+
+/// detail.csv's commune and brigades as `{months, columns, order, units: {unit: {column: [value
+/// by month]}}}` (the teams are in the file).
+pub fn detail_json(text: &str) -> Value {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let columns: Vec<&str> = header.iter().skip(4).copied().collect();
+    let mut months: Vec<String> = Vec::new();
+    let mut units: Map<String, Value> = Map::new();
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        let (Ok(year), Ok(month)) = (f[0].parse::<i32>(), f[1].parse::<usize>()) else { continue };
+        if f.len() != header.len() || f[2] == "team" || month == 0 {
+            continue;
+        }
+        // Each value at its month's place, so that a unit seen only in some months lines up.
+        let i = (year - leapsim_core::calendar::START_YEAR) as usize * 12 + month - 1;
+        while months.len() <= i {
+            let k = months.len();
+            months.push(format!("{}-{:02}", leapsim_core::calendar::START_YEAR + (k / 12) as i32, k % 12 + 1));
+        }
+        let unit = units.entry(f[3].to_string()).or_insert_with(|| json!({ "level": f[2] }));
+        for (c, v) in columns.iter().zip(&f[4..]) {
+            let col = unit.as_object_mut().expect("an object").entry(*c).or_insert_with(|| json!([]));
+            let col = col.as_array_mut().expect("an array");
+            if col.len() <= i {
+                col.resize(i + 1, Value::Null);
+            }
+            col[i] = json!(v.parse::<f64>().ok());
+        }
+    }
+    for unit in units.values_mut() {
+        for col in unit.as_object_mut().expect("an object").values_mut() {
+            if let Some(a) = col.as_array_mut() {
+                a.resize(months.len(), Value::Null);
+            }
+        }
+    }
+    // The commune first, then its brigades in their order (b0, b1, ..., b10).
+    let mut order: Vec<&String> = units.keys().collect();
+    let number = |u: &str| u.trim_start_matches(|c: char| !c.is_ascii_digit()).parse::<usize>().unwrap_or(0);
+    order.sort_by_key(|u| (units[*u]["level"] != "commune", number(u)));
+    json!({ "months": months, "columns": columns, "order": order, "units": units })
 }
 
 /// An ensemble: each national series' quantiles by year (the bands) and each headline outcome.

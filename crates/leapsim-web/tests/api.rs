@@ -150,6 +150,9 @@ async fn bad_requests_get_4xx_naming_the_field() {
         (json!({ "kind": "compare", "scenarios": ["historical"] }), "scenarios"),
         (json!({ "seed": "x" }), "seed"),
         (json!({ "colour": "red" }), "colour"),
+        (json!({ "detail": "CN-XZ" }), "detail"),
+        (json!({ "detail": "../x" }), "detail"),
+        (json!({ "kind": "ensemble", "detail": "CN-HA" }), "detail"),
         (json!([1, 2]), "body"),
     ];
     for (body, field) in cases {
