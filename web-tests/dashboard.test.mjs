@@ -191,6 +191,33 @@ test('two scenarios compared side by side', async () => {
   await page.screenshot({ path: `${shots}/compare.png` });
 });
 
+test('the guided tour steps through the story with its levers highlighted', async () => {
+  await page.click('#tour-start');
+  await page.waitForSelector('#tour-title', { timeout: 120000 });
+  assert.equal(await page.evaluate(() => window.leapsim.result.kind), 'run', 'the tour shows the historical run');
+  assert.equal(await page.evaluate(() => window.leapsim.result.scenario.name), 'historical');
+  const titles = [];
+  for (;;) {
+    titles.push(await page.textContent('#tour-title'));
+    if (titles.length === 5) {
+      assert.match(titles[4], /furnaces/);
+      assert.ok(await page.locator('.lever.tour[data-key="labour.steel_campaign"]').count() === 1, 'the furnaces lever is highlighted');
+      assert.ok(await page.locator('#chart-steel.tour').count() === 1, 'and the steel chart');
+      assert.match(await page.textContent('#tour'), /1958-\d\d: /, 'with the timeline events and their sources');
+      await settle();
+      await page.screenshot({ path: `${shots}/tour.png` });
+    }
+    if (await page.isDisabled('#tour-next')) break;
+    await page.click('#tour-next');
+  }
+  assert.ok(titles.length >= 8, titles.join(' | '));
+  assert.equal(new Set(titles).size, titles.length);
+  assert.match(page.url(), new RegExp(`tour=${titles.length}`));
+  assert.equal(await page.inputValue('#map-series'), 'cdr_permille');
+  await page.click('#tour-close');
+  assert.equal(await page.locator('#tour').count(), 0);
+});
+
 test('a counterfactual is one click away', async () => {
   const previous = await page.evaluate(() => document.body.dataset.job);
   await page.click('button[data-scenario="no-mess-halls"]');

@@ -66,6 +66,7 @@ function readHash() {
   s.map = h.get('map') || '';
   s.region = h.get('region') || 'CN';
   s.detail = h.get('detail') || '';
+  s.tour = Number(h.get('tour') || 0);
   s.year = Number(h.get('year') || 0) || null;
 }
 
@@ -81,6 +82,7 @@ function writeHash() {
   if (s.map) h.set('map', s.map);
   if (s.region && s.region !== 'CN') h.set('region', s.region);
   if (s.detail) h.set('detail', s.detail);
+  if (s.tour) h.set('tour', s.tour);
   if (s.year) h.set('year', s.year);
   history.replaceState(null, '', '#' + h.toString());
 }
@@ -218,6 +220,7 @@ async function start(kind) {
     render(r, job.id);
     status(`${kind} ${job.id}: done` + (JSON.parse(e.data).seconds ? ` in ${JSON.parse(e.data).seconds.toFixed(1)} s` : ''));
     document.body.dataset.job = job.id;
+    if (app.state.tour && !$('tour')) tourStep(Math.min(app.state.tour, TOUR.length) - 1);
   });
   for (const bad of ['failed', 'cancelled']) {
     ev.addEventListener(bad, (e) => { ev.close(); const d = JSON.parse(e.data); status(`${kind} ${d.id}: ${d.status} ${d.error || ''}`, true); });
@@ -595,6 +598,87 @@ function renderDrill(r) {
   if (r.detail) drawDetail(r, r.detail.order[0]);
 }
 
+// ---- the guided tour ------------------------------------------------------------------------------
+
+// The Leap's story as the seed tells it, step by step: a caption, the historical scenario's
+// timeline events of the step (each label says what happened and its source), the chart that
+// shows it and the levers it is about, highlighted so that a class can change one and replay.
+const TOUR = [
+  { title: 'The first Five-Year Plan, 1953–1957', chart: 'grain', match: (e) => e.date < '1957-11',
+    text: 'Before the Leap the model is fitted to the record: grain, steel, coal, births and deaths of 1953–1957 are the diamonds beside its lines (the source of each on hover; the fit table under the run lists them).' },
+  { title: 'A new rush: the winter of 1957–58', chart: 'grain', match: (e) => e.date >= '1957-11' && e.date < '1958-08',
+    text: 'Water works draw labour from the fields, investment surges and the political climate heats up.' },
+  { title: 'Beidaihe and communization, August–September 1958', chart: 'grain', match: (e) => e.date.startsWith('1958') && ['replan', 'communize'].includes(e.event),
+    text: 'The centre resets the year’s target from what it believes; the cooperatives are merged into communes.' },
+  { title: 'The 375 Mt claim', chart: 'grain', keys: ['reporting.honest', 'reporting.inflation_per_level', 'reporting.pressure_weight'],
+    text: 'Each level of cadres reports upward a little more than it was told, under the pressure of the targets: the seed report gives 375 Mt of grain reported for 1958 on about 200 Mt harvested. Compare the reported line with the true one, then switch reporting.honest on and replay.' },
+  { title: 'The furnaces', chart: 'steel', match: (e) => e.key === 'labour.steel_campaign',
+    text: 'Backyard furnaces take labour from the harvest; much of their steel is unusable.' },
+  { title: 'The mess halls', chart: 'calories', match: (e) => ['food.mess_halls', 'food.free_eating'].includes(e.key),
+    text: 'Families eat in communal mess halls: free eating at first, then hunger as the stocks run out.' },
+  { title: 'Lushan, summer 1959', chart: 'procurement', match: (e) => e.event === 'revise' || (e.date.startsWith('1959') && e.key === 'politics.climate'),
+    text: 'The centre revises its estimate of 1958, but the plenum turns against Peng Dehuai’s criticism and the pressure rises again: procurement stays high on a falling harvest.' },
+  { title: 'The famine, 1959–1961', chart: 'rates', map: ['cdr_permille', 1960], keys: ['trade.exports_mt_per_year', 'procurement.rate', 'procurement.on_true_output'],
+    text: 'Deaths rise and births collapse; the map shows where. Grain still leaves the countryside and the country: try no exports, or procurement on the true harvest, and replay.' },
+  { title: 'The Urgent Directive and the retreat', chart: 'population', match: (e) => e.date >= '1960-09' && e.date <= '1962-12',
+    text: 'From late 1960 the communes are cut down, private plots and sidelines return, rations follow the granary and imports arrive: the death rate falls and births rebound.' },
+];
+
+function tourBox() {
+  let box = $('tour');
+  if (!box) {
+    box = el('div', { id: 'tour', role: 'dialog', 'aria-label': 'guided tour' });
+    document.body.append(box);
+  }
+  return box;
+}
+
+function tourStep(i) {
+  const step = TOUR[i];
+  app.state.tour = i + 1;
+  writeHash();
+  const hist = app.scenarios.find((x) => x.name === 'historical');
+  const events = (hist && hist.timeline || []).filter((e) => step.match && step.match(e));
+  const keys = new Set([...(step.keys || []), ...events.map((e) => e.key).filter(Boolean)]);
+  document.querySelectorAll('.lever.tour').forEach((x) => x.classList.remove('tour'));
+  document.querySelectorAll('.chart.tour').forEach((x) => x.classList.remove('tour'));
+  for (const k of keys) {
+    const row = document.querySelector(`.lever[data-key="${k}"]`);
+    if (row) { row.classList.add('tour'); row.closest('details').open = true; }
+  }
+  const first = document.querySelector('.lever.tour');
+  if (first) first.scrollIntoView({ block: 'center' });
+  const chart = $('chart-' + step.chart);
+  if (chart) { chart.classList.add('tour'); chart.scrollIntoView({ block: 'center' }); }
+  if (step.map && $('map-series')) {
+    $('map-series').value = step.map[0]; $('map-year').value = step.map[1];
+    app.state.map = step.map[0]; app.state.year = step.map[1]; drawMap();
+  }
+  const box = tourBox();
+  box.textContent = '';
+  box.append(
+    el('div', { class: 'tour-head' }, el('b', { id: 'tour-title' }, `${i + 1}/${TOUR.length} ${step.title}`),
+      el('button', { type: 'button', id: 'tour-close', onclick: () => endTour() }, '×')),
+    el('p', { id: 'tour-text' }, step.text),
+  );
+  if (events.length) {
+    const ul = el('ul', { class: 'tour-events' });
+    for (const e of events.slice(0, 8)) ul.append(el('li', {}, `${e.date}: ${e.label}`));
+    box.append(el('div', { class: 'credit' }, 'From the historical scenario’s timeline (what happened, with its source):'), ul);
+  }
+  if (keys.size) box.append(el('div', { class: 'credit' }, `Levers of this step (highlighted): ${[...keys].join(', ')}. Change one and press Run.`));
+  box.append(el('div', { class: 'row' },
+    el('button', { type: 'button', id: 'tour-prev', disabled: i === 0 ? '' : null, onclick: () => tourStep(i - 1) }, '‹ back'),
+    el('button', { type: 'button', id: 'tour-next', disabled: i === TOUR.length - 1 ? '' : null, onclick: () => tourStep(i + 1) }, 'next ›')));
+}
+
+function endTour() {
+  app.state.tour = 0;
+  writeHash();
+  document.querySelectorAll('.tour').forEach((x) => x.classList.remove('tour'));
+  if ($('tour')) $('tour').remove();
+}
+
 // ---- start -----------------------------------------------------------------------------------
 
 async function main() {
@@ -620,6 +704,14 @@ async function main() {
   $('run').addEventListener('click', () => start('run'));
   $('compare').addEventListener('click', () => start('compare'));
   $('attribute').addEventListener('click', () => start('attribute'));
+  $('tour-start').addEventListener('click', () => {
+    // The tour tells the historical run: run it first if the screen shows something else.
+    const r = app.result;
+    if (r && r.kind === 'run' && r.scenario.name === 'historical' && !Object.keys(app.state.set).length) { tourStep(0); return; }
+    Object.assign(app.state, { scenario: 'historical', set: {}, with: '', detail: '', region: 'CN', tour: 1 });
+    if ($('tour')) $('tour').remove();
+    renderScenarios(); renderLevers(); start('run');
+  });
   $('reset').addEventListener('click', () => { app.state.set = {}; writeHash(); renderLevers(); status('levers reset: press Run'); });
   window.addEventListener('resize', () => Object.values(app.charts).forEach((c) => c.resize()));
   start(app.state.kind === 'compare' && app.state.with ? 'compare' : app.state.kind);

@@ -60,10 +60,25 @@ pub fn scenarios() -> Value {
                 "pinned": s.as_ref().map(|s| s.overrides.iter().map(|(k, v)| json!({ "key": k, "value": v })).collect::<Vec<_>>()),
                 "scale": s.as_ref().map(|s| s.params.run.scale),
                 "seed": s.as_ref().map(|s| s.params.run.seed),
+                "timeline": s.as_ref().map(|s| s.timeline.iter().map(event).collect::<Vec<_>>()),
             })
         })
         .collect();
     json!({ "scenarios": list })
+}
+
+/// A timeline event as JSON: its month, what it does and its label (what happened, with its
+/// source).
+fn event(e: &leapsim_core::Event) -> Value {
+    use leapsim_core::inputs::Action;
+    let (kind, key, value) = match &e.action {
+        Action::Set { key, value } => ("set", Some(key.as_str()), Some(*value)),
+        Action::Communize => ("communize", None, None),
+        Action::SplitCommunes { parts } => ("split_communes", None, Some(f64::from(*parts))),
+        Action::Replan => ("replan", None, None),
+        Action::Revise { grain_mt } => ("revise", None, Some(*grain_mt)),
+    };
+    json!({ "date": e.month.to_string(), "event": kind, "key": key, "value": value, "label": e.label })
 }
 
 fn kind_name(k: Kind) -> &'static str {
