@@ -211,3 +211,33 @@ async fn a_comparison_sets_two_scenarios_side_by_side() {
     assert_eq!(s, StatusCode::OK);
     assert!(csv.starts_with("scenario,"), "{}", &csv[..80.min(csv.len())]);
 }
+
+#[tokio::test]
+async fn an_ensemble_gives_bands_of_the_library_job() {
+    let (app, _) = app(Options::default());
+    let body = json!({ "kind": "ensemble", "scenario": "historical", "scale": 0.001, "runs": 2, "seed": 3 });
+    let (s, v) = call_json(&app, "POST", "/api/runs", Some(body)).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let id = v["id"].as_str().unwrap();
+    let state = wait(&app, id).await;
+    assert_eq!(state["status"], "done", "{state}");
+    assert_eq!(state["total"], 2);
+    let (_, r) = call_json(&app, "GET", &format!("/api/jobs/{id}/result"), None).await;
+    assert_eq!(r["seeds"], json!([3, 4]));
+    let band = &r["national"]["cdr_permille"];
+    for i in 0..14 {
+        let (lo, mid, hi) =
+            (band["q05"][i].as_f64().unwrap(), band["q50"][i].as_f64().unwrap(), band["q95"][i].as_f64().unwrap());
+        assert!(lo <= mid && mid <= hi, "year {i}: {lo} {mid} {hi}");
+    }
+    let (s, csv) = call(&app, "GET", &format!("/api/jobs/{id}/annual_quantiles.csv"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(csv.starts_with("year,region,series,q05,q25,q50,q75,q95,mean\n"));
+    // The scratch work store is gone.
+    let left: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&format!("leapsim-web-{}-", std::process::id())))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
