@@ -218,6 +218,39 @@ test('the guided tour steps through the story with its levers highlighted', asyn
   assert.equal(await page.locator('#tour').count(), 0);
 });
 
+test('several runs draw ensemble bands', async () => {
+  const previous = await page.evaluate(() => document.body.dataset.job);
+  await page.selectOption('#scale', '0.001');
+  await page.fill('#runs', '2');
+  await page.click('#run');
+  await drawn(previous);
+  const r = await page.evaluate(() => window.leapsim.result);
+  assert.equal(r.kind, 'ensemble');
+  assert.equal(r.seeds.length, 2);
+  const width = await seriesData('rates', 'band-w:cdr_permille');
+  assert.equal(width.length, 14);
+  assert.ok(width.every((w) => w === null || w >= 0), `${width}`);
+  assert.match(page.url(), /runs=2/);
+  await settle();
+  await page.locator('#chart-rates').screenshot({ path: `${shots}/ensemble.png` });
+});
+
+test('the deaths attributed to their causes, as bars with intervals', async () => {
+  const previous = await page.evaluate(() => document.body.dataset.job);
+  await page.fill('#runs', '1');
+  await page.click('#attribute');
+  await drawn(previous);
+  const r = await page.evaluate(() => window.leapsim.result);
+  assert.equal(r.kind, 'attribute');
+  const opt = await page.evaluate(() => window.leapsim.charts.attribution.getOption());
+  assert.deepEqual(opt.xAxis[0].data, r.causes.map((c) => c.name));
+  assert.deepEqual(opt.series[0].data, r.targets[0].shares.map((x) => x.share.mean / 1e6), 'the shares in millions');
+  await settle();
+  await page.locator('#chart-attribution').screenshot({ path: `${shots}/attribution.png` });
+  await page.fill('#runs', '1');
+  await page.selectOption('#scale', '0.01');
+});
+
 test('a counterfactual is one click away', async () => {
   const previous = await page.evaluate(() => document.body.dataset.job);
   await page.click('button[data-scenario="no-mess-halls"]');

@@ -181,6 +181,7 @@ function request(kind) {
   if (s.scale !== '') body.scale = Number(s.scale);
   if (kind !== 'run') body.runs = Math.max(1, s.runs);
   if (kind === 'run' && s.detail) body.detail = s.detail;
+  if (kind === 'attribute' && s.region !== 'CN') body.region = s.region;
   return body;
 }
 
@@ -228,6 +229,9 @@ async function start(kind) {
 }
 
 // ---- charts ----------------------------------------------------------------------------------
+
+// One colour per series of a chart, shared by its band and its line.
+const PALETTE = ['#5470c6', '#ee6666', '#fac858', '#3ba272', '#73c0de', '#9a60b4', '#fc8452', '#91cc75'];
 
 const CSV_ICON = 'path://M4 2h12l4 4v16H4z M7 12h10 M7 16h10 M7 8h6';
 
@@ -313,19 +317,21 @@ function seriesOption(def, r) {
   const div = def.div || 1;
   const scale = (v) => (v === null || v === undefined ? null : v / div);
   const out = [], rows = [];
+  let color;
   const add = (name, key, scenario, values, right, dashed) => {
     rows.push({ series: key, scenario, kind: 'model', years: r.years, values });
-    out.push({ id: `m:${scenario}:${key}`, name, type: def.bar ? 'bar' : 'line', yAxisIndex: right, showSymbol: false,
+    out.push({ id: `m:${scenario}:${key}`, name, type: def.bar ? 'bar' : 'line', yAxisIndex: right, showSymbol: false, color,
       lineStyle: dashed ? { type: 'dashed' } : undefined, data: values.map(scale) });
   };
-  for (const [key, label, right] of def.series) {
+  for (const [j, [key, label, right]] of def.series.entries()) {
+    color = PALETTE[j % PALETTE.length];
     if (r.kind === 'run') {
       const v = regionOf(r)[key]; if (v) add(label, key, r.scenario.name, v, right ? 1 : 0, false);
     } else if (r.kind === 'ensemble') {
       const q = r.national[key]; if (!q) continue;
       const stack = 'band:' + key;
-      out.push({ id: 'band-lo:' + key, name: label + ' 5%', type: 'line', stack, yAxisIndex: right ? 1 : 0, symbol: 'none', lineStyle: { opacity: 0 }, data: q.q05.map(scale) });
-      out.push({ id: 'band-w:' + key, name: label + ' 90%', type: 'line', stack, yAxisIndex: right ? 1 : 0, symbol: 'none', lineStyle: { opacity: 0 }, areaStyle: { opacity: 0.25 },
+      out.push({ id: 'band-lo:' + key, name: label + ' 5%', type: 'line', stack, yAxisIndex: right ? 1 : 0, symbol: 'none', color, lineStyle: { opacity: 0 }, data: q.q05.map(scale) });
+      out.push({ id: 'band-w:' + key, name: label + ' 90%', type: 'line', stack, yAxisIndex: right ? 1 : 0, symbol: 'none', color, lineStyle: { opacity: 0 }, areaStyle: { opacity: 0.3, color },
         data: q.q95.map((hi, i) => (hi === null || q.q05[i] === null ? null : (hi - q.q05[i]) / div)) });
       add(label + ' (median)', key, r.scenario, q.q50, right ? 1 : 0, false);
       rows.push({ series: key, scenario: r.scenario, kind: 'q05', years: r.years, values: q.q05 }, { series: key, scenario: r.scenario, kind: 'q95', years: r.years, values: q.q95 });
@@ -344,7 +350,7 @@ function seriesOption(def, r) {
     title: { text: def.title + (r.kind === 'run' && app.state.region !== 'CN' ? ` — ${app.provinceNames[app.state.region] || app.state.region}` : ''),
       subtext: def.unit, left: 8, top: 4, textStyle: { fontSize: 13 } },
     tooltip: { trigger: 'axis', confine: true, formatter: tooltip(def) },
-    legend: { type: 'scroll', bottom: 0, textStyle: { fontSize: 10 } },
+    legend: { type: 'scroll', bottom: 0, textStyle: { fontSize: 10 }, data: out.filter((x) => !x.id.startsWith('band')).map((x) => x.name) },
     grid: { left: 50, right: right ? 50 : 16, top: 52, bottom: 48 },
     toolbox: { right: 8, feature: {
       saveAsImage: { name: 'leapsim-' + def.id, title: 'PNG' },
@@ -394,14 +400,14 @@ function renderAttribution(r) {
   grid.textContent = '';
   grid.dataset.kind = 'attribution';
   for (const t of r.targets) {
-    const div = el('div', { class: 'chart', id: 'chart-attribution', 'data-chart': 'attribution' });
+    const div = el('div', { class: 'chart wide', id: 'chart-attribution', 'data-chart': 'attribution' });
     grid.append(div);
     const c = echarts.init(div);
     app.charts.attribution = c;
     const names = t.shares.map((s) => s.cause);
     app.rows.attribution = t.shares.map((s) => ({ series: t.outcome, scenario: s.cause, kind: 'share', years: ['mean', 'q05', 'q95'], values: [s.share.mean, s.share.q05, s.share.q95] }));
     c.setOption({
-      title: { text: `Shares of ${t.outcome} by cause`, subtext: `total ${fmt(t.total.mean)} [${fmt(t.total.q05)}, ${fmt(t.total.q95)}]; bars: mean, whiskers: 90% over seeds`, left: 8, textStyle: { fontSize: 13 } },
+      title: { text: `Shares of ${t.outcome} by cause (million)`, subtext: `total ${fmt(t.total.mean)} [${fmt(t.total.q05)}, ${fmt(t.total.q95)}]; bars: mean, whiskers: 90% over seeds`, left: 8, textStyle: { fontSize: 13 } },
       tooltip: { trigger: 'item' },
       grid: { left: 60, right: 16, top: 60, bottom: 60 },
       toolbox: { right: 8, feature: { saveAsImage: { name: 'leapsim-attribution', title: 'PNG' },
@@ -409,8 +415,8 @@ function renderAttribution(r) {
       xAxis: { type: 'category', data: names, axisLabel: { rotate: 30 } },
       yAxis: { type: 'value' },
       series: [
-        { type: 'bar', name: 'share', data: t.shares.map((s) => s.share.mean) },
-        { type: 'custom', name: '90%', data: t.shares.map((s, i) => [i, s.share.q05, s.share.q95]), renderItem: (params, a) => {
+        { type: 'bar', name: 'share', data: t.shares.map((s) => s.share.mean / 1e6) },
+        { type: 'custom', name: '90%', data: t.shares.map((s, i) => [i, s.share.q05 / 1e6, s.share.q95 / 1e6]), renderItem: (params, a) => {
           const lo = a.coord([a.value(0), a.value(1)]), hi = a.coord([a.value(0), a.value(2)]), w = a.size([1, 0])[0] * 0.15;
           const line = (x1, y1, x2, y2) => ({ type: 'line', shape: { x1, y1, x2, y2 }, style: { stroke: '#333', lineWidth: 1.5 } });
           return { type: 'group', children: [line(lo[0], lo[1], hi[0], hi[1]), line(lo[0] - w, lo[1], lo[0] + w, lo[1]), line(hi[0] - w, hi[1], hi[0] + w, hi[1])] };

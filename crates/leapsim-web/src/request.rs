@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 pub const KINDS: &[&str] = &["run", "ensemble", "compare", "attribute"];
 
 /// The fields a request may have.
-const FIELDS: &[&str] = &["kind", "scenario", "scenarios", "set", "scale", "seed", "runs", "detail"];
+const FIELDS: &[&str] = &["kind", "scenario", "scenarios", "set", "scale", "seed", "runs", "detail", "region"];
 
 /// A checked request: the models to run (one, or several for `compare`), resolved.
 #[derive(Clone, Debug)]
@@ -24,6 +24,8 @@ pub struct JobSpec {
     pub resolved: Vec<Scenario>,
     /// For a run: follow the first commune of this province (`--detail`).
     pub detail: Option<String>,
+    /// For an attribution: the province whose excess deaths are attributed (default: the nation).
+    pub region: Option<String>,
 }
 
 impl JobSpec {
@@ -31,7 +33,8 @@ impl JobSpec {
     /// timeline, overrides, seed and scale) with its name.
     pub fn key(&self) -> String {
         let parts: Vec<String> = self.resolved.iter().map(|s| format!("{}:{}", s.name, scenario_hash(s))).collect();
-        format!("{}/{}/{}/{}", self.kind, self.runs, self.detail.as_deref().unwrap_or("-"), parts.join("+"))
+        let (detail, region) = (self.detail.as_deref().unwrap_or("-"), self.region.as_deref().unwrap_or("CN"));
+        format!("{}/{}/{detail}/{region}/{}", self.kind, self.runs, parts.join("+"))
     }
 }
 
@@ -96,11 +99,16 @@ fn whole(o: &Map<String, Value>, field: &str) -> Result<Option<u64>, ApiError> {
     }
 }
 
-/// The province whose commune a run follows (`detail`): a code of the simulated provinces.
-fn province(o: &Map<String, Value>, kind: &str) -> Result<Option<String>, ApiError> {
-    let Some(v) = o.get("detail").filter(|v| !v.is_null()) else { return Ok(None) };
-    if kind != "run" {
-        return Err(ApiError::field("detail", "only a run follows a commune"));
+/// A province code of the simulated provinces (or `CN`) in field `field`, which only a job of
+/// kind `only` takes: the province whose commune a run follows (`detail`), or whose deaths an
+/// attribution attributes (`region`).
+fn province(o: &Map<String, Value>, field: &str, kind: &str, only: &str) -> Result<Option<String>, ApiError> {
+    let Some(v) = o.get(field).filter(|v| !v.is_null()) else { return Ok(None) };
+    if kind != only {
+        return Err(ApiError::field(field, format!("only a job of kind {only} takes `{field}`")));
+    }
+    if field == "region" && v.as_str() == Some("CN") {
+        return Ok(Some("CN".into()));
     }
     let codes: Vec<String> = leapsim_engine::data::provinces()
         .map_err(|e| ApiError::status(axum::http::StatusCode::INTERNAL_SERVER_ERROR, e))?
@@ -109,7 +117,7 @@ fn province(o: &Map<String, Value>, kind: &str) -> Result<Option<String>, ApiErr
         .collect();
     match v.as_str() {
         Some(c) if codes.iter().any(|x| x == c) => Ok(Some(c.to_string())),
-        _ => Err(ApiError::field("detail", format!("expected a province code: {}", codes.join(", ")))),
+        _ => Err(ApiError::field(field, format!("expected a province code: {}", codes.join(", ")))),
     }
 }
 
@@ -161,7 +169,8 @@ pub fn parse(body: &[u8], opts: &Options) -> Result<JobSpec, ApiError> {
     if runs == 0 || runs > opts.max_runs {
         return Err(ApiError::field("runs", format!("{runs} runs: this server takes 1 to {}", opts.max_runs)));
     }
-    let detail = province(o, kind)?;
+    let detail = province(o, "detail", kind, "run")?;
+    let region = province(o, "region", kind, "attribute")?.filter(|r| r != "CN");
     let mut models = Vec::new();
     let mut resolved = Vec::new();
     for name in names {
@@ -175,5 +184,5 @@ pub fn parse(body: &[u8], opts: &Options) -> Result<JobSpec, ApiError> {
         models.push(m);
         resolved.push(s);
     }
-    Ok(JobSpec { kind, models, runs, resolved, detail })
+    Ok(JobSpec { kind, models, runs, resolved, detail, region })
 }

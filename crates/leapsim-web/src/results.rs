@@ -69,7 +69,7 @@ pub fn execute(
             let out = Some(dir.0.join("job"));
             let command = vec![COMMAND.to_string()];
             let model = spec.models[0].clone();
-            let (runs, outcomes, resume, posterior) = (spec.runs, Vec::new(), false, None);
+            let (runs, outcomes, resume, posterior) = (spec.runs, Vec::<String>::new(), false, None);
             match kind {
                 "ensemble" => {
                     let req =
@@ -86,6 +86,7 @@ pub fn execute(
                     Ok(compare_output(&r))
                 }
                 _ => {
+                    let outcomes = spec.region.iter().map(|r| format!("excess_deaths:1959-1961@{r}")).collect();
                     let req = AttributeRequest {
                         model,
                         causes: Vec::new(),

@@ -153,6 +153,8 @@ async fn bad_requests_get_4xx_naming_the_field() {
         (json!({ "detail": "CN-XZ" }), "detail"),
         (json!({ "detail": "../x" }), "detail"),
         (json!({ "kind": "ensemble", "detail": "CN-HA" }), "detail"),
+        (json!({ "kind": "attribute", "region": "CN-XX" }), "region"),
+        (json!({ "kind": "run", "region": "CN-HA" }), "region"),
         (json!([1, 2]), "body"),
     ];
     for (body, field) in cases {
