@@ -165,6 +165,14 @@ test('drilling down to a commune shows its brigades month by month', async () =>
   assert.deepEqual(eaten, result.detail.units[units[0]].grain_eaten_kg);
   await page.selectOption('#detail-unit', units[1]);
   assert.deepEqual(await seriesData('d-grain', 'd:grain_eaten_kg'), result.detail.units[units[1]].grain_eaten_kg);
+  // Down to a team of that brigade.
+  await page.waitForFunction(() => document.querySelectorAll('#detail-team option').length > 1);
+  const job0 = await page.evaluate(() => document.body.dataset.job);
+  const teams = await (await fetch(`${base}/api/jobs/${job0}/detail/${units[1]}`)).json();
+  assert.ok(teams.order.length > 1 && teams.order.every((t) => t.startsWith(units[1] + 't')), `${teams.order}`);
+  await page.selectOption('#detail-team', teams.order[0]);
+  assert.deepEqual(await seriesData('d-grain', 'd:grain_eaten_kg'), teams.units[teams.order[0]].grain_eaten_kg);
+  assert.equal((await fetch(`${base}/api/jobs/${job0}/detail/b999`)).status, 404);
   await settle();
   await page.locator('#drillcard').screenshot({ path: `${shots}/commune.png` });
   // The detail file is the command line's detail.csv.

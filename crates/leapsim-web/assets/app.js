@@ -563,9 +563,19 @@ function drillCard(r) {
     return card;
   }
   const units = d.order;
-  const unit = el('select', { id: 'detail-unit', onchange: () => drawDetail(r, unit.value) });
+  const team = el('select', { id: 'detail-team', onchange: () => { if (team.value) drawDetail(r, team.value); } });
+  const unit = el('select', { id: 'detail-unit', onchange: async () => {
+    drawDetail(r, unit.value);
+    team.textContent = '';
+    team.append(el('option', { value: '' }, '(its teams)'));
+    if (d.units[unit.value].level !== 'brigade') return;
+    // The brigade's teams, from the run's detail.csv.
+    const t = await api(`/api/jobs/${app.job}/detail/${unit.value}`);
+    for (const u of t.order) { d.units[u] = t.units[u]; team.append(el('option', { value: u }, `team ${u}`)); }
+  } });
   for (const u of units) unit.append(el('option', { value: u }, `${d.units[u].level} ${u}`));
-  row.append(el('label', {}, ' showing ', unit),
+  team.append(el('option', { value: '' }, '(pick a brigade)'));
+  row.append(el('label', {}, ' showing ', unit), team,
     el('button', { type: 'button', onclick: () => { app.state.detail = ''; start('run'); } }, 'Stop following'));
   const grid = el('div', { class: 'grid' });
   for (const def of DETAIL_CHARTS) grid.append(el('div', { class: 'chart', id: 'chart-' + def.id, 'data-chart': def.id }));

@@ -306,6 +306,30 @@ pub async fn result(State(jobs): State<Arc<Jobs>>, Path(id): Path<String>) -> Re
     Ok(([(header::CONTENT_TYPE, "application/json")], out.json.clone()).into_response())
 }
 
+/// `GET /api/jobs/{id}/detail/{brigade}`: the teams of a brigade of the commune the run followed,
+/// month by month (as the result's `detail` gives the brigades).
+pub async fn teams(
+    State(jobs): State<Arc<Jobs>>,
+    Path((id, brigade)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (job, _) = output(&jobs, &id)?;
+    let out = job.output.get().expect("a done job has its output");
+    let Some((_, text)) = out.files.iter().find(|(n, _)| *n == "detail.csv") else {
+        return Err(ApiError::status(
+            StatusCode::NOT_FOUND,
+            format!("job {id} followed no commune (run it with `detail`)"),
+        ));
+    };
+    let teams = results::detail_teams(text, &brigade);
+    if teams["units"].as_object().is_none_or(|u| u.is_empty()) {
+        return Err(ApiError::status(
+            StatusCode::NOT_FOUND,
+            format!("the commune of job {id} has no brigade `{brigade}`"),
+        ));
+    }
+    Ok(Json(teams).into_response())
+}
+
 /// `GET /api/jobs/{id}/{file}`: one of the job's files (`annual.csv`, `monthly.csv`,
 /// `summary.json`, ... as its result's `files` lists).
 pub async fn download(

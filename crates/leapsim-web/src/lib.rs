@@ -97,6 +97,7 @@ pub fn router(jobs: Arc<jobs::Jobs>) -> Router {
         .route("/api/jobs/{id}/events", get(jobs::events))
         .route("/api/jobs/{id}/result", get(jobs::result))
         .route("/api/jobs/{id}/{file}", get(jobs::download))
+        .route("/api/jobs/{id}/detail/{brigade}", get(jobs::teams))
         .route("/api/{*rest}", get(not_found).post(not_found))
         .merge(assets::routes())
         .with_state(jobs)

@@ -203,6 +203,17 @@ pub fn run_output(s: &Scenario, r: &RunResult, seconds: f64) -> Output {
 /// detail.csv's commune and brigades as `{months, columns, order, units: {unit: {column: [value
 /// by month]}}}` (the teams are in the file).
 pub fn detail_json(text: &str) -> Value {
+    detail_units(text, &|level, _| level != "team")
+}
+
+/// The teams of brigade `brigade` (`b3`) in detail.csv, as [`detail_json`] gives the brigades.
+pub fn detail_teams(text: &str, brigade: &str) -> Value {
+    let prefix = format!("{brigade}t");
+    detail_units(text, &|level, unit| level == "team" && unit.starts_with(&prefix))
+}
+
+/// The units of detail.csv that `keep(level, unit)` keeps, by month.
+fn detail_units(text: &str, keep: &dyn Fn(&str, &str) -> bool) -> Value {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
     let columns: Vec<&str> = header.iter().skip(4).copied().collect();
@@ -211,15 +222,19 @@ pub fn detail_json(text: &str) -> Value {
     for line in lines {
         let f: Vec<&str> = line.split(',').collect();
         let (Ok(year), Ok(month)) = (f[0].parse::<i32>(), f[1].parse::<usize>()) else { continue };
-        if f.len() != header.len() || f[2] == "team" || month == 0 {
+        if f.len() != header.len() || month == 0 {
             continue;
         }
-        // Each value at its month's place, so that a unit seen only in some months lines up.
+        // Every month is counted, whichever units are kept.
         let i = (year - leapsim_core::calendar::START_YEAR) as usize * 12 + month - 1;
         while months.len() <= i {
             let k = months.len();
             months.push(format!("{}-{:02}", leapsim_core::calendar::START_YEAR + (k / 12) as i32, k % 12 + 1));
         }
+        if !keep(f[2], f[3]) {
+            continue;
+        }
+        // Each value at its month's place, so that a unit seen only in some months lines up.
         let unit = units.entry(f[3].to_string()).or_insert_with(|| json!({ "level": f[2] }));
         for (c, v) in columns.iter().zip(&f[4..]) {
             let col = unit.as_object_mut().expect("an object").entry(*c).or_insert_with(|| json!([]));
@@ -237,9 +252,10 @@ pub fn detail_json(text: &str) -> Value {
             }
         }
     }
-    // The commune first, then its brigades in their order (b0, b1, ..., b10).
+    // The commune first, then its brigades (or teams) in their order (b0, b1, ..., b10).
     let mut order: Vec<&String> = units.keys().collect();
-    let number = |u: &str| u.trim_start_matches(|c: char| !c.is_ascii_digit()).parse::<usize>().unwrap_or(0);
+    let number =
+        |u: &str| -> Vec<usize> { u.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse().ok()).collect() };
     order.sort_by_key(|u| (units[*u]["level"] != "commune", number(u)));
     json!({ "months": months, "columns": columns, "order": order, "units": units })
 }
