@@ -13,6 +13,7 @@ assert.ok(base, 'LEAPSIM_URL is not set');
 mkdirSync(shots, { recursive: true });
 
 const profile = mkdtempSync(join(tmpdir(), 'leapsim-chromium-'));
+process.on('exit', () => rmSync(profile, { recursive: true, force: true }));
 // A fresh profile (user data dir) for every run.
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
