@@ -120,9 +120,19 @@ async fn not_found(Path(rest): Path<String>) -> ApiError {
 }
 
 /// Listen on `opts.bind` and serve until Ctrl-C (or SIGTERM), then cancel the running jobs
-/// through their runners' cancel flags and return once the connections have closed. `ready` is
-/// called with the bound address (the port is chosen by the system when `bind` has port 0).
+/// through their runners' cancel flags and return once the connections have closed and the jobs
+/// have stopped. `ready` is called with the bound address (the port is chosen by the system
+/// when `bind` has port 0).
 pub async fn serve(opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    serve_until(opts, ready, shutdown_signal()).await
+}
+
+/// [`serve`] until `stop` completes instead of a signal.
+pub async fn serve_until(
+    opts: Options,
+    ready: impl FnOnce(SocketAddr),
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(opts.bind).await?;
     ready(listener.local_addr()?);
     let jobs = jobs::Jobs::new(opts);
@@ -130,7 +140,7 @@ pub async fn serve(opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io::Re
     let stopping = jobs.clone();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
-            shutdown_signal().await;
+            stop.await;
             stopping.shutdown();
         })
         .await?;
