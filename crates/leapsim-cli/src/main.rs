@@ -8,6 +8,7 @@ mod ensemble;
 mod fit_baseline;
 mod run;
 mod sensitivity;
+mod serve;
 mod sweep;
 pub mod work;
 
@@ -65,6 +66,9 @@ enum Command {
     /// Run two or more scenarios with the same seeds and set their headline figures side by
     /// side, with paired differences; writes compare.csv and a chart.
     Compare(compare::CompareArgs),
+    /// Start the dashboard: levers, runs and charts in a browser, and a JSON API for scripts
+    /// (docs/dashboard.md).
+    Serve(serve::ServeArgs),
 }
 
 /// Options every command that runs the model shares.
@@ -223,6 +227,7 @@ fn main() -> ExitCode {
         Command::Ensemble(a) => ensemble::run(a),
         Command::Sweep(a) => sweep::run(a),
         Command::Compare(a) => compare::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
