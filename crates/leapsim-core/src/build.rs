@@ -253,21 +253,8 @@ mod tests {
     use super::*;
     use crate::inputs::Event;
 
-    /// A plain province of `population` people, `urban_share` of them in cities.
     fn province(code: &str, population: f64, urban_share: f64) -> ProvinceInput {
-        ProvinceInput {
-            code: code.into(),
-            name: code.into(),
-            population,
-            urban_share,
-            cultivated_ha: 1e5,
-            grain_base_t: 2e5,
-            summer_share: 0.3,
-            cotton_base_t: 0.0,
-            pacesetter: false,
-            leader_alternate: None,
-            baseline_mortality: 1.0,
-        }
+        ProvinceInput::plain(code, population, urban_share)
     }
 
     #[test]

@@ -32,6 +32,26 @@ pub struct ProvinceInput {
     pub baseline_mortality: f64,
 }
 
+#[cfg(test)]
+impl ProvinceInput {
+    /// A plain province for tests: `population` people, `urban_share` of them in cities, 1e5 ha.
+    pub(crate) fn plain(code: &str, population: f64, urban_share: f64) -> ProvinceInput {
+        ProvinceInput {
+            code: code.into(),
+            name: code.into(),
+            population,
+            urban_share,
+            cultivated_ha: 1e5,
+            grain_base_t: 2e5,
+            summer_share: 0.3,
+            cotton_base_t: 0.0,
+            pacesetter: false,
+            leader_alternate: None,
+            baseline_mortality: 1.0,
+        }
+    }
+}
+
 /// A dated change the policy mechanism applies when its month comes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {

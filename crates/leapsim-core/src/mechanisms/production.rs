@@ -216,17 +216,8 @@ mod tests {
 
     fn inputs(cultivated_ha: &[f64], share_1960: f64) -> Inputs {
         let province = |i: usize, ha: f64| ProvinceInput {
-            code: format!("CN-{i}"),
-            name: format!("{i}"),
-            population: 1e6,
-            urban_share: 0.1,
             cultivated_ha: ha,
-            grain_base_t: 2e5,
-            summer_share: 0.3,
-            cotton_base_t: 0.0,
-            pacesetter: false,
-            leader_alternate: None,
-            baseline_mortality: 1.0,
+            ..ProvinceInput::plain(&format!("CN-{i}"), 1e6, 0.1)
         };
         let disaster =
             cultivated_ha.iter().map(|_| vec![f64::NAN; 7].into_iter().chain([share_1960]).collect()).collect();
