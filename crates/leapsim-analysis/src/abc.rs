@@ -1,14 +1,20 @@
-//! Approximate Bayesian computation by sequential Monte Carlo (ABC-SMC; Toni et al. 2009,
-//! *J. R. Soc. Interface* 6: 187–202), with the adaptive tolerance of Del Moral, Doucet & Jasra
-//! (2012, *Stat. Comput.* 22: 1009–1020): each generation's tolerance is a quantile of the
-//! previous generation's distances, and the perturbation kernel is a Gaussian with twice the
-//! previous population's weighted covariance (Beaumont et al. 2009, *Biometrika* 96: 983–990).
+//! Approximate Bayesian computation by sequential Monte Carlo (ABC-SMC), in the scheme of
+//! Del Moral, Doucet & Jasra (2012, *Stat. Comput.* 22: 1009–1020), which keeps the particles'
+//! weights even: the first generation is drawn from the prior; each later one takes as its
+//! tolerance a quantile of the last one's distances, keeps the particles within it, resamples
+//! them back to a full population, and moves each by one Metropolis–Hastings step that keeps
+//! the tolerance — a Gaussian random walk with the population's covariance scaled by 2.38² / d
+//! (Roberts, Gelman & Gilks 1997, *Ann. Appl. Probab.* 7: 110–120), accepted when the new
+//! point's distance is within the tolerance and by the ratio of the priors. (The importance weights of Toni et al. 2009 and
+//! Beaumont et al. 2009 degenerate in the model's nineteen dimensions: an effective sample of
+//! one or two particles after eight generations.)
 //!
 //! The algorithm works in the unit cube of the parameters' bounds, under a prior that is
-//! uniform or a normal cut to the bounds in each parameter, and knows nothing of the model: `eval` takes a batch of points and returns their distances
-//! from the data. Every random draw comes from a counter-based stream keyed by (seed,
-//! generation, proposal, purpose), proposals are made in batches of a fixed size and accepted
-//! in proposal order, so the result does not depend on how the batches are evaluated.
+//! uniform or a normal cut to the bounds in each parameter, and knows nothing of the model:
+//! `eval` takes a batch of points and returns their distances from the data. Every random draw
+//! comes from a counter-based stream keyed by (seed, generation, particle, purpose), and a
+//! generation's moves are evaluated in one batch, so the result does not depend on how the
+//! batch is run.
 
 use crate::calibrate::BatchEval;
 use leapsim_core::rng::uniform;
@@ -16,13 +22,13 @@ use leapsim_core::rng::uniform;
 /// How the sampler runs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AbcOptions {
-    /// Particles per generation (and proposals per batch).
+    /// Particles per generation (and moves per generation).
     pub particles: usize,
     /// Generations at most (the first drawn from the prior).
     pub generations: usize,
     /// Each tolerance is this quantile of the previous generation's distances.
     pub quantile: f64,
-    /// Stop when a generation accepts fewer than this share of its proposals.
+    /// Stop when a generation accepts fewer than this share of its moves.
     pub min_acceptance: f64,
     /// Stop before evaluating more than this many points in all.
     pub max_evals: usize,
@@ -62,15 +68,17 @@ pub struct Particle {
 pub struct Generation {
     /// Its tolerance (infinite for the first, drawn from the prior).
     pub epsilon: f64,
-    /// Points proposed and evaluated to fill it.
+    /// Points proposed: draws from the prior in the first generation, moves after it.
     pub proposed: usize,
+    /// Proposals accepted (every draw of the first generation).
+    pub accepted: usize,
     pub particles: Vec<Particle>,
 }
 
 impl Generation {
     /// Share of the proposals accepted.
     pub fn acceptance(&self) -> f64 {
-        self.particles.len() as f64 / self.proposed.max(1) as f64
+        self.accepted as f64 / self.proposed.max(1) as f64
     }
 
     /// Effective sample size of the weights, 1 / Σ w² (weights summing to 1).
@@ -127,7 +135,7 @@ fn cholesky(a: &[f64], k: usize) -> Vec<f64> {
     l
 }
 
-/// The perturbation kernel of a population: a Gaussian with twice its weighted covariance.
+/// The random walk of a population's moves: a Gaussian with its weighted covariance, scaled.
 struct Kernel {
     k: usize,
     /// Cholesky factor of the covariance.
@@ -135,14 +143,14 @@ struct Kernel {
 }
 
 impl Kernel {
-    fn of(particles: &[Particle]) -> Kernel {
+    fn of(particles: &[Particle], scale: f64) -> Kernel {
         let k = particles[0].x.len();
         let mean: Vec<f64> = (0..k).map(|i| particles.iter().map(|p| p.weight * p.x[i]).sum()).collect();
         let mut cov = vec![0.0; k * k];
         for p in particles {
             for i in 0..k {
                 for j in 0..k {
-                    cov[i * k + j] += 2.0 * p.weight * (p.x[i] - mean[i]) * (p.x[j] - mean[j]);
+                    cov[i * k + j] += scale * p.weight * (p.x[i] - mean[i]) * (p.x[j] - mean[j]);
                 }
             }
         }
@@ -153,18 +161,6 @@ impl Kernel {
     fn move_by(&self, centre: &[f64], z: &[f64]) -> Vec<f64> {
         let k = self.k;
         (0..k).map(|i| centre[i] + (0..=i).map(|j| self.chol[i * k + j] * z[j]).sum::<f64>()).collect()
-    }
-
-    /// The kernel's density at `x` around `centre`, up to a constant factor common to all.
-    fn density(&self, centre: &[f64], x: &[f64]) -> f64 {
-        let k = self.k;
-        // Solve L y = x - centre; the density is exp(-|y|²/2) (the determinant is common).
-        let mut y = vec![0.0; k];
-        for i in 0..k {
-            let s: f64 = (0..i).map(|j| self.chol[i * k + j] * y[j]).sum();
-            y[i] = (x[i] - centre[i] - s) / self.chol[i * k + i];
-        }
-        (-0.5 * y.iter().map(|v| v * v).sum::<f64>()).exp()
     }
 }
 
@@ -187,38 +183,25 @@ fn from_prior(opts: &AbcOptions, prior: &Prior, i: usize, d: usize) -> f64 {
     }
 }
 
-/// Proposal `i` of generation `g`: drawn from the prior (g = 0), or an ancestor of `previous`
-/// picked by weight and moved by the kernel until it lands inside the cube.
-fn propose(
-    opts: &AbcOptions,
-    priors: &[Prior],
-    g: usize,
-    i: usize,
-    previous: Option<(&[Particle], &Kernel)>,
-) -> Vec<f64> {
-    let k = priors.len();
-    let key = |purpose: u64, attempt: u64| [g as u64, i as u64, purpose, attempt];
-    let Some((particles, kernel)) = previous else {
-        return priors.iter().enumerate().map(|(d, p)| from_prior(opts, p, i, d)).collect();
-    };
-    for attempt in 0.. {
-        let r = uniform(opts.seed, &key(PICK, attempt));
-        let mut sum = 0.0;
-        let ancestor = particles
-            .iter()
-            .find(|p| {
-                sum += p.weight;
-                r < sum
-            })
-            .unwrap_or(particles.last().expect("a population"));
-        let z: Vec<f64> =
-            (0..k).map(|d| normal(opts.seed, [g as u64, i as u64, NORMAL, attempt * 64 + d as u64])).collect();
-        let x = kernel.move_by(&ancestor.x, &z);
-        if x.iter().all(|v| (0.0..=1.0).contains(v)) {
-            return x;
-        }
-    }
-    unreachable!("the loop returns")
+/// Resample `n` particles from those within `epsilon`, by weight (multinomial, one uniform per
+/// new particle): a full population of even weights.
+fn resample(opts: &AbcOptions, g: usize, particles: &[Particle], epsilon: f64, n: usize) -> Vec<Particle> {
+    let alive: Vec<&Particle> = particles.iter().filter(|p| p.distance <= epsilon).collect();
+    let total: f64 = alive.iter().map(|p| p.weight).sum();
+    (0..n)
+        .map(|i| {
+            let r = uniform(opts.seed, &[g as u64, i as u64, PICK, 0]) * total;
+            let mut sum = 0.0;
+            let p = alive
+                .iter()
+                .find(|p| {
+                    sum += p.weight;
+                    r < sum
+                })
+                .unwrap_or_else(|| alive.last().expect("the tolerance keeps the closest particle"));
+            Particle { weight: 1.0 / n as f64, ..(*p).clone() }
+        })
+        .collect()
 }
 
 /// Run ABC-SMC under `priors` (one per dimension): generations of `opts.particles` particles,
@@ -232,57 +215,58 @@ pub fn abc_smc<E>(
     let n = opts.particles;
     assert!(n >= 2 && !priors.is_empty(), "ABC-SMC needs two particles and a parameter");
     let prior = |x: &[f64]| x.iter().zip(priors).map(|(v, p)| p.density(*v)).product::<f64>();
-    let mut generations: Vec<Generation> = Vec::new();
-    let mut evals = 0;
-    for g in 0..opts.generations {
-        let previous = generations.last().map(|p| (p.particles.as_slice(), Kernel::of(&p.particles)));
-        let epsilon = match &previous {
-            None => f64::INFINITY,
-            Some((ps, _)) => {
-                let d: Vec<f64> = ps.iter().map(|p| p.distance).collect();
-                let w: Vec<f64> = ps.iter().map(|p| p.weight).collect();
-                weighted_quantile(&d, &w, opts.quantile)
-            }
-        };
-        let mut accepted: Vec<(Vec<f64>, f64)> = Vec::new();
-        let mut proposed = 0;
-        while accepted.len() < n {
-            if evals + n > opts.max_evals {
-                return Ok((generations, Stop::Budget));
-            }
-            let batch: Vec<Vec<f64>> = (proposed..proposed + n)
-                .map(|i| propose(opts, priors, g, i, previous.as_ref().map(|(p, kern)| (*p, kern))))
-                .collect();
-            let distances = eval(&batch)?;
-            evals += n;
-            // Proposals after the one that fills the population were evaluated but are not
-            // counted: the acceptance rate is of the proposals the population needed.
-            for (x, d) in batch.into_iter().zip(distances) {
-                if accepted.len() < n {
-                    proposed += 1;
-                    if d <= epsilon && d.is_finite() {
-                        accepted.push((x, d));
-                    }
-                }
+    if n > opts.max_evals || opts.generations == 0 {
+        return Ok((Vec::new(), Stop::Budget));
+    }
+    let first: Vec<Vec<f64>> =
+        (0..n).map(|i| priors.iter().enumerate().map(|(d, p)| from_prior(opts, p, i, d)).collect()).collect();
+    let distances = eval(&first)?;
+    let mut evals = n;
+    let particles = first
+        .into_iter()
+        .zip(distances)
+        .map(|(x, distance)| Particle { x, distance, weight: 1.0 / n as f64 })
+        .collect();
+    let mut generations = vec![Generation { epsilon: f64::INFINITY, proposed: n, accepted: n, particles }];
+    for g in 1..opts.generations {
+        if evals + n > opts.max_evals {
+            return Ok((generations, Stop::Budget));
+        }
+        let last = generations.last().expect("the first generation");
+        let d: Vec<f64> = last.particles.iter().map(|p| p.distance).collect();
+        let w: Vec<f64> = last.particles.iter().map(|p| p.weight).collect();
+        let epsilon = weighted_quantile(&d, &w, opts.quantile);
+        let mut particles = resample(opts, g, &last.particles, epsilon, n);
+        // The random walk's covariance: the population's, times 2.38² / d (Roberts, Gelman &
+        // Gilks 1997, Ann. Appl. Probab. 7: 110-120), the scale at which a random walk in d
+        // dimensions mixes best; twice it, as for importance proposals, moves too far in many.
+        let kernel = Kernel::of(&particles, 2.38 * 2.38 / priors.len() as f64);
+        // Each particle's move by the random walk; a move out of the cube has prior density
+        // zero, so it is refused without a run.
+        let moves: Vec<Vec<f64>> = particles
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let z: Vec<f64> =
+                    (0..priors.len()).map(|k| normal(opts.seed, [g as u64, i as u64, NORMAL, k as u64])).collect();
+                kernel.move_by(&p.x, &z)
+            })
+            .collect();
+        let inside: Vec<usize> = (0..n).filter(|&i| moves[i].iter().all(|v| (0.0..=1.0).contains(v))).collect();
+        let batch: Vec<Vec<f64>> = inside.iter().map(|&i| moves[i].clone()).collect();
+        let distances = eval(&batch)?;
+        evals += n;
+        let mut accepted = 0;
+        for (&i, (x, distance)) in inside.iter().zip(batch.into_iter().zip(distances)) {
+            let ratio = prior(&x) / prior(&particles[i].x).max(1e-300);
+            let u = uniform(opts.seed, &[g as u64, i as u64, PRIOR, 1]);
+            if distance <= epsilon && distance.is_finite() && u < ratio {
+                particles[i] = Particle { x, distance, weight: particles[i].weight };
+                accepted += 1;
             }
         }
-        // Importance weights: the prior over the kernel's mixture around the previous
-        // population (equal in the first generation, drawn from the prior itself).
-        let raw: Vec<f64> = match &previous {
-            None => vec![1.0; n],
-            Some((ps, kernel)) => accepted
-                .iter()
-                .map(|(x, _)| prior(x) / ps.iter().map(|p| p.weight * kernel.density(&p.x, x)).sum::<f64>().max(1e-300))
-                .collect(),
-        };
-        let total: f64 = raw.iter().sum();
-        let particles = accepted
-            .into_iter()
-            .zip(raw)
-            .map(|((x, distance), w)| Particle { x, distance, weight: w / total })
-            .collect();
-        let generation = Generation { epsilon, proposed, particles };
-        let low = g > 0 && generation.acceptance() < opts.min_acceptance;
+        let generation = Generation { epsilon, proposed: n, accepted, particles };
+        let low = generation.acceptance() < opts.min_acceptance;
         generations.push(generation);
         if low {
             return Ok((generations, Stop::Acceptance));
@@ -351,10 +335,11 @@ mod tests {
         let (gens, stop) = run(&AbcOptions { min_acceptance: 0.2, ..opts(50, 30) });
         assert_eq!(stop, Stop::Acceptance);
         assert!(gens.last().unwrap().acceptance() < 0.2);
-        // A budget of three generations' first batches: two whole generations at most.
-        let (gens, stop) = run(&AbcOptions { max_evals: 150, ..opts(50, 30) });
-        assert_eq!(stop, Stop::Budget);
-        assert!(gens.len() <= 2 && !gens.is_empty());
+        // A generation costs a batch of 50: a budget of 149 holds two, and 150 three.
+        for (budget, whole) in [(149, 2), (150, 3)] {
+            let (gens, stop) = run(&AbcOptions { max_evals: budget, ..opts(50, 30) });
+            assert_eq!((stop, gens.len()), (Stop::Budget, whole), "budget {budget}");
+        }
         // The same options give the same particles (a pure function of the seed).
         let (a, _) = run(&opts(50, 4));
         let (b, _) = run(&opts(50, 4));
@@ -362,6 +347,27 @@ mod tests {
         // Another seed, other particles.
         let (c, _) = run(&AbcOptions { seed: 8, ..opts(50, 4) });
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn in_many_dimensions_the_sample_keeps_its_size_and_variety() {
+        // Twelve parameters and a distance from a point: the weights stay even (the effective
+        // sample is the whole population), the particles stay many and distinct, and they close
+        // in on the point.
+        let c: Vec<f64> = (0..12).map(|i| 0.2 + 0.05 * i as f64).collect();
+        let d = |x: &[f64]| x.iter().zip(&c).map(|(a, b)| (a - b).powi(2)).sum::<f64>().sqrt();
+        let (gens, _) =
+            abc_smc::<()>(&[Prior::Uniform; 12], &opts(200, 12), &mut |xs| Ok(xs.iter().map(|x| d(x)).collect()))
+                .unwrap();
+        let last = gens.last().unwrap();
+        assert!((last.ess() - 200.0).abs() < 1e-6, "ess {}", last.ess());
+        let mut distinct: Vec<&Vec<f64>> = last.particles.iter().map(|p| &p.x).collect();
+        distinct.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        distinct.dedup();
+        assert!(distinct.len() > 50, "{} distinct particles of 200", distinct.len());
+        assert!(gens.windows(2).skip(1).all(|w| w[1].epsilon <= w[0].epsilon));
+        assert!(last.epsilon < 0.5 * gens[1].epsilon, "{} from {}", last.epsilon, gens[1].epsilon);
+        assert!(gens.iter().skip(1).all(|g| g.acceptance() > 0.05), "moves accepted");
     }
 
     #[test]
@@ -384,7 +390,7 @@ mod tests {
     }
 
     #[test]
-    fn weighted_quantiles_and_kernel_densities() {
+    fn weighted_quantiles_and_kernel_moves() {
         assert_eq!(weighted_quantile(&[3.0, 1.0, 2.0], &[0.2, 0.5, 0.3], 0.5), 1.0);
         assert_eq!(weighted_quantile(&[3.0, 1.0, 2.0], &[0.2, 0.5, 0.3], 0.6), 2.0);
         assert_eq!(weighted_quantile(&[3.0, 1.0, 2.0], &[0.2, 0.5, 0.3], 1.0), 3.0);
@@ -392,16 +398,15 @@ mod tests {
             .iter()
             .map(|x| Particle { x: x.to_vec(), distance: 0.0, weight: 1.0 / 3.0 })
             .collect();
-        let kernel = Kernel::of(&ps);
-        // The density is largest at the centre and symmetric about it.
+        let kernel = Kernel::of(&ps, 2.0);
+        // A move is symmetric: +z and -z go equally far either way.
         let c = [0.3, 0.5];
-        assert!((kernel.density(&c, &c) - 1.0).abs() < 1e-12);
-        let a = kernel.density(&c, &[0.35, 0.55]);
-        let b = kernel.density(&c, &[0.25, 0.45]);
-        assert!((a - b).abs() < 1e-12 && a < 1.0);
+        let (up, down) = (kernel.move_by(&c, &[0.5, -0.2]), kernel.move_by(&c, &[-0.5, 0.2]));
+        assert!(up.iter().zip(&down).zip(&c).all(|((u, d), c)| (u + d - 2.0 * c).abs() < 1e-12));
+        assert_eq!(kernel.move_by(&c, &[0.0, 0.0]), c);
         // A population with no spread in one direction still gives a usable kernel.
         let flat: Vec<Particle> = ps.iter().map(|p| Particle { x: vec![p.x[0], 0.5], ..p.clone() }).collect();
-        let z = Kernel::of(&flat).move_by(&[0.3, 0.5], &[1.0, 1.0]);
+        let z = Kernel::of(&flat, 2.0).move_by(&[0.3, 0.5], &[1.0, 1.0]);
         assert!(z.iter().all(|v| v.is_finite()));
     }
 }

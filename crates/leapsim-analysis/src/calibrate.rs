@@ -1071,12 +1071,12 @@ fn method_json(method: FitMethod, posterior: Option<&Posterior>, params: &[FreeP
     match (method, posterior) {
         (FitMethod::AbcSmc, Some(p)) => json!({
             "priors": params.iter().map(prior).collect::<Vec<_>>(),
-            "name": "ABC-SMC (Toni et al. 2009) with adaptive tolerances (Del Moral et al. 2012) and a Gaussian kernel of twice the weighted covariance (Beaumont et al. 2009); priors uniform or normal within the bounds; the loss is the distance",
+            "name": "ABC-SMC in the scheme of Del Moral, Doucet & Jasra (2012): adaptive tolerances, resampling to even weights and one Metropolis-Hastings move per particle and generation, by a Gaussian random walk with the population's covariance times 2.38^2/d (Roberts, Gelman & Gilks 1997); priors uniform or normal within the bounds; the loss is the distance",
             "stop": format!("{:?}", p.stop),
             "generations": p.generations.iter().map(|g| json!({
                 "epsilon": if g.epsilon.is_finite() { json!(g.epsilon) } else { json!(null) },
                 "proposed": g.proposed,
-                "accepted": g.particles.len(),
+                "accepted": g.accepted,
                 "ess": g.ess(),
             })).collect::<Vec<_>>(),
         }),

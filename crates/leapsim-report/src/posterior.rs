@@ -32,15 +32,7 @@ pub fn generations_csv(p: &Posterior) -> String {
     let mut csv = String::from("generation,epsilon,proposed,accepted,acceptance_rate,ess\n");
     for (g, gen) in p.generations.iter().enumerate() {
         let eps = if gen.epsilon.is_finite() { gen.epsilon.to_string() } else { String::new() };
-        let _ = writeln!(
-            csv,
-            "{},{eps},{},{},{},{}",
-            g + 1,
-            gen.proposed,
-            gen.particles.len(),
-            gen.acceptance(),
-            gen.ess()
-        );
+        let _ = writeln!(csv, "{},{eps},{},{},{},{}", g + 1, gen.proposed, gen.accepted, gen.acceptance(), gen.ess());
     }
     csv
 }
