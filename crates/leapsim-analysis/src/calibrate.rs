@@ -1406,6 +1406,25 @@ mod tests {
     }
 
     #[test]
+    fn the_committed_posterior_is_of_the_priors_file_and_inside_its_bounds() {
+        // calibration/posterior/ is made from calibration/uncertain.toml by the command in
+        // docs/calibrate.md: a change of the priors file's parameters or bounds must be followed
+        // by a new posterior.
+        let file = "calibration/uncertain.toml";
+        let priors = parse(include_str!("../../../calibration/uncertain.toml"), file).unwrap();
+        let text = include_str!("../../../calibration/posterior/posterior.csv");
+        let sample = crate::sample::parse(text, "calibration/posterior/posterior.csv").unwrap();
+        assert_eq!(sample.keys, priors.params.iter().map(|p| p.key).collect::<Vec<_>>());
+        assert!(sample.values.len() >= 100);
+        for v in &sample.values {
+            for (x, p) in v.iter().zip(&priors.params) {
+                assert!((p.lower..=p.upper).contains(x), "{}: {x} outside [{}, {}]", p.key, p.lower, p.upper);
+            }
+        }
+        assert!((sample.weights.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
     fn the_fit_table_and_calibrate_see_the_same_record_and_band() {
         let mut sc = leapsim_engine::scenario::load("historical").unwrap();
         sc.apply_override("run.scale=0.0005").unwrap();
