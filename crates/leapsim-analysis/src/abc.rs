@@ -259,6 +259,8 @@ pub fn abc_smc<E>(
         let mut accepted = 0;
         for (&i, (x, distance)) in inside.iter().zip(batch.into_iter().zip(distances)) {
             let ratio = prior(&x) / prior(&particles[i].x).max(1e-300);
+            // The acceptance draw, on the prior's stream (attempt 1, which from_prior's keys of
+            // generation 0 never reach here): the committed posterior was drawn with this key.
             let u = uniform(opts.seed, &[g as u64, i as u64, PRIOR, 1]);
             if distance <= epsilon && distance.is_finite() && u < ratio {
                 particles[i] = Particle { x, distance, weight: particles[i].weight };

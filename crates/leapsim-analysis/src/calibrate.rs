@@ -583,7 +583,11 @@ fn outcome_target(
     let records = published_records(cx, get("records"), get("record"), &span, &name)?;
     let record = match get("record") {
         Some(rv) => cx.finite("target.record", rv)?,
-        None => median(&records),
+        None => {
+            let mut sorted = records.clone();
+            sorted.sort_by(f64::total_cmp);
+            crate::stats::quantile(&sorted, 0.5)
+        }
     };
     let (low, high) = match (get("band"), get("tolerance")) {
         (Some(b), None) => {
@@ -653,18 +657,6 @@ fn published_records(
             format!("missing for `{name}`: record = x, or records = [x, y, ...] for several published figures"),
         )),
         (Some(rs), Some(_)) => Err(cx.err(rs.span(), "target.records", "give record or records, not both")),
-    }
-}
-
-/// The median of some numbers (the mean of the middle two of an even count).
-fn median(xs: &[f64]) -> f64 {
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
     }
 }
 

@@ -66,6 +66,11 @@ pub struct Job {
 }
 
 impl Job {
+    /// The output of a job that is done (`output` checks that it is).
+    fn finished(&self) -> &Output {
+        self.output.get().expect("a done job has its output")
+    }
+
     pub fn snapshot(&self) -> Snapshot {
         self.state.borrow().clone()
     }
@@ -283,11 +288,11 @@ pub async fn events(
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
-fn output(jobs: &Jobs, id: &str) -> Result<(Arc<Job>, Snapshot), ApiError> {
+fn output(jobs: &Jobs, id: &str) -> Result<Arc<Job>, ApiError> {
     let job = find(jobs, id)?;
     let s = job.snapshot();
     match s.status {
-        Status::Done => Ok((job, s)),
+        Status::Done => Ok(job),
         Status::Failed => {
             Err(ApiError::status(StatusCode::CONFLICT, format!("job {id} failed: {}", s.error.unwrap_or_default())))
         }
@@ -301,8 +306,8 @@ fn output(jobs: &Jobs, id: &str) -> Result<(Arc<Job>, Snapshot), ApiError> {
 
 /// `GET /api/jobs/{id}/result`: the finished job's numbers as JSON (409 until it is done).
 pub async fn result(State(jobs): State<Arc<Jobs>>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let (job, _) = output(&jobs, &id)?;
-    let out = job.output.get().expect("a done job has its output");
+    let job = output(&jobs, &id)?;
+    let out = job.finished();
     Ok(([(header::CONTENT_TYPE, "application/json")], out.json.clone()).into_response())
 }
 
@@ -312,8 +317,8 @@ pub async fn teams(
     State(jobs): State<Arc<Jobs>>,
     Path((id, brigade)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (job, _) = output(&jobs, &id)?;
-    let out = job.output.get().expect("a done job has its output");
+    let job = output(&jobs, &id)?;
+    let out = job.finished();
     let Some((_, text)) = out.files.iter().find(|(n, _)| *n == "detail.csv") else {
         return Err(ApiError::status(
             StatusCode::NOT_FOUND,
@@ -336,8 +341,8 @@ pub async fn download(
     State(jobs): State<Arc<Jobs>>,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (job, _) = output(&jobs, &id)?;
-    let out = job.output.get().expect("a done job has its output");
+    let job = output(&jobs, &id)?;
+    let out = job.finished();
     let Some((name, text)) = out.files.iter().find(|(n, _)| *n == file) else {
         let names: Vec<&str> = out.files.iter().map(|(n, _)| *n).collect();
         return Err(ApiError::status(

@@ -296,27 +296,28 @@ pub fn recount(p: &Params, teams: &mut Teams, slots: &[u8], team_slots: usize, w
 /// the many levels never used cost a pointer each.
 #[derive(Clone, Default)]
 pub struct YearThresholds {
-    year: Option<i32>,
-    sched: Option<Schedules>,
+    /// The year the thresholds are of, and its schedules.
+    year: Option<(i32, Schedules)>,
     by_hunger: Vec<Vec<OnceLock<Box<Thresholds>>>>,
 }
 
 impl std::fmt::Debug for YearThresholds {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let made = self.by_hunger.iter().flatten().filter(|t| t.get().is_some()).count();
-        f.debug_struct("YearThresholds").field("year", &self.year).field("levels_made", &made).finish()
+        let year = self.year.as_ref().map(|(y, _)| *y);
+        f.debug_struct("YearThresholds").field("year", &year).field("levels_made", &made).finish()
     }
 }
 
 impl YearThresholds {
     /// The schedules of `year` and the (lazily made) thresholds of `provinces` provinces.
     fn for_year(&mut self, p: &Params, year: i32, provinces: usize) -> (&Schedules, &[Vec<OnceLock<Box<Thresholds>>>]) {
-        if self.year != Some(year) || self.by_hunger.len() != provinces {
-            self.year = Some(year);
-            self.sched = Some(Schedules::for_year(p, year));
+        if self.year.as_ref().map(|(y, _)| *y) != Some(year) || self.by_hunger.len() != provinces {
+            self.year = Some((year, Schedules::for_year(p, year)));
             self.by_hunger = (0..provinces).map(|_| (0..HUNGER_LEVELS).map(|_| OnceLock::new()).collect()).collect();
         }
-        (self.sched.as_ref().expect("made with the year"), &self.by_hunger)
+        let (_, sched) = self.year.as_ref().expect("made above");
+        (sched, &self.by_hunger)
     }
 }
 
