@@ -182,22 +182,77 @@ test('drilling down to a commune shows its brigades month by month', async () =>
   assert.match(csv, /^year,month,level,unit,/);
 });
 
-test('two scenarios compared side by side', async () => {
+test('three scenarios compared side by side, and their differences drawn', async () => {
   await page.click('#reset');
   const previous = await page.evaluate(() => document.body.dataset.job);
-  await page.selectOption('#compare-with', 'honest-reporting');
+  // Three seeds at a small scale, so that each difference has its band.
+  await page.selectOption('#scale', '0.002');
+  await page.fill('#runs', '3');
+  assert.ok(await page.isDisabled('#compare'), 'nothing to compare with yet');
+  await page.check('#compare-with input[value="honest-reporting"]');
+  await page.check('#compare-with input[value="no-mess-halls"]');
+  assert.match(page.url(), /with=honest-reporting,no-mess-halls/);
   await page.click('#compare');
   await drawn(previous);
-  const names = await page.evaluate(() => window.leapsim.result.names);
-  assert.deepEqual(names, ['historical', 'honest-reporting']);
+  const r = await page.evaluate(() => window.leapsim.result);
+  const names = ['historical', 'honest-reporting', 'no-mess-halls'];
+  assert.deepEqual(r.names, names);
+  assert.equal(r.seeds.length, 3);
+  // Each scenario a line of its own in the charts.
+  const ids = await page.evaluate(() => window.leapsim.charts.calories.getOption().series.map((x) => x.id));
+  for (const n of names) assert.ok(ids.includes(`m:${n}:kcal_per_capita_rural`), `${n} in ${ids}`);
   const hist = await seriesData('grain', 'm:historical:grain_reported_mt');
   const honest = await seriesData('grain', 'm:honest-reporting:grain_reported_mt');
   assert.ok(hist[5] > honest[5], `1958 reported grain: ${hist[5]} vs ${honest[5]}`);
-  assert.ok(await page.locator('#compare-table tr').count() > 2, 'the outcome table');
+  // The outcome table: a row per outcome, a column per scenario, the later ones with their differences.
+  assert.equal(await page.locator('#compare-table tr').count(), 1 + r.outcomes.length, 'the outcome table');
+  assert.equal(await page.locator('#compare-table tr:nth-child(2) td').count(), 4);
+  assert.equal(await page.locator('#compare-table .diff').count(), 2 * r.outcomes.length);
   assert.match(page.url(), /kind=compare/);
-  assert.match(page.url(), /with=honest-reporting/);
+  // The charts as differences from the first scenario.
+  await page.click('#view-difference');
+  assert.match(page.url(), /diff=grain,/);
+  const dHonest = await seriesData('grain', 'd:honest-reporting:grain_reported_mt');
+  assert.deepEqual(dHonest, r.difference['honest-reporting'].grain_reported_mt.mean);
+  assert.ok(dHonest[5] < 0, `honest reporting reports less grain in 1958: ${dHonest[5]}`);
+  assert.deepEqual(await seriesData('calories', 'd:no-mess-halls:kcal_per_capita_rural'), r.difference['no-mess-halls'].kcal_per_capita_rural.mean);
+  assert.equal(await seriesData('calories', 'm:historical:kcal_per_capita_rural'), null, 'the levels are not drawn');
+  const width = await seriesData('rates', 'band-w:no-mess-halls:cdr_permille');
+  assert.equal(width.length, 14);
+  assert.ok(width.every((w) => w === null || w >= 0), `${width}`);
+  // The difference chart's CSV holds the API's paired differences.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.evaluate(() => window.leapsim.charts.rates.getOption().toolbox[0].feature.myCsv.onclick()),
+  ]);
+  const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'year,series,scenario,kind,value');
+  const rows = csv.slice(1).map((l) => l.split(','));
+  const kinds = { difference: 'mean', difference_q05: 'q05', difference_q95: 'q95' };
+  assert.equal(rows.filter((f) => f[3] === 'difference').length, 2 * 2 * 14, 'two series of two scenarios, 14 years');
+  assert.ok(rows.every((f) => kinds[f[3]]), 'only differences and their bands');
+  for (const [year, series, scenario, kind, value] of rows) {
+    assert.equal(Number(value), r.difference[scenario][series][kinds[kind]][Number(year) - 1953], `${scenario} ${series} ${kind} ${year}`);
+  }
   await settle();
   await page.screenshot({ path: `${shots}/compare.png` });
+  // One chart back to levels, by its own toggle; the rest stay differences.
+  await page.evaluate(() => window.leapsim.charts.population.getOption().toolbox[0].feature.myDiff.onclick());
+  assert.ok((await seriesData('population', 'm:no-mess-halls:population')).length === 14);
+  assert.doesNotMatch(page.url(), /diff=[^&]*population/);
+  assert.ok(await seriesData('rates', 'd:no-mess-halls:cdr_permille'));
+  await page.click('#view-levels');
+  assert.doesNotMatch(page.url(), /diff=/);
+  // An older link naming one scenario to compare with still works.
+  const other = await context.newPage();
+  await other.goto(`${base}/#scenario=historical&scale=0.002&kind=compare&with=honest-reporting&diff=grain`);
+  await other.waitForFunction(() => document.body.dataset.job, null, { timeout: 120000 });
+  assert.deepEqual(await other.evaluate(() => window.leapsim.result.names), ['historical', 'honest-reporting']);
+  assert.ok(await other.evaluate(() => window.leapsim.charts.grain.getOption().series.some((x) => x.id === 'd:honest-reporting:grain_reported_mt')));
+  assert.ok(await other.isChecked('#compare-with input[value="honest-reporting"]'));
+  await other.close();
+  await page.fill('#runs', '1');
+  await page.selectOption('#scale', '0.01');
 });
 
 test('the guided tour steps through the story with its levers highlighted', async () => {

@@ -1,7 +1,8 @@
 // leapsim's dashboard: levers on the left (from /api/params), charts on the right (ECharts),
 // each model series beside the historical record (/api/history). Jobs go to POST /api/runs
 // and are followed by server-sent events. The URL's hash holds the scenario, the levers set,
-// the job's options and the comparison, so a link reproduces the screen.
+// the job's options, the scenarios compared and the charts drawn as differences, so a link
+// reproduces the screen.
 'use strict';
 
 const CHARTS = [
@@ -26,7 +27,7 @@ const CHARTS = [
 ];
 
 const app = {
-  state: { scenario: 'historical', set: {}, seed: '', scale: '', runs: 1, kind: 'run', with: '', map: '', year: null, region: 'CN', detail: '' },
+  state: { scenario: 'historical', set: {}, seed: '', scale: '', runs: 1, kind: 'run', with: [], diff: [], map: '', year: null, region: 'CN', detail: '' },
   params: [], byKey: {}, scenarios: [], history: [], limits: {}, charts: {}, rows: {}, result: null, job: null,
 };
 window.leapsim = app;
@@ -62,7 +63,10 @@ function readHash() {
   s.scale = h.get('scale') || '';
   s.runs = Number(h.get('runs') || 1);
   s.kind = h.get('kind') || 'run';
-  s.with = h.get('with') || '';
+  // The scenarios compared with the first, `with=a,b` (a single `with=a` of older links too).
+  s.with = (h.get('with') || '').split(',').filter(Boolean);
+  // The charts of a comparison drawn as differences from its first scenario, `diff=grain,rates`.
+  s.diff = (h.get('diff') || '').split(',').filter(Boolean);
   s.map = h.get('map') || '';
   s.region = h.get('region') || 'CN';
   s.detail = h.get('detail') || '';
@@ -78,13 +82,15 @@ function writeHash() {
   if (s.scale !== '') h.set('scale', s.scale);
   if (s.runs > 1) h.set('runs', s.runs);
   if (s.kind !== 'run') h.set('kind', s.kind);
-  if (s.with) h.set('with', s.with);
+  if (s.with.length) h.set('with', s.with.join(','));
+  if (s.diff.length) h.set('diff', s.diff.join(','));
   if (s.map) h.set('map', s.map);
   if (s.region && s.region !== 'CN') h.set('region', s.region);
   if (s.detail) h.set('detail', s.detail);
   if (s.tour) h.set('tour', s.tour);
   if (s.year) h.set('year', s.year);
-  history.replaceState(null, '', '#' + h.toString());
+  // Commas need no escape in a hash: `with=a,b` reads better than `with=a%2Cb`.
+  history.replaceState(null, '', '#' + h.toString().replace(/%2C/g, ','));
 }
 
 // ---- levers ----------------------------------------------------------------------------------
@@ -158,12 +164,32 @@ function renderScenarios() {
   nav.textContent = '';
   for (const s of app.scenarios) {
     nav.append(el('button', { type: 'button', class: s.name === app.state.scenario ? 'active' : '', title: s.description, 'data-scenario': s.name,
-      onclick: () => { app.state.scenario = s.name; app.state.set = {}; app.state.kind = 'run'; app.state.with = ''; writeHash(); renderScenarios(); renderLevers(); start('run'); } }, s.name));
+      onclick: () => { app.state.scenario = s.name; app.state.set = {}; app.state.kind = 'run'; writeHash(); renderScenarios(); renderLevers(); start('run'); } }, s.name));
   }
-  const w = $('compare-with');
-  w.textContent = '';
-  for (const s of app.scenarios) if (s.name !== app.state.scenario) w.append(el('option', { value: s.name }, s.name));
-  if (app.state.with && app.state.with !== app.state.scenario) w.value = app.state.with;
+  renderCompareWith();
+}
+
+// The scenarios to compare the current one with: a check box each, in the order checked, at
+// most the API's six scenarios in all (the current one and five others).
+function renderCompareWith() {
+  const s = app.state;
+  const most = (app.limits.max_compare || 6) - 1;
+  s.with = s.with.filter((n, i) => n !== s.scenario && s.with.indexOf(n) === i && app.scenarios.some((x) => x.name === n)).slice(0, most);
+  const box = $('compare-with');
+  box.textContent = '';
+  for (const sc of app.scenarios) {
+    if (sc.name === s.scenario) continue;
+    const box1 = el('input', { type: 'checkbox', value: sc.name, 'data-with': sc.name, onchange: (e) => {
+      s.with = e.target.checked ? [...s.with.filter((n) => n !== sc.name), sc.name] : s.with.filter((n) => n !== sc.name);
+      writeHash();
+      renderCompareWith();
+    } });
+    box1.checked = s.with.includes(sc.name);
+    box1.disabled = !box1.checked && s.with.length >= most;
+    box.append(el('label', { title: sc.description }, box1, sc.name));
+  }
+  $('compare').disabled = !s.with.length;
+  $('compare').title = s.with.length ? `run ${[s.scenario, ...s.with].join(', ')} with the same seeds` : 'check one or more scenarios to compare with';
 }
 
 // ---- jobs ------------------------------------------------------------------------------------
@@ -176,7 +202,7 @@ function status(text, error) {
 function request(kind) {
   const s = app.state;
   const body = { kind, set: Object.entries(s.set).map(([k, v]) => k + '=' + v) };
-  if (kind === 'compare') body.scenarios = [s.scenario, s.with]; else body.scenario = s.scenario;
+  if (kind === 'compare') body.scenarios = [s.scenario, ...s.with]; else body.scenario = s.scenario;
   if (s.seed !== '') body.seed = Number(s.seed);
   if (s.scale !== '') body.scale = Number(s.scale);
   if (kind !== 'run') body.runs = Math.max(1, s.runs);
@@ -189,7 +215,7 @@ async function start(kind) {
   const s = app.state;
   s.seed = $('seed').value; s.scale = $('scale').value; s.runs = Math.max(1, Number($('runs').value) || 1);
   if (kind === 'run' && s.runs > 1) kind = 'ensemble';
-  if (kind === 'compare') s.with = $('compare-with').value;
+  if (kind === 'compare' && !s.with.length) { status('check one or more scenarios to compare with', true); return; }
   s.kind = kind;
   writeHash();
   if (app.events) app.events.close();
@@ -234,6 +260,7 @@ async function start(kind) {
 const PALETTE = ['#5470c6', '#ee6666', '#fac858', '#3ba272', '#73c0de', '#9a60b4', '#fc8452', '#91cc75'];
 
 const CSV_ICON = 'path://M4 2h12l4 4v16H4z M7 12h10 M7 16h10 M7 8h6';
+const DIFF_ICON = 'path://M2 12h20 M6 4v16 M12 8v8 M18 12v6';
 
 function download(name, text, type) {
   const a = el('a', { href: URL.createObjectURL(new Blob([text], { type })), download: name });
@@ -312,18 +339,64 @@ function regionPicker(r) {
   return el('label', {}, ' Charts of ', pick, ' (or click a province on the map)');
 }
 
+// The line of each scenario of a comparison: the first solid, the others dashed, dotted, …
+const LINE_TYPES = ['solid', 'dashed', 'dotted', [8, 3, 2, 3], [12, 4], [2, 6]];
+
+// Whether chart `def` of result `r` is drawn as the differences from the first scenario.
+const asDifference = (def, r) => r.kind === 'compare' && !!r.difference && app.state.diff.includes(def.id);
+
+function toggleDifference(def) {
+  const d = app.state.diff;
+  app.state.diff = d.includes(def.id) ? d.filter((x) => x !== def.id) : [...d, def.id];
+  writeHash();
+  app.charts[def.id].setOption(seriesOption(def, app.result), true);
+  renderViewButtons(app.result);
+}
+
+// A comparison's chart of differences: each later scenario's series less the first's, year by
+// year, the mean of the paired differences over seeds with its 90% band (with more than one seed).
+function differenceSeries(def, r, out, rows) {
+  const div = def.div || 1;
+  const scale = (v) => (v === null || v === undefined ? null : v / div);
+  const single = def.series.length === 1;
+  for (const [j, [key, label, right]] of def.series.entries()) {
+    r.names.slice(1).forEach((n, k) => {
+      const d = r.difference[n] && r.difference[n][key];
+      if (!d) return;
+      const i = k + 1, y = right ? 1 : 0;
+      const color = PALETTE[(single ? i : j) % PALETTE.length];
+      rows.push({ series: key, scenario: n, kind: 'difference', years: r.years, values: d.mean });
+      if (d.q05.some((v) => v !== null)) {
+        const stack = `band:${n}:${key}`;
+        out.push({ id: `band-lo:${n}:${key}`, name: `${label} · ${n} 5%`, type: 'line', stack, stackStrategy: 'all', yAxisIndex: y, symbol: 'none', color,
+          lineStyle: { opacity: 0 }, data: d.q05.map(scale) });
+        out.push({ id: `band-w:${n}:${key}`, name: `${label} · ${n} 90%`, type: 'line', stack, stackStrategy: 'all', yAxisIndex: y, symbol: 'none', color,
+          lineStyle: { opacity: 0 }, areaStyle: { opacity: 0.18, color },
+          data: d.q95.map((hi, t) => (hi === null || d.q05[t] === null ? null : (hi - d.q05[t]) / div)) });
+        rows.push({ series: key, scenario: n, kind: 'difference_q05', years: r.years, values: d.q05 },
+          { series: key, scenario: n, kind: 'difference_q95', years: r.years, values: d.q95 });
+      }
+      out.push({ id: `d:${n}:${key}`, name: `${label} · ${n} − ${r.names[0]}`, type: 'line', yAxisIndex: y, showSymbol: false, color,
+        lineStyle: { type: LINE_TYPES[i % LINE_TYPES.length] }, data: d.mean.map(scale),
+        markLine: y === 0 ? { silent: true, symbol: 'none', label: { show: false }, lineStyle: { color: '#999', type: 'solid' }, data: [{ yAxis: 0 }] } : undefined });
+    });
+  }
+}
+
 function seriesOption(def, r) {
   const years = r.years.map(String);
   const div = def.div || 1;
   const scale = (v) => (v === null || v === undefined ? null : v / div);
   const out = [], rows = [];
+  const difference = asDifference(def, r);
   let color;
-  const add = (name, key, scenario, values, right, dashed) => {
+  const add = (name, key, scenario, values, right, line, itemColor) => {
     rows.push({ series: key, scenario, kind: 'model', years: r.years, values });
-    out.push({ id: `m:${scenario}:${key}`, name, type: def.bar ? 'bar' : 'line', yAxisIndex: right, showSymbol: false, color,
-      lineStyle: dashed ? { type: 'dashed' } : undefined, data: values.map(scale) });
+    out.push({ id: `m:${scenario}:${key}`, name, type: def.bar ? 'bar' : 'line', yAxisIndex: right, showSymbol: false, color: itemColor || color,
+      lineStyle: line ? { type: LINE_TYPES[line % LINE_TYPES.length] } : undefined, data: values.map(scale) });
   };
-  for (const [j, [key, label, right]] of def.series.entries()) {
+  if (difference) differenceSeries(def, r, out, rows);
+  for (const [j, [key, label, right]] of (difference ? [] : def.series.entries())) {
     color = PALETTE[j % PALETTE.length];
     if (r.kind === 'run') {
       const v = regionOf(r)[key]; if (v) add(label, key, r.scenario.name, v, right ? 1 : 0, false);
@@ -336,28 +409,40 @@ function seriesOption(def, r) {
       add(label + ' (median)', key, r.scenario, q.q50, right ? 1 : 0, false);
       rows.push({ series: key, scenario: r.scenario, kind: 'q05', years: r.years, values: q.q05 }, { series: key, scenario: r.scenario, kind: 'q95', years: r.years, values: q.q95 });
     } else if (r.kind === 'compare') {
-      r.names.forEach((n, i) => { const q = r.national[n] && r.national[n][key]; if (q) add(`${label} · ${n}`, key, n, q.mean, right ? 1 : 0, i > 0); });
+      // A chart of one series colours each scenario; else each series has its colour and each
+      // scenario its line.
+      const single = def.series.length === 1;
+      r.names.forEach((n, i) => {
+        const q = r.national[n] && r.national[n][key];
+        if (q) add(`${label} · ${n}`, key, n, q.mean, right ? 1 : 0, single ? 0 : i, single ? PALETTE[i % PALETTE.length] : undefined);
+      });
     }
   }
-  for (const rec of (r.kind === 'run' && app.state.region !== 'CN') ? [] : recordSeries(def)) {
+  for (const rec of (difference || (r.kind === 'run' && app.state.region !== 'CN')) ? [] : recordSeries(def)) {
     rows.push({ series: rec.series, scenario: 'record:' + rec.variable, kind: 'record', years: rec.points.map((p) => p.year), values: rec.points.map((p) => p.value) });
     out.push({ id: 'rec:' + rec.variable, name: 'record: ' + rec.variable, type: 'scatter', yAxisIndex: rec.right, symbol: 'diamond', symbolSize: 8,
       data: rec.points.filter((p) => years.includes(String(p.year))).map((p) => ({ value: [String(p.year), p.value / div], raw: p.raw, unit: rec.unit, source: p.source })) });
   }
   app.rows[def.id] = rows;
   const right = def.series.some((s) => s[2]);
+  const toolbox = {};
+  if (r.kind === 'compare' && r.difference) {
+    toolbox.myDiff = { show: true, title: difference ? 'levels' : `difference from ${r.names[0]}`, icon: DIFF_ICON, onclick: () => toggleDifference(def) };
+  }
+  const bandNote = r.seeds && r.seeds.length > 1 ? `mean over ${r.seeds.length} seeds, 90% band` : 'one seed: no band';
   return {
     title: { text: def.title + (r.kind === 'run' && app.state.region !== 'CN' ? ` — ${app.provinceNames[app.state.region] || app.state.region}` : ''),
-      subtext: def.unit, left: 8, top: 4, textStyle: { fontSize: 13 } },
+      subtext: difference ? `less ${r.names[0]}, ${def.unit}; ${bandNote}` : def.unit, left: 8, top: 4, textStyle: { fontSize: 13 } },
     tooltip: { trigger: 'axis', confine: true, formatter: tooltip(def) },
     legend: { type: 'scroll', bottom: 0, textStyle: { fontSize: 10 }, data: out.filter((x) => !x.id.startsWith('band')).map((x) => x.name) },
     grid: { left: 50, right: right ? 50 : 16, top: 52, bottom: 48 },
     toolbox: { right: 8, feature: {
-      saveAsImage: { name: 'leapsim-' + def.id, title: 'PNG' },
-      myCsv: { show: true, title: 'CSV', icon: CSV_ICON, onclick: () => download(`leapsim-${def.id}.csv`, chartCsv(def.id), 'text/csv') },
+      ...toolbox,
+      saveAsImage: { name: 'leapsim-' + def.id + (difference ? '-difference' : ''), title: 'PNG' },
+      myCsv: { show: true, title: 'CSV', icon: CSV_ICON, onclick: () => download(`leapsim-${def.id}${difference ? '-difference' : ''}.csv`, chartCsv(def.id), 'text/csv') },
     } },
     xAxis: { type: 'category', data: years },
-    yAxis: right ? [{ type: 'value', scale: true }, { type: 'value', scale: true }] : [{ type: 'value', scale: !def.bar }],
+    yAxis: right ? [{ type: 'value', scale: !difference }, { type: 'value', scale: !difference }] : [{ type: 'value', scale: !def.bar && !difference }],
     series: out,
   };
 }
@@ -370,10 +455,17 @@ function renderOutcomes(r) {
     for (const o of r.outcomes) t.append(el('tr', {}, el('td', {}, o.outcome), ...[o.mean, o.q05, o.q50, o.q95].map((v) => el('td', {}, fmt(v)))));
     box.append(t);
   } else if (r.kind === 'compare') {
-    const t = el('table', { id: 'compare-table' }, el('tr', {}, el('th', {}, 'outcome'), el('th', {}, 'scenario'), el('th', {}, 'mean [90%]'), el('th', {}, 'difference from ' + r.names[0])));
-    for (const o of r.outcomes) for (const s of o.scenarios) {
-      t.append(el('tr', {}, el('td', {}, o.outcome), el('td', {}, s.scenario), el('td', {}, `${fmt(s.value.mean)} [${fmt(s.value.q05)}, ${fmt(s.value.q95)}]`),
-        el('td', {}, `${fmt(s.difference.mean)} [${fmt(s.difference.q05)}, ${fmt(s.difference.q95)}]`)));
+    // An outcome a row, a scenario a column: its value and, under it, its paired difference
+    // from the first scenario (bold when the 90% interval leaves out zero).
+    const several = r.seeds.length > 1;
+    const cell = (x, signed) => (signed && x.mean > 0 ? '+' : '') + fmt(x.mean) + (several ? ` [${fmt(x.q05)}, ${fmt(x.q95)}]` : '');
+    const t = el('table', { id: 'compare-table' }, el('tr', {}, el('th', {}, several ? 'outcome: mean [90%]; Δ paired difference' : 'outcome; Δ difference'),
+      ...r.names.map((n, i) => el('th', {}, i ? n : `${n} (reference)`))));
+    for (const o of r.outcomes) {
+      t.append(el('tr', {}, el('td', {}, o.outcome), ...o.scenarios.map((s, i) => {
+        const sure = several && (s.difference.q05 > 0 || s.difference.q95 < 0);
+        return el('td', {}, cell(s.value, false), i ? el('div', { class: 'diff' + (sure ? ' sure' : '') }, 'Δ ' + cell(s.difference, true)) : '');
+      })));
     }
     box.append(t);
   } else if (r.kind === 'run') {
@@ -434,6 +526,8 @@ function render(r, id) {
     : `${r.scenario}, ${r.seeds.length} seeds, scale ${r.scale}`;
   $('notes').textContent = `${r.kind}: ${desc}. Diamonds: the historical record of the nation (hover for its source).`;
   if (r.kind === 'run') $('notes').append(regionPicker(r));
+  if (r.kind === 'compare') $('notes').append(el('span', { id: 'view' }));
+  renderViewButtons(r);
   renderOutcomes(r);
   if (r.kind === 'attribute') { renderAttribution(r); return; }
   ensureCharts();
@@ -441,6 +535,25 @@ function render(r, id) {
   if ($('mapcard')) $('mapcard').style.display = r.kind === 'run' ? '' : 'none';
   if (r.kind === 'run') drawMap();
   renderDrill(r);
+}
+
+// A comparison's charts, all at once: levels, or differences from the first scenario (each
+// chart also switches on its own, by the toolbox's first button).
+function renderViewButtons(r) {
+  const box = $('view');
+  if (!box || !r || r.kind !== 'compare') return;
+  const all = CHARTS.map((d) => d.id);
+  const n = all.filter((id) => app.state.diff.includes(id)).length;
+  const set = (diff) => {
+    app.state.diff = diff;
+    writeHash();
+    for (const def of CHARTS) app.charts[def.id].setOption(seriesOption(def, app.result), true);
+    renderViewButtons(app.result);
+  };
+  box.textContent = '';
+  box.append(' Charts: ',
+    el('button', { type: 'button', id: 'view-levels', class: n === 0 ? 'on' : '', onclick: () => set([]) }, 'levels'),
+    el('button', { type: 'button', id: 'view-difference', class: n === all.length ? 'on' : '', onclick: () => set(all) }, `difference from ${r.names[0]}`));
 }
 
 // ---- the province map ------------------------------------------------------------------------
@@ -724,13 +837,13 @@ async function main() {
     // The tour tells the historical run: run it first if the screen shows something else.
     const r = app.result;
     if (r && r.kind === 'run' && r.scenario.name === 'historical' && !Object.keys(app.state.set).length) { tourStep(0); return; }
-    Object.assign(app.state, { scenario: 'historical', set: {}, with: '', detail: '', region: 'CN', tour: 1 });
+    Object.assign(app.state, { scenario: 'historical', set: {}, with: [], detail: '', region: 'CN', tour: 1 });
     if ($('tour')) $('tour').remove();
     renderScenarios(); renderLevers(); start('run');
   });
   $('reset').addEventListener('click', () => { app.state.set = {}; writeHash(); renderLevers(); status('levers reset: press Run'); });
   window.addEventListener('resize', () => Object.values(app.charts).forEach((c) => c.resize()));
-  start(app.state.kind === 'compare' && app.state.with ? 'compare' : app.state.kind);
+  start(app.state.kind === 'compare' && !app.state.with.length ? 'run' : app.state.kind);
 }
 
 main().catch((e) => status(e.message, true));

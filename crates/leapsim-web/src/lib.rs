@@ -110,6 +110,7 @@ async fn limits(State(jobs): State<Arc<jobs::Jobs>>) -> Json<serde_json::Value> 
         "max_jobs": o.max_jobs,
         "max_queue": o.max_queue,
         "max_runs": o.max_runs,
+        "max_compare": request::MAX_COMPARE,
         "kinds": request::KINDS,
         "provinces": catalog::province_names(),
     }))

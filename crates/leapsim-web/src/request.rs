@@ -11,6 +11,9 @@ use serde_json::{Map, Value};
 /// The kinds of job.
 pub const KINDS: &[&str] = &["run", "ensemble", "compare", "attribute"];
 
+/// The most scenarios a comparison takes (the first is the reference).
+pub const MAX_COMPARE: usize = 6;
+
 /// The fields a request may have.
 const FIELDS: &[&str] = &["kind", "scenario", "scenarios", "set", "scale", "seed", "runs", "detail", "region"];
 
@@ -53,8 +56,8 @@ fn scenario_names(kind: &str, o: &Map<String, Value>) -> Result<Vec<String>, Api
         let list = o.get("scenarios").and_then(Value::as_array).ok_or_else(|| {
             ApiError::field("scenarios", "compare needs `scenarios`: a list of two or more built-in names")
         })?;
-        if list.len() < 2 || list.len() > 6 {
-            return Err(ApiError::field("scenarios", "compare takes two to six scenarios"));
+        if list.len() < 2 || list.len() > MAX_COMPARE {
+            return Err(ApiError::field("scenarios", format!("compare takes two to {MAX_COMPARE} scenarios")));
         }
         list.iter().enumerate().map(|(i, v)| builtin(&format!("scenarios[{i}]"), v)).collect()
     } else {

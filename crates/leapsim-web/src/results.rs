@@ -5,7 +5,7 @@
 
 use crate::request::JobSpec;
 use leapsim_analysis::attribution::{attribute, AttributeRequest, AttributeResult};
-use leapsim_analysis::compare::{compare, CompareRequest, CompareResult, Stat};
+use leapsim_analysis::compare::{compare, CompareRequest, CompareResult, Comparison, Stat};
 use leapsim_analysis::ensemble::{ensemble, EnsembleRequest, EnsembleResult};
 use leapsim_analysis::runner::{Progress, Runner};
 use leapsim_analysis::JobError;
@@ -14,6 +14,7 @@ use leapsim_engine::scenario::Scenario;
 use leapsim_engine::series::{fmt_value, to_csv, Row};
 use leapsim_engine::{output, REVISION};
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
@@ -306,7 +307,8 @@ fn stat(s: Stat) -> Value {
 }
 
 /// A comparison: each scenario's national series (mean over seeds, and the 90% band with more
-/// than one seed) and each outcome by scenario with its paired difference from the first.
+/// than one seed), each later scenario's paired difference from the first by year, and each
+/// outcome by scenario with its paired difference from the first.
 pub fn compare_output(r: &CompareResult) -> Output {
     let c = &r.comparison;
     let rows = leapsim_report::compare::summary_rows(c);
@@ -328,6 +330,7 @@ pub fn compare_output(r: &CompareResult) -> Output {
             e["q95"][i] = json!(as_written(q[4]));
         }
     }
+    let difference = annual_differences(c, &ys);
     let outcomes: Vec<Value> = c
         .outcomes
         .iter()
@@ -350,10 +353,41 @@ pub fn compare_output(r: &CompareResult) -> Output {
         "seeds": c.seeds,
         "years": ys,
         "national": national,
+        "difference": difference,
         "outcomes": outcomes,
         "files": files.iter().map(|f| f.0).collect::<Vec<_>>(),
     });
     Output { json: json.to_string(), files }
+}
+
+/// `{scenario: {series: {mean, q05, q95}}}` by year for every scenario but the first: its
+/// national series less the first scenario's, seed by seed (the paired differences of common
+/// random numbers), as mean and 90% interval over seeds (the interval with more than one seed).
+fn annual_differences(c: &Comparison, ys: &[i32]) -> Map<String, Value> {
+    let first = ys.first().copied().unwrap_or(0);
+    let reference: HashMap<(i32, &str), &[f64]> =
+        c.annual[0].iter().filter(|r| r.region == "CN").map(|r| ((r.year, r.series), r.values.as_slice())).collect();
+    let mut out: Map<String, Value> = Map::new();
+    for (name, rows) in c.names.iter().zip(&c.annual).skip(1) {
+        let mut sc: Map<String, Value> = Map::new();
+        for r in rows.iter().filter(|r| r.region == "CN") {
+            let Some(base) = reference.get(&(r.year, r.series)) else { continue };
+            let paired: Vec<f64> = r.values.iter().zip(base.iter()).map(|(x, b)| x - b).collect();
+            let e = sc.entry(r.series).or_insert_with(|| {
+                let empty = Value::Array(vec![Value::Null; ys.len()]);
+                json!({ "mean": empty, "q05": empty, "q95": empty })
+            });
+            let d = Stat::of(&paired);
+            let i = (r.year - first) as usize;
+            e["mean"][i] = json!(as_written(d.mean));
+            if c.runs() > 1 {
+                e["q05"][i] = json!(as_written(d.q05));
+                e["q95"][i] = json!(as_written(d.q95));
+            }
+        }
+        out.insert(name.clone(), Value::Object(sc));
+    }
+    out
 }
 
 /// An attribution: each cause's Shapley share of each outcome, mean and 90% interval over

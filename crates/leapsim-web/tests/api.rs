@@ -215,6 +215,49 @@ async fn a_comparison_sets_two_scenarios_side_by_side() {
 }
 
 #[tokio::test]
+async fn a_comparison_of_three_gives_each_later_scenarios_paired_difference_by_year() {
+    let (app, _) = app(Options::default());
+    let names = ["historical", "no-exports", "honest-reporting"];
+    let body = json!({ "kind": "compare", "scenarios": names, "scale": 0.001, "runs": 2, "seed": 11 });
+    let (s, v) = call_json(&app, "POST", "/api/runs", Some(body)).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let id = v["id"].as_str().unwrap();
+    let state = wait(&app, id).await;
+    assert_eq!(state["status"], "done", "{state}");
+    let (_, r) = call_json(&app, "GET", &format!("/api/jobs/{id}/result"), None).await;
+    assert_eq!(r["names"], json!(names));
+    let d = r["difference"].as_object().unwrap();
+    let mut later: Vec<&String> = d.keys().collect();
+    later.sort();
+    assert_eq!(later, vec!["honest-reporting", "no-exports"], "every scenario but the first");
+    let mean = |s: &str, series: &str, i: usize| r["national"][s][series]["mean"][i].as_f64().unwrap();
+    for other in &names[1..] {
+        for series in ["grain_exported_mt", "grain_reported_mt", "deaths"] {
+            let e = &d[*other][series];
+            for i in 0..14 {
+                let (m, lo, hi) =
+                    (e["mean"][i].as_f64().unwrap(), e["q05"][i].as_f64().unwrap(), e["q95"][i].as_f64().unwrap());
+                // The mean of the paired differences is the difference of the means, up to the
+                // rounding of the written values (0.1 from 1,000 up, else 1e-6).
+                let (a, b) = (mean(other, series, i), mean("historical", series, i));
+                let tol = if a.abs().max(b.abs()) >= 1000.0 { 0.2 } else { 1e-5 };
+                assert!((m - (a - b)).abs() <= tol, "{other} {series} {i}: {m} vs {a} - {b}");
+                assert!(lo <= m && m <= hi, "{other} {series} {i}: {lo} {m} {hi}");
+            }
+        }
+    }
+    // Fewer exports in 1960 without them; more grain reported in 1958 with the inflation.
+    assert!(d["no-exports"]["grain_exported_mt"]["mean"][7].as_f64().unwrap() < 0.0);
+    assert!(d["honest-reporting"]["grain_reported_mt"]["mean"][5].as_f64().unwrap() < 0.0);
+    // Each outcome has every scenario with its difference from the first (zero for the first).
+    for o in r["outcomes"].as_array().unwrap() {
+        let by = o["scenarios"].as_array().unwrap();
+        assert_eq!(by.len(), 3, "{o}");
+        assert_eq!(by[0]["difference"]["mean"], json!(0.0), "{o}");
+    }
+}
+
+#[tokio::test]
 async fn an_ensemble_gives_bands_of_the_library_job() {
     let (app, _) = app(Options::default());
     let body = json!({ "kind": "ensemble", "scenario": "historical", "scale": 0.001, "runs": 2, "seed": 3 });
