@@ -109,7 +109,7 @@ pub const CAUSES: &[Cause] = &[
     Cause {
         name: "pooling",
         off: &["labour.accounting_level=1"],
-        why: "output and food pooled above the team (commune, then brigade): free riding",
+        why: "output and food pooled above the team (commune, then brigade): free riding, and with a free supply grain shared per head",
         default: false,
     },
     Cause {

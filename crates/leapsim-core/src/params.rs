@@ -433,6 +433,9 @@ define_params! {
         #[lever] accounting_level: Int = 1, [1, 3], "1 team, 2 brigade, 3 commune",
             "Unit that pools output and food (timeline events move it).",
             "level 1 is the 1957 cooperative; the commune pooled in 1958, the brigade from 1959, the team from 1961-62 (seed report)";
+        free_supply_share: Float = 0.0, [0.0, 1.0], "share of the kept grain",
+            "Share of the grain its teams keep after a harvest's procurement that an accounting unit above the team (commune or brigade) shares out per head, whatever each team grew: the free-supply part of distribution ('eating without paying'); the rest stays with the team that grew it, as pay for work.",
+            "the supply part was generally 60% or 70% of distribution against 40% or 30% paid as wages (a Xinhua Neibu cankao report on Xinhui county, Guangdong, that Mao circulated on 25 January 1959; Mao had favoured half and half on 24 October 1958; as quoted from Mao's papers of those dates in public summaries, pltyw.com and studyofnet.com, not checked against the printed volumes); 0 keeps each team's grain its own, as the historical scenario is calibrated";
         effort_loss_per_level: Float = 0.1, [0.0, 0.5], "share",
             "Effort lost per level the accounting unit moves above the team (free riding).",
             "assumption: a small free-riding loss; the historical scenario uses 0.05";

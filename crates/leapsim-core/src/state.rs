@@ -87,6 +87,9 @@ pub struct TeamFlow {
     pub quota_kg: f32,
     pub procured_kg: f32,
     pub resold_kg: f32,
+    /// Grain moved into (positive) or out of the team's store by its accounting unit's
+    /// free supply this month, kg ([`crate::mechanisms::pooling`]).
+    pub pooled_kg: f32,
     /// Grain eaten this month, kg.
     pub eaten_kg: f32,
     /// Food energy per person per day this month.

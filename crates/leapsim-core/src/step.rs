@@ -4,7 +4,7 @@
 //! timeline changes the `policy` in force.
 
 use crate::mechanisms::{
-    consumption, demography, labour, migration, planning, policy, procurement, production, reporting, truth,
+    consumption, demography, labour, migration, planning, policy, pooling, procurement, production, reporting, truth,
 };
 use crate::observe::{observe, MonthReport};
 use crate::state::World;
@@ -23,6 +23,7 @@ pub fn step(world: &mut World) -> MonthReport {
     let reports = reporting::report(&p.reporting, seed, pol, m, brigades, communes, provinces, teams); // 4. reports up
     planning::plan(p, pol, m, provinces, teams, centre, replan.targets); // 5. targets (the ratchet) and sown area
     procurement::procure(p, pol, m, provinces, teams, centre, &reports, replan.quotas); // 6. quotas, on reports or plan
+    pooling::pool(&p.labour, pol, m, brigades, communes, teams); // 6b. free supply within the accounting unit
     consumption::consume(p, pol, m, provinces, teams, centre); // 7. granary, rations, resales, mess halls
     demography::update(p, m, provinces, teams, slots, family_len, year_thresholds); // 8. hunger, deaths, births, ageing
     migration::migrate(p, inputs, m, provinces, teams, slots, family_len, world.team_slots); // 9. hiring, send-down

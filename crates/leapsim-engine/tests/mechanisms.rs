@@ -475,3 +475,55 @@ fn demography_thresholds_kept_through_the_year_are_only_a_cache() {
     }
     assert!(kept.teams.hunger.iter().any(|&h| h > 0.05), "the months tested must have hungry teams");
 }
+
+#[test]
+fn the_accounting_unit_shares_grain_per_head_across_its_teams() {
+    // With the brigade as accounting unit from 1955 and 60% of the kept grain supplied per
+    // head, the October harvest's grain moves within each brigade from the teams with more per
+    // head to those with less, and no grain is made or lost; under the team nothing moves.
+    let run_to_october = |level: f64| {
+        let mut s = base();
+        s.apply_override("labour.free_supply_share=0.6").unwrap();
+        set_from(&mut s, "1955-01", "labour.accounting_level", level);
+        let mut w = leapsim_core::build(&s.params, &leapsim_engine::run::inputs_for(&s).unwrap()).unwrap();
+        let mut moved_before = 0.0;
+        while w.month <= parse_month("1955-10").unwrap() {
+            let m = w.month;
+            leapsim_core::step(&mut w);
+            if m < parse_month("1955-10").unwrap() {
+                moved_before += w.teams.flow.iter().map(|f| f.pooled_kg.abs() as f64).sum::<f64>();
+            }
+        }
+        (w, moved_before)
+    };
+    let (w, before) = run_to_october(2.0);
+    // Only the summer (June) harvest is pooled before October.
+    assert!(before > 0.0);
+    let mut moved = 0.0;
+    for b in &w.brigades {
+        let per_head: Vec<(f64, f64)> = b
+            .clone()
+            .map(|t| {
+                let f = &w.teams.flow[t];
+                // The store as procurement left it: undo the month's eating, resales and pooling.
+                let kept = w.teams.grain_kg[t] + f.eaten_kg as f64 - f.resold_kg as f64 - f.pooled_kg as f64;
+                let persons = w.teams.census[t].persons.max(1) as f64;
+                (kept / persons, f.pooled_kg as f64)
+            })
+            .collect();
+        let net: f64 = per_head.iter().map(|x| x.1).sum();
+        let gross: f64 = per_head.iter().map(|x| x.1.abs()).sum();
+        assert!(net.abs() <= 1e-5 * gross.max(1.0), "brigade {b:?}: net {net} of {gross}");
+        let mean = per_head.iter().map(|x| x.0).sum::<f64>() / per_head.len() as f64;
+        for &(kept, pooled) in &per_head {
+            // A team far above (below) the brigade's grain per head gives (gets) grain.
+            if kept > 1.5 * mean {
+                assert!(pooled < 0.0, "brigade {b:?}: {kept} kg a head against {mean}, pooled {pooled}");
+            }
+        }
+        moved += gross;
+    }
+    assert!(moved > 0.0);
+    let (team, _) = run_to_october(1.0);
+    assert!(team.teams.flow.iter().all(|f| f.pooled_kg == 0.0));
+}

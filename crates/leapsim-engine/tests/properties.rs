@@ -172,7 +172,8 @@ fn team_grain_conserved(w: &World, b: &Before) -> Check {
             continue;
         }
         let expected =
-            b.grain_kg[t] + f.harvest_kg as f64 * keep - f.procured_kg as f64 + f.resold_kg as f64 - f.eaten_kg as f64;
+            b.grain_kg[t] + f.harvest_kg as f64 * keep - f.procured_kg as f64 + f.pooled_kg as f64 + f.resold_kg as f64
+                - f.eaten_kg as f64;
         ensure!(near(stock, expected, 1e-9), "month {}, team {t}: stock {stock}, its flows give {expected}", w.month);
         ensure!(f.procured_kg <= f.quota_kg, "month {}, team {t}: procured above the quota {f:?}", w.month);
         let flows = [f.harvest_kg, f.procured_kg, f.resold_kg, f.eaten_kg, f.kcal_per_day, f.backyard_steel_kg];

@@ -1,7 +1,8 @@
 //! Consumption (step 7 of the month): imports flow into the state granary; it ships the export
 //! commitments, feeds the cities, then other state uses and resales to rural teams that look short
 //! on paper (their store as their reported harvest makes it look) or, with a grain budget, the
-//! month's part of the grain year's sales and other uses budgeted with the plan. Rural teams eat
+//! month's part of the grain year's sales and then of the other uses budgeted with the plan, both
+//! above the cities' reserve. Rural teams eat
 //! from their own stock, spreading it over the months to the next autumn harvest, up to
 //! satiation. In mess halls eating follows belief: the hall plans on the harvest as reported
 //! (`food.free_eating` of the inflation believed), so an inflated report empties the store early;
@@ -125,8 +126,9 @@ fn urban_ration(params: &Params, month: Month, centre: &mut Centre, standard: f6
 }
 
 /// The granary's month: imports in; then exports, which are commitments kept first; cities,
-/// other state uses and resales out, with the rations, trade and resale floor in force. Each
-/// flow is recorded in `centre.flows`, the month's ledger.
+/// other state uses and resales out (with a grain budget the resales before the other uses),
+/// with the rations, trade and resale floor in force. Each flow is recorded in `centre.flows`,
+/// the month's ledger.
 fn granary(
     params: &Params,
     policy: &Policy,
@@ -155,14 +157,10 @@ fn granary(
     centre.flows.urban_supplied_t = supplied_t;
     let pr = &params.procurement;
     let budget = pr.budget_in_force();
-    let other_use = if budget {
-        centre.other_use.due_t(month)
-    } else {
-        params.trade.other_state_use_share * centre.flows.procured_t
-    };
-    centre.flows.other_use_t = draw(&mut centre.granary_t, other_use);
-    if budget {
-        centre.other_use.spend(centre.flows.other_use_t);
+    // Without a budget, other state uses are a share of what came in and go out with it.
+    if !budget {
+        let other_use = params.trade.other_state_use_share * centre.flows.procured_t;
+        centre.flows.other_use_t = draw(&mut centre.granary_t, other_use);
     }
 
     // Resales: rural teams below the resale floor, judged on paper.
@@ -199,6 +197,14 @@ fn granary(
     centre.flows.resold_t = resold_t;
     if budget {
         centre.sales.spend(resold_t);
+        // The budget's other uses (army, industry, seed, losses) give way first: they are paid
+        // from what is left above the cities' reserve once the countryside's fixed sales are,
+        // so a granary that runs short cuts them before it stops the sales that the 'three
+        // fixes' promised the grain-deficit villages. What a month cannot pay stays due.
+        let other_t = draw(&mut spare, centre.other_use.due_t(month));
+        centre.granary_t -= other_t;
+        centre.flows.other_use_t = other_t;
+        centre.other_use.spend(other_t);
     }
     let (resale_fill, per_fixed_kg) = if units_t > 0.0 {
         (0.0, resold_t / units_t)

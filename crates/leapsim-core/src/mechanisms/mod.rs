@@ -9,6 +9,7 @@ pub mod labour;
 pub mod migration;
 pub mod planning;
 pub mod policy;
+pub mod pooling;
 pub mod procurement;
 pub mod production;
 pub mod reporting;
