@@ -46,6 +46,17 @@ async fn wait(app: &axum::Router, id: &str) -> Value {
     }
 }
 
+/// Post a job, wait for it to finish and return its id and result.
+async fn finished(app: &axum::Router, body: Value) -> (String, Value) {
+    let (s, v) = call_json(app, "POST", "/api/runs", Some(body)).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    let state = wait(app, &id).await;
+    assert_eq!(state["status"], "done", "{state}");
+    let (_, r) = call_json(app, "GET", &format!("/api/jobs/{id}/result"), None).await;
+    (id, r)
+}
+
 #[tokio::test]
 async fn scenarios_params_and_history_are_listed() {
     let (app, _) = app(Options::default());
@@ -199,12 +210,7 @@ async fn a_full_queue_gets_429_and_shutdown_cancels() {
 async fn a_comparison_sets_two_scenarios_side_by_side() {
     let (app, _) = app(Options::default());
     let body = json!({ "kind": "compare", "scenarios": ["historical", "no-exports"], "scale": 0.001, "runs": 1 });
-    let (s, v) = call_json(&app, "POST", "/api/runs", Some(body)).await;
-    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
-    let id = v["id"].as_str().unwrap();
-    let state = wait(&app, id).await;
-    assert_eq!(state["status"], "done", "{state}");
-    let (_, r) = call_json(&app, "GET", &format!("/api/jobs/{id}/result"), None).await;
+    let (id, r) = finished(&app, body).await;
     assert_eq!(r["names"], json!(["historical", "no-exports"]));
     let ex = |s: &str| r["national"][s]["grain_exported_mt"]["mean"][7].as_f64().unwrap();
     assert!(ex("historical") > ex("no-exports"), "1960 exports: {} vs {}", ex("historical"), ex("no-exports"));
@@ -219,12 +225,7 @@ async fn a_comparison_of_three_gives_each_later_scenarios_paired_difference_by_y
     let (app, _) = app(Options::default());
     let names = ["historical", "no-exports", "honest-reporting"];
     let body = json!({ "kind": "compare", "scenarios": names, "scale": 0.001, "runs": 2, "seed": 11 });
-    let (s, v) = call_json(&app, "POST", "/api/runs", Some(body)).await;
-    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
-    let id = v["id"].as_str().unwrap();
-    let state = wait(&app, id).await;
-    assert_eq!(state["status"], "done", "{state}");
-    let (_, r) = call_json(&app, "GET", &format!("/api/jobs/{id}/result"), None).await;
+    let (_, r) = finished(&app, body).await;
     assert_eq!(r["names"], json!(names));
     let d = r["difference"].as_object().unwrap();
     let mut later: Vec<&String> = d.keys().collect();
