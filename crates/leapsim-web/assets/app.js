@@ -339,18 +339,34 @@ function regionPicker(r) {
   return el('label', {}, ' Charts of ', pick, ' (or click a province on the map)');
 }
 
+// A 90% band as two stacked lines (ECharts' way to fill between two curves): the 5% line and
+// the width above it, filled; stacked whatever the sign, so bands of differences fill too.
+function bandSeries(id, name, yAxisIndex, color, q05, q95, div, opacity) {
+  const common = { type: 'line', stack: 'band:' + id, stackStrategy: 'all', yAxisIndex, symbol: 'none', color, lineStyle: { opacity: 0 } };
+  return [
+    { ...common, id: 'band-lo:' + id, name: name + ' 5%', data: q05.map((v) => (v === null || v === undefined ? null : v / div)) },
+    { ...common, id: 'band-w:' + id, name: name + ' 90%', areaStyle: { opacity, color },
+      data: q95.map((hi, t) => (hi === null || q05[t] === null ? null : (hi - q05[t]) / div)) },
+  ];
+}
+
 // The line of each scenario of a comparison: the first solid, the others dashed, dotted, …
 const LINE_TYPES = ['solid', 'dashed', 'dotted', [8, 3, 2, 3], [12, 4], [2, 6]];
 
 // Whether chart `def` of result `r` is drawn as the differences from the first scenario.
 const asDifference = (def, r) => r.kind === 'compare' && !!r.difference && app.state.diff.includes(def.id);
 
+// Draw the charts `ids` of the comparison shown as differences, and the others as levels.
+function showDifferences(ids) {
+  app.state.diff = ids;
+  writeHash();
+  for (const def of CHARTS) app.charts[def.id].setOption(seriesOption(def, app.result), true);
+  renderViewButtons(app.result);
+}
+
 function toggleDifference(def) {
   const d = app.state.diff;
-  app.state.diff = d.includes(def.id) ? d.filter((x) => x !== def.id) : [...d, def.id];
-  writeHash();
-  app.charts[def.id].setOption(seriesOption(def, app.result), true);
-  renderViewButtons(app.result);
+  showDifferences(d.includes(def.id) ? d.filter((x) => x !== def.id) : [...d, def.id]);
 }
 
 // A comparison's chart of differences: each later scenario's series less the first's, year by
@@ -367,12 +383,7 @@ function differenceSeries(def, r, out, rows) {
       const color = PALETTE[(single ? i : j) % PALETTE.length];
       rows.push({ series: key, scenario: n, kind: 'difference', years: r.years, values: d.mean });
       if (d.q05.some((v) => v !== null)) {
-        const stack = `band:${n}:${key}`;
-        out.push({ id: `band-lo:${n}:${key}`, name: `${label} · ${n} 5%`, type: 'line', stack, stackStrategy: 'all', yAxisIndex: y, symbol: 'none', color,
-          lineStyle: { opacity: 0 }, data: d.q05.map(scale) });
-        out.push({ id: `band-w:${n}:${key}`, name: `${label} · ${n} 90%`, type: 'line', stack, stackStrategy: 'all', yAxisIndex: y, symbol: 'none', color,
-          lineStyle: { opacity: 0 }, areaStyle: { opacity: 0.18, color },
-          data: d.q95.map((hi, t) => (hi === null || d.q05[t] === null ? null : (hi - d.q05[t]) / div)) });
+        out.push(...bandSeries(`${n}:${key}`, `${label} · ${n}`, y, color, d.q05, d.q95, div, 0.18));
         rows.push({ series: key, scenario: n, kind: 'difference_q05', years: r.years, values: d.q05 },
           { series: key, scenario: n, kind: 'difference_q95', years: r.years, values: d.q95 });
       }
@@ -402,10 +413,7 @@ function seriesOption(def, r) {
       const v = regionOf(r)[key]; if (v) add(label, key, r.scenario.name, v, right ? 1 : 0, false);
     } else if (r.kind === 'ensemble') {
       const q = r.national[key]; if (!q) continue;
-      const stack = 'band:' + key;
-      out.push({ id: 'band-lo:' + key, name: label + ' 5%', type: 'line', stack, yAxisIndex: right ? 1 : 0, symbol: 'none', color, lineStyle: { opacity: 0 }, data: q.q05.map(scale) });
-      out.push({ id: 'band-w:' + key, name: label + ' 90%', type: 'line', stack, yAxisIndex: right ? 1 : 0, symbol: 'none', color, lineStyle: { opacity: 0 }, areaStyle: { opacity: 0.3, color },
-        data: q.q95.map((hi, i) => (hi === null || q.q05[i] === null ? null : (hi - q.q05[i]) / div)) });
+      out.push(...bandSeries(key, label, right ? 1 : 0, color, q.q05, q.q95, div, 0.3));
       add(label + ' (median)', key, r.scenario, q.q50, right ? 1 : 0, false);
       rows.push({ series: key, scenario: r.scenario, kind: 'q05', years: r.years, values: q.q05 }, { series: key, scenario: r.scenario, kind: 'q95', years: r.years, values: q.q95 });
     } else if (r.kind === 'compare') {
@@ -544,16 +552,10 @@ function renderViewButtons(r) {
   if (!box || !r || r.kind !== 'compare') return;
   const all = CHARTS.map((d) => d.id);
   const n = all.filter((id) => app.state.diff.includes(id)).length;
-  const set = (diff) => {
-    app.state.diff = diff;
-    writeHash();
-    for (const def of CHARTS) app.charts[def.id].setOption(seriesOption(def, app.result), true);
-    renderViewButtons(app.result);
-  };
   box.textContent = '';
   box.append(' Charts: ',
-    el('button', { type: 'button', id: 'view-levels', class: n === 0 ? 'on' : '', onclick: () => set([]) }, 'levels'),
-    el('button', { type: 'button', id: 'view-difference', class: n === all.length ? 'on' : '', onclick: () => set(all) }, `difference from ${r.names[0]}`));
+    el('button', { type: 'button', id: 'view-levels', class: n === 0 ? 'on' : '', onclick: () => showDifferences([]) }, 'levels'),
+    el('button', { type: 'button', id: 'view-difference', class: n === all.length ? 'on' : '', onclick: () => showDifferences(all) }, `difference from ${r.names[0]}`));
 }
 
 // ---- the province map ------------------------------------------------------------------------

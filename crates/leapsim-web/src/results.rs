@@ -319,10 +319,7 @@ pub fn compare_output(r: &CompareResult) -> Output {
     let mut national: Map<String, Value> = Map::new();
     for x in rows.iter().filter(|x| x.row.region == "CN") {
         let sc = national.entry(x.scenario.to_string()).or_insert_with(|| json!({}));
-        let e = sc.as_object_mut().expect("an object").entry(x.row.series).or_insert_with(|| {
-            let empty = Value::Array(vec![Value::Null; ys.len()]);
-            json!({ "mean": empty, "q05": empty, "q95": empty })
-        });
+        let e = sc.as_object_mut().expect("an object").entry(x.row.series).or_insert_with(|| no_bands(ys.len()));
         let i = (x.row.year - first) as usize;
         e["mean"][i] = json!(as_written(x.mean));
         if let Some(q) = x.quantiles {
@@ -360,6 +357,12 @@ pub fn compare_output(r: &CompareResult) -> Output {
     Output { json: json.to_string(), files }
 }
 
+/// A series' `{mean, q05, q95}` over `years` years, each value still missing (null).
+fn no_bands(years: usize) -> Value {
+    let empty = Value::Array(vec![Value::Null; years]);
+    json!({ "mean": empty, "q05": empty, "q95": empty })
+}
+
 /// `{scenario: {series: {mean, q05, q95}}}` by year for every scenario but the first: its
 /// national series less the first scenario's, seed by seed (the paired differences of common
 /// random numbers), as mean and 90% interval over seeds (the interval with more than one seed).
@@ -373,10 +376,7 @@ fn annual_differences(c: &Comparison, ys: &[i32]) -> Map<String, Value> {
         for r in rows.iter().filter(|r| r.region == "CN") {
             let Some(base) = reference.get(&(r.year, r.series)) else { continue };
             let paired: Vec<f64> = r.values.iter().zip(base.iter()).map(|(x, b)| x - b).collect();
-            let e = sc.entry(r.series).or_insert_with(|| {
-                let empty = Value::Array(vec![Value::Null; ys.len()]);
-                json!({ "mean": empty, "q05": empty, "q95": empty })
-            });
+            let e = sc.entry(r.series).or_insert_with(|| no_bands(ys.len()));
             let d = Stat::of(&paired);
             let i = (r.year - first) as usize;
             e["mean"][i] = json!(as_written(d.mean));

@@ -16,17 +16,15 @@ use std::ops::Range;
 
 /// The teams of each pool in force: each commune's (level 3, once there are communes) or each
 /// brigade's (level 2); none at level 1, when each team keeps its own.
-fn pools<'a>(
-    level: i64,
-    brigades: &'a [Range<usize>],
-    communes: &'a [Range<usize>],
-) -> Box<dyn Iterator<Item = Range<usize>> + 'a> {
+fn pools(level: i64, brigades: &[Range<usize>], communes: &[Range<usize>]) -> Vec<Range<usize>> {
     match level {
-        3 if !communes.is_empty() => Box::new(
-            communes.iter().filter(|c| !c.is_empty()).map(|c| brigades[c.start].start..brigades[c.end - 1].end),
-        ),
-        2 | 3 => Box::new(brigades.iter().cloned()),
-        _ => Box::new(std::iter::empty()),
+        3 if !communes.is_empty() => communes
+            .iter()
+            .filter(|c| !c.is_empty())
+            .map(|c| brigades[c.start].start..brigades[c.end - 1].end)
+            .collect(),
+        2 | 3 => brigades.to_vec(),
+        _ => Vec::new(),
     }
 }
 

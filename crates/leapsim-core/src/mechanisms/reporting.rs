@@ -77,7 +77,6 @@ pub fn report(
     let cadres = Cadres {
         params,
         seed,
-        propensity_sd: params.propensity_sd,
         climate: policy.politics.climate,
         // Target of this harvest per ha of each province's simulated land, kg.
         target_per_ha: provinces
@@ -95,9 +94,8 @@ pub fn report(
 /// The month's cadres: how they inflate, and what they are pressed to report.
 struct Cadres<'a> {
     params: &'a Reporting,
-    /// The run's seed and the spread of team leaders' propensity to exaggerate.
+    /// The run's seed, for team leaders' propensity to exaggerate.
     seed: u64,
-    propensity_sd: f64,
     climate: f64,
     target_per_ha: Vec<f64>,
     zeal: Vec<f64>,
@@ -143,9 +141,10 @@ impl Cadres<'_> {
             let peer = brigade_yield[brigade_of_team[t] as usize];
             let f = self.factor(pi, shortfall(self.target_per_ha[pi], own_yield), shortfall(peer, own_yield));
             // This leader's own propensity, drawn once for the run, scales what he adds.
-            let f = if self.propensity_sd > 0.0 {
+            let sd = self.params.propensity_sd;
+            let f = if sd > 0.0 {
                 let mut rng = Stream::new(self.seed, t as u64, 0, Purpose::Reporting);
-                1.0 + (f - 1.0) * rng.lognormal_mean_one(self.propensity_sd)
+                1.0 + (f - 1.0) * rng.lognormal_mean_one(sd)
             } else {
                 f
             };
