@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """Check data/provinces.csv (standard library only).
 
-Checks: every province has every variable exactly once; values numeric (only
-leader_cc_full_member may be empty); flags are 0/1; confidence is high/medium/low and
+Checks: every province has every variable exactly once; values numeric; flags are 0/1; confidence is high/medium/low and
 source is non-empty; summer_grain_share within 0-1; cotton sum within +/-2% of 164
 (10k t); cultivated-area sum within +/-5% of 11180 (10k ha). Prints the provincial sums
 next to the national totals from national.csv. Exits 1 if any check fails.
@@ -21,10 +20,10 @@ CODES = ["CN-BJ", "CN-TJ", "CN-HE", "CN-SX", "CN-NM", "CN-LN", "CN-JL", "CN-HL",
          "CN-SC", "CN-GZ", "CN-YN", "CN-SN", "CN-GS", "CN-QH", "CN-NX", "CN-XJ"]
 VARS = ["population_1953", "urban_population_1953", "population_1957", "urban_population_1957",
         "grain_output_1955_1957", "cultivated_area_1957", "summer_grain_share", "cotton_output_1957",
-        "pacesetter", "leader_cc_full_member"]
+        "pacesetter"]
 COLUMNS = ["code", "name", "variable", "value", "unit", "source", "confidence", "notes"]
-MAY_BE_EMPTY = {"leader_cc_full_member"}
-FLAGS = {"pacesetter", "leader_cc_full_member"}
+MAY_BE_EMPTY: set = set()
+FLAGS = {"pacesetter"}
 
 # national references (national.csv / brief)
 NAT = {
@@ -104,7 +103,6 @@ for w in ("population_1957", "grain_output_1955_1957"):
     den = total(w)
     print(f"summer_grain_share weighted by {w}: {num / den:.3f}")
 print("pacesetters:", [c for c in CODES if data.get((c, "pacesetter")) == 1.0])
-print("leader flag empty (unknown):", [c for c in CODES if data.get((c, "leader_cc_full_member")) is None])
 lows = sum(1 for r in rows if r["confidence"] == "low")
 print(f"rows: {len(rows)} ({len(CODES)} provinces x {len(VARS)} variables expected = {len(CODES) * len(VARS)}); low-confidence rows: {lows}")
 

@@ -49,7 +49,7 @@ fn run_writes_the_four_files() {
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    for f in ["annual.csv", "monthly.csv", "summary.json", "manifest.json"] {
+    for f in ["annual.csv", "monthly.csv", "summary.json", "manifest.json", "provincial_grain.csv"] {
         assert!(out.join(f).is_file(), "{f}");
     }
     let annual = std::fs::read_to_string(out.join("annual.csv")).unwrap();

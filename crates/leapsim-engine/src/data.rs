@@ -10,6 +10,11 @@ pub const NATIONAL_CSV: &str = include_str!("../../../data/national.csv");
 pub const WEATHER_CSV: &str = include_str!("../../../data/weather.csv");
 pub const URBAN_CSV: &str = include_str!("../../../data/urban_population.csv");
 pub const BASELINE_CDR_CSV: &str = include_str!("../../../data/provinces_baseline_cdr_1954_1957.csv");
+pub const LEADERS_CSV: &str = include_str!("../../../data/leaders.csv");
+
+/// The month whose first secretary is each province's leader in the model: August 1958, the
+/// Beidaihe conference that set the Leap's targets and the communes, `(year, month)`.
+const LEADER_MONTH: (i32, u32) = (1958, 8);
 
 /// The pre-Leap years whose provincial death rates set each province's baseline.
 const BASELINE_YEARS: std::ops::RangeInclusive<i32> = 1954..=1957;
@@ -76,14 +81,17 @@ pub fn provinces() -> Result<Vec<ProvinceInput>, String> {
             summer_share: num(code, v, "summer_grain_share")?,
             cotton_base_t: num(code, v, "cotton_output_1957")? * 1e4,
             pacesetter: num(code, v, "pacesetter")? != 0.0,
-            // Full members were established; alternates sought promotion (Kung & Chen 2011).
-            leader_alternate: v.get("leader_cc_full_member").and_then(|x| x.parse::<f64>().ok()).map(|x| x == 0.0),
+            leader_alternate: None,
             baseline_mortality: 1.0,
         });
     }
     let baseline = baseline_mortality(&out)?;
     for (p, m) in out.iter_mut().zip(baseline) {
         p.baseline_mortality = m.unwrap_or(1.0);
+    }
+    let leaders = leader_alternate(LEADERS_CSV, "data/leaders.csv", &out)?;
+    for (p, a) in out.iter_mut().zip(leaders) {
+        p.leader_alternate = a;
     }
     let (y, var) = POPULATION_END_1952_VARIABLE;
     let national_pop = record.get(y, var).ok_or("data/national.csv: no 1952 population")? * 1e6;
@@ -99,6 +107,41 @@ pub fn provinces() -> Result<Vec<ProvinceInput>, String> {
         p.grain_base_t *= national_grain / grain_sum;
     }
     Ok(out)
+}
+
+/// Whether each province's first secretary in August 1958 ([`LEADER_MONTH`]) was an alternate
+/// rather than a full member of the 8th Central Committee, from data/leaders.csv; `None` where
+/// no source gave his rank (`unknown`) or no secretary was in office. Full members were
+/// established; alternates sought promotion (Kung & Chen 2011). When one secretary handed over
+/// to another that month, the newcomer counts.
+fn leader_alternate(csv: &str, file: &str, provinces: &[ProvinceInput]) -> Result<Vec<Option<bool>>, String> {
+    // (start of term, rank) of the secretary in office, by province.
+    type Term = ((i32, u32), Option<bool>);
+    let mut in_office: Vec<Option<Term>> = vec![None; provinces.len()];
+    for (line, r) in records(csv) {
+        let bad = |what: &str| format!("{file} line {line}: {what}");
+        let code = r.get("code").ok_or_else(|| bad("no code"))?;
+        let p =
+            provinces.iter().position(|p| p.code == *code).ok_or_else(|| bad(&format!("unknown province `{code}`")))?;
+        let month = |key: &str, default_month: u32| -> Result<(i32, u32), String> {
+            let v = r.get(key).map(String::as_str).unwrap_or("");
+            let mut parts = v.splitn(2, '-');
+            let year = parts.next().and_then(|y| y.parse().ok());
+            let month = parts.next().map_or(Some(default_month), |m| m.parse().ok().filter(|m| (1..=12).contains(m)));
+            year.zip(month).ok_or_else(|| bad(&format!("{key} `{v}`: expected YYYY or YYYY-MM")))
+        };
+        let (from, to) = (month("from", 1)?, month("to", 12)?);
+        let rank = match r.get("cc_status_1958").map(String::as_str) {
+            Some("full") => Some(false),
+            Some("alternate") => Some(true),
+            Some("unknown") => None,
+            other => return Err(bad(&format!("cc_status_1958 {other:?}: expected full, alternate or unknown"))),
+        };
+        if from <= LEADER_MONTH && LEADER_MONTH <= to && in_office[p].is_none_or(|(start, _)| start < from) {
+            in_office[p] = Some((from, rank));
+        }
+    }
+    Ok(in_office.into_iter().map(|o| o.and_then(|(_, rank)| rank)).collect())
 }
 
 /// Each province's mean death rate of 1954-1957 (of the years on record) over the population-weighted mean of the
@@ -274,5 +317,23 @@ mod tests {
         }
         let r = Record::embedded();
         assert_eq!(r.get(1957, "crude_death_rate"), Some(10.8));
+    }
+
+    #[test]
+    fn each_province_has_the_rank_of_its_first_secretary_of_august_1958() {
+        let p = provinces().unwrap();
+        let rank = |code: &str| p.iter().find(|p| p.code == code).unwrap().leader_alternate;
+        // Henan: Wu Zhipu (full) took over from Pan Fusheng (unknown) that month.
+        assert_eq!(rank("CN-HA"), Some(false));
+        assert_eq!(rank("CN-FJ"), Some(true), "Ye Fei, alternate");
+        assert_eq!(rank("CN-LN"), None, "Huang Huoqing from June 1958: rank not found");
+        assert_eq!(rank("CN-NX"), None, "Ningxia's first secretary from October 1958");
+        let head = "province,code,first_secretary,name_zh,from,to,cc_status_1958,source,confidence,notes\n";
+        let err = |body: &str| leader_alternate(&format!("{head}{body}"), "l.csv", &p).unwrap_err();
+        assert_eq!(
+            err("A,CN-AH,X,X,1958-13,1960,full,s,low,\n"),
+            "l.csv line 2: from `1958-13`: expected YYYY or YYYY-MM"
+        );
+        assert!(err("A,CN-AH,X,X,1958,1960,maybe,s,low,\n").starts_with("l.csv line 2: cc_status_1958 Some(\"maybe\")"));
     }
 }

@@ -12,6 +12,7 @@ pub mod limits;
 pub mod memory;
 pub mod outcome;
 pub mod output;
+pub mod provincial_grain;
 pub mod run;
 pub mod scenario;
 pub mod series;

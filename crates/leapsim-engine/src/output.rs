@@ -1,8 +1,9 @@
-//! The run's output directory: `annual.csv`, `monthly.csv`, `summary.json`, `manifest.json`,
-//! written into a hidden sibling directory and renamed into place only when complete, so an
+//! The run's output directory: `annual.csv`, `monthly.csv`, `summary.json`, `manifest.json` and
+//! `provincial_grain.csv`, written into a hidden sibling directory and renamed into place only when complete, so an
 //! interrupted or failed run never leaves a partial output directory behind.
 
 use crate::history::fit_table;
+use crate::provincial_grain::{self, grain_path, official};
 use crate::run::RunResult;
 use crate::scenario::Scenario;
 use crate::series::to_csv;
@@ -28,6 +29,7 @@ pub fn summary(scenario: &Scenario, r: &RunResult) -> Value {
     }
     let last = *years.iter().max().unwrap_or(&1953);
     let fit = fit_table(t);
+    let grain = grain_path(t, official());
     let births_unplaced: f64 = r.reports.iter().flat_map(|m| m.provinces.iter()).map(|p| p.births_unplaced).sum();
     json!({
         "scenario": scenario.name,
@@ -47,6 +49,7 @@ pub fn summary(scenario: &Scenario, r: &RunResult) -> Value {
         },
         "fit": fit,
         "fit_all_ok": fit.iter().all(|f| f.ok),
+        "provincial_grain": { "falls": grain.falls, "fall_correlation": grain.fall_correlation },
         "diagnostics": { "births_without_a_free_slot": births_unplaced },
     })
 }
@@ -94,8 +97,8 @@ pub(crate) fn status_bytes(field: &str) -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// Write run directory `out` (annual.csv, monthly.csv, summary.json, manifest.json, and
-/// detail.csv with `--detail`) atomically, stamped with `command` and the run's `total_seconds`;
+/// Write run directory `out` (annual.csv, monthly.csv, summary.json, manifest.json,
+/// provincial_grain.csv and detail.csv with `--detail`) atomically, stamped with `command` and the run's `total_seconds`;
 /// returns the names written. What `leapsim run --out` does, for every front end.
 pub fn save(
     out: &Path,
@@ -118,11 +121,17 @@ pub fn files(scenario: &Scenario, r: &RunResult, manifest: &Value) -> Vec<(&'sta
         ("monthly.csv", to_csv(&r.tables.monthly, true).into_bytes()),
         ("summary.json", pretty(&summary(scenario, r))),
         ("manifest.json", pretty(manifest)),
+        ("provincial_grain.csv", provincial_grain_csv(r).into_bytes()),
     ];
     if let Some(d) = &r.detail {
         f.push(("detail.csv", d.clone().into_bytes()));
     }
     f
+}
+
+/// The run's provincial grain beside the official series (`provincial_grain.csv`).
+pub fn provincial_grain_csv(r: &RunResult) -> String {
+    provincial_grain::to_csv(&grain_path(&r.tables, official()))
 }
 
 fn pretty(v: &Value) -> Vec<u8> {

@@ -60,6 +60,31 @@ fn provinces_start_from_their_own_death_rates() {
     assert_eq!(pairs.iter().max_by(by_rate).unwrap().0, "CN-YN", "{pairs:?}");
 }
 
+/// The provincial grain path (data/provinces_grain_1953_1966.csv) is validation, not a target,
+/// but its 1955-1957 levels are the provinces' yield bases: every one of the 22 usable provinces
+/// sits within 15% of the common scale that takes the panel to the national total, and the
+/// run's file and summary carry every province-year the run covers.
+#[test]
+fn provincial_grain_levels_of_1955_1957_follow_the_record() {
+    use leapsim_engine::provincial_grain::{grain_path, official};
+    let r = simulate(&scenario(0.004, 1, 1957));
+    let path = grain_path(&r.tables, official());
+    assert_eq!(path.rows.len(), official().iter().filter(|o| o.year <= 1957).count());
+    let mut codes: Vec<&str> = path.rows.iter().map(|r| r.code.as_str()).collect();
+    codes.dedup();
+    assert_eq!(codes.len(), 22);
+    let level = |code: &str| {
+        let base: Vec<_> = path.rows.iter().filter(|r| r.code == code && r.year >= 1955).collect();
+        base.iter().map(|r| r.model_mt).sum::<f64>() / base.iter().map(|r| r.record_mt).sum::<f64>()
+    };
+    let mut levels: Vec<(f64, &str)> = codes.iter().map(|c| (level(c), *c)).collect();
+    levels.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let median = levels[levels.len() / 2].0;
+    let off: Vec<_> = levels.iter().filter(|(l, _)| (l / median - 1.0).abs() > 0.15).collect();
+    assert!(off.is_empty(), "median {median:.3}; off by more than 15%: {off:?}");
+    assert!(path.falls.is_empty(), "a run to 1957 has no famine years to compare");
+}
+
 #[test]
 fn the_great_leap_reproduces_the_seed_figures() {
     // The whole historical fit table at a small scale (the acceptance table of the Great Leap

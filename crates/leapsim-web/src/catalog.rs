@@ -30,7 +30,6 @@ pub const GROUPS: &[(&str, &[&str])] = &[
             "labour.accounting_level",
             "production.backyard_",
             "production.irrigation_yield_gain",
-            "production.pacesetter_yield_bonus",
         ],
     ),
     ("weather", &["production.weather", "production.normal_loss_share", "production.loss_on_affected_land"]),

@@ -182,6 +182,7 @@ pub fn run_output(s: &Scenario, r: &RunResult, seconds: f64) -> Output {
         ("monthly.csv", to_csv(&r.tables.monthly, true)),
         ("summary.json", summary.to_string()),
         ("manifest.json", manifest.to_string()),
+        ("provincial_grain.csv", output::provincial_grain_csv(r)),
     ];
     let detail = r.detail.as_deref().map(detail_json);
     if let Some(text) = &r.detail {

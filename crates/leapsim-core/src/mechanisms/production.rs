@@ -162,9 +162,7 @@ fn province_yields(
                 return (0.0, 0.0);
             }
             let w = weather[i];
-            let bonus = if pr.pacesetter && year >= 1958 { 1.0 + pr_.pacesetter_yield_bonus } else { 1.0 };
-            let grain =
-                pr.base_yield_kg_ha * trend * w * irrigation * bonus * sown * month.harvest_share(pr.summer_share);
+            let grain = pr.base_yield_kg_ha * trend * w * irrigation * sown * month.harvest_share(pr.summer_share);
             let cotton = if month.is_autumn_harvest() {
                 pr.cotton_base_t * 1000.0 * cotton_trend * w / inputs.provinces[i].cultivated_ha
             } else {
