@@ -262,6 +262,9 @@ define_params! {
             "assumption: young children and the old die first in famines (Ashton et al. 1984)";
         hunger_old_weight: Float = 1.5, [0.0, 5.0], "x",
             "Weight of hunger on the hazard of ages 60 and over.", "as hunger_child_weight";
+        hunger_male_ratio: Float = 1.25, [0.5, 2.0], "x",
+            "Ratio of men's to women's weight of hunger on the death hazard; the two weights average 1 (men 2r/(1+r), women 2/(1+r)).",
+            "assumption (low): women outlive men in every famine measured (Zarulli et al. 2018, PNAS 115: E832); in Ireland 1845-49 men lost about 1.26 times the life expectancy women lost (same study); China 1959-61: higher male excess mortality (Mu & Zhang 2011, Econ. Hum. Biol. 9: 92), size not found";
         hunger_fertility_slope: Float = 4.0, [0.0, 40.0], "per unit hunger",
             "Fertility is multiplied by exp(-slope * hunger).",
             "calibrated (with the Great Leap: the CBR collapse of 1959-1961)";

@@ -58,6 +58,8 @@ impl Kind {
 pub enum Measure {
     /// An outcome of the shared grammar, divided by `divisor`.
     Outcome { outcome: Outcome, divisor: f64 },
+    /// An outcome as a share of another (both of the shared grammar).
+    Share { part: Outcome, whole: Outcome },
     /// Compound growth of a national series from one year to another, in % a year.
     Growth { series: &'static str, from: i32, to: i32 },
     /// The first year of the outcome's years in which its series is at least its value in
@@ -123,6 +125,10 @@ impl Target {
         let a = |y: i32, s: &str| t.annual(y, "CN", s).unwrap_or(f64::NAN);
         match &self.measure {
             Measure::Outcome { outcome, divisor } => outcome.eval(t).map(|v| v / divisor).unwrap_or(f64::NAN),
+            Measure::Share { part, whole } => match (part.eval(t).ok(), whole.eval(t).ok()) {
+                (Some(p), Some(w)) if w != 0.0 => p / w,
+                _ => f64::NAN,
+            },
             Measure::Growth { series, from, to } => {
                 ((a(*to, series) / a(*from, series)).powf(1.0 / (to - from) as f64) - 1.0) * 100.0
             }
@@ -206,6 +212,7 @@ struct RawTarget {
     kind: String,
     outcome: Option<String>,
     divisor: Option<f64>,
+    share_of: Option<String>,
     growth: Option<String>,
     back_at_base: Option<RawBack>,
     record: RawRecord,
@@ -304,6 +311,12 @@ fn measure(r: &RawTarget) -> Result<Measure, String> {
         }
     };
     match (&r.outcome, &r.growth, &r.back_at_base) {
+        (Some(o), None, None) if r.share_of.is_some() => {
+            if r.divisor.is_some() {
+                return Err("a share has no divisor".into());
+            }
+            Ok(Measure::Share { part: Outcome::parse(o)?, whole: Outcome::parse(r.share_of.as_deref().unwrap_or(""))? })
+        }
         (Some(o), None, None) => {
             let divisor = r.divisor.unwrap_or(1.0);
             if !(divisor.is_finite() && divisor != 0.0) {
@@ -327,7 +340,9 @@ fn measure(r: &RawTarget) -> Result<Measure, String> {
             }
             Ok(Measure::BackAtBase { outcome: o, base_year: b.base_year, never: b.never })
         }
-        _ => Err("expected exactly one of outcome (with an optional divisor), growth or back_at_base".into()),
+        _ => {
+            Err("expected exactly one of outcome (with an optional divisor or share_of), growth or back_at_base".into())
+        }
     }
 }
 
@@ -387,14 +402,14 @@ mod tests {
     #[test]
     fn the_targets_file_parses_with_unique_ids_and_labels() {
         let ts = targets();
-        assert_eq!(ts.len(), 52);
+        assert_eq!(ts.len(), 53);
         for (i, t) in ts.iter().enumerate() {
             assert!(ts[..i].iter().all(|u| u.id != t.id && u.label != t.label), "{} repeats", t.id);
             assert!(t.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'), "{}", t.id);
             assert!(["first-plan", "great-leap"].contains(&t.group.as_str()), "{}", t.id);
             assert!(t.band.low <= t.band.high && t.band.weight == 1.0 && !t.band.source.is_empty(), "{}", t.id);
         }
-        assert_eq!(ts.iter().filter(|t| t.group == "great-leap").count(), 35);
+        assert_eq!(ts.iter().filter(|t| t.group == "great-leap").count(), 36);
         let t = target("cdr_1953").unwrap();
         assert_eq!((t.band.record, t.band.low, t.band.high, t.kind), (14.0, 14.0 - 1.5, 14.0 + 1.5, Kind::Earned));
         assert_eq!(target("grain_exports_1959").unwrap().kind, Kind::Input);
@@ -420,6 +435,17 @@ mod tests {
         assert!(e.message.contains("unknown series"), "{e}");
         let e = parse_targets(&format!("{one}wieght = 2\n"), "t.toml").unwrap_err();
         assert!(e.message.contains("wieght") && e.line.is_some(), "{e}");
+        // A share: one outcome over another, without a divisor.
+        let share = one
+            .replace("cbr_permille:1961", "deaths_male:1961")
+            .replace("record = 18.0", "share_of = \"deaths:1961\"\nrecord = 0.5");
+        let t = &parse_targets(&share, "t.toml").unwrap()[0];
+        let part = Outcome::parse("deaths_male:1961").unwrap();
+        assert_eq!(t.measure, Measure::Share { part, whole: Outcome::parse("deaths:1961").unwrap() });
+        let e = parse_targets(&format!("{share}divisor = 1e6\n"), "t.toml").unwrap_err();
+        assert_eq!((e.key.as_deref(), e.message.as_str()), (Some("a.measure"), "a share has no divisor"));
+        let e = parse_targets(&share.replace("\"deaths:1961\"", "\"dead:1961\""), "t.toml").unwrap_err();
+        assert!(e.message.contains("unknown series"), "{e}");
     }
 
     #[test]

@@ -145,6 +145,14 @@ pub const ALL: &[Series] = {
         series("agri_output_index_claimed", Index1957, |c| c.agri_claimed),
         series("industry_output_index_claimed", Index1957, |c| c.industry_claimed),
         series("national_income_index_claimed", Index1957, |c| c.national_income(c.agri_claimed, c.industry_claimed)),
+        // Excess deaths by age and sex: each group's deaths minus its 1956-1957 deaths per
+        // person-year of the whole population; the three ages (and the two sexes) add up to
+        // excess_deaths.
+        series("excess_deaths_age_0_9", Persons, |c| c.s().deaths_by_age[0] - c.base.by_age[0] * c.p.mean_pop[0] * c.years),
+        series("excess_deaths_age_10_59", Persons, |c| c.s().deaths_by_age[1] - c.base.by_age[1] * c.p.mean_pop[0] * c.years),
+        series("excess_deaths_age_60_plus", Persons, |c| c.s().deaths_by_age[2] - c.base.by_age[2] * c.p.mean_pop[0] * c.years),
+        series("excess_deaths_male", Persons, |c| c.s().deaths_by_sex[0] - c.base.by_sex[0] * c.p.mean_pop[0] * c.years),
+        series("excess_deaths_female", Persons, |c| c.s().deaths_by_sex[1] - c.base.by_sex[1] * c.p.mean_pop[0] * c.years),
     ]
 };
 
@@ -263,6 +271,10 @@ impl Period {
 struct Base {
     /// Deaths per person-year in 1956-1957.
     death_rate: f64,
+    /// The same by age group (0-9, 10-59, 60+) and by sex (male, female), per person-year of
+    /// the whole population.
+    by_age: [f64; 3],
+    by_sex: [f64; 2],
     /// 1957 grain, cotton, industry output per month.
     grain: f64,
     cotton: f64,
@@ -382,13 +394,15 @@ pub fn tables(reports: &[MonthReport], regions: &[String], cotton_weight: f64, a
             months.iter().filter(|(_, m)| m.month.year() == y).cloned().collect()
         };
         let base = {
-            let (mut d, mut py) = (0.0, 0.0);
+            let (mut d, mut py, mut by_age, mut by_sex) = (0.0, 0.0, [0.0; 3], [0.0; 2]);
             for y in [1956, 1957] {
                 let ym = year_months(y);
                 if !ym.is_empty() {
                     let p = Period::of(&ym);
                     d += p.sum.deaths;
                     py += p.mean_pop[0] * p.months / 12.0;
+                    (0..3).for_each(|g| by_age[g] += p.sum.deaths_by_age[g]);
+                    (0..2).for_each(|x| by_sex[x] += p.sum.deaths_by_sex[x]);
                 }
             }
             let y57 = year_months(1957);
@@ -396,6 +410,8 @@ pub fn tables(reports: &[MonthReport], regions: &[String], cotton_weight: f64, a
             let per_month = |f: fn(&RegionMonth) -> f64| p57.as_ref().map(|p| f(&p.sum) / p.months).unwrap_or(f64::NAN);
             Base {
                 death_rate: ratio(d, py),
+                by_age: by_age.map(|x| ratio(x, py)),
+                by_sex: by_sex.map(|x| ratio(x, py)),
                 grain: per_month(|r| r.grain_true_t),
                 cotton: per_month(|r| r.cotton_true_t),
                 industry: per_month(|r| r.industry_output),

@@ -282,8 +282,9 @@ const DENOMINATORS: &[(&str, &str)] = &[
 
 /// An annual NaN the output contract explains: a national series for a province, a ratio to a
 /// zero, an index whose 1957 base is zero (its true index is then undefined in 1957 too, where
-/// it is otherwise 100; a claimed index shares the true one's base), or excess deaths where
-/// the region had nobody in 1956-1957 to measure the normal death rate by.
+/// it is otherwise 100; a claimed index shares the true one's base), or excess deaths (of all,
+/// or of an age or sex) where the region had nobody in 1956-1957 to measure the normal death
+/// rate by.
 fn nan_explained(t: &leapsim_engine::series::Tables, year: i32, region: &str, series: &str) -> bool {
     let at = |y: i32, s: &str| t.annual(y, region, s).unwrap();
     if region != "CN" && NATIONAL_ONLY.contains(&series) {
@@ -298,7 +299,7 @@ fn nan_explained(t: &leapsim_engine::series::Tables, year: i32, region: &str, se
     if series.starts_with("grain_year_") && year == last_year {
         return true;
     }
-    if series == "excess_deaths" {
+    if series.starts_with("excess_deaths") {
         let base = t.monthly.iter().filter(|r| r.region == region && r.series == "population");
         return base.filter(|r| (1956..=1957).contains(&r.year)).all(|r| r.value == 0.0);
     }
@@ -323,7 +324,7 @@ fn series_complete(reports: &[MonthReport], w: &World, end_year: i32) -> Check {
         ensure!(!row.value.is_infinite(), "{row:?} is infinite");
         // A grain year's series are annual only.
         let undefined = (row.region != "CN" && NATIONAL_ONLY.contains(&row.series))
-            || row.series == "excess_deaths"
+            || row.series.starts_with("excess_deaths")
             || row.series.starts_with("grain_year_");
         ensure!(!row.value.is_nan() || nan_allowed(unit) || undefined, "{row:?} is NaN");
     }
@@ -423,6 +424,7 @@ fn a_country_with_nobody_left_and_no_area_cut_stays_defined() {
         ("demography.fertility_1954", 0.5),
         ("demography.fertility_1955", 0.5),
         ("demography.hunger_mortality_slope", 40.0),
+        ("demography.hunger_male_ratio", 1.0),
         ("food.kcal_other_per_day", 0.0),
         ("procurement.rate", 0.9),
         ("procurement.retention_floor_kg_per_year", 0.0),

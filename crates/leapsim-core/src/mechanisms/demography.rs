@@ -2,8 +2,9 @@
 //! schedules and by hunger; ageing every January.
 //!
 //! Food enters through hunger `H` (0-1), a team's food deficit `max(0, 1 - kcal / need)`
-//! accumulated with time constant `hunger_memory_months`. The death hazard of age group g is the
-//! baseline times `exp(hunger_mortality_slope * w_g * H)` (w = child, 1, old weights) and
+//! accumulated with time constant `hunger_memory_months`. The death hazard of age group g and sex
+//! x is the baseline times `exp(hunger_mortality_slope * w_g * v_x * H)` (w = child, 1, old
+//! weights; v = men's and women's weights, in the ratio `hunger_male_ratio` and averaging 1) and
 //! fertility is the baseline times `exp(-hunger_fertility_slope * H)`, and after a famine times
 //! `1 + fertility_rebound * max(0, M - H)`, where M is a slow memory of hunger (postponed births).
 
@@ -87,9 +88,9 @@ fn threshold(p: f32) -> u32 {
 }
 
 impl Thresholds {
-    /// Thresholds for hazard multipliers `mult` (by age group) and fertility multiplier `fert`;
-    /// teams' fertility rebounds can reach `max_rebound`.
-    pub fn new(s: &Schedules, mult: [f32; 3], fert: f32, max_rebound: f64) -> Thresholds {
+    /// Thresholds for hazard multipliers `mult` (by sex, male first, then age group) and
+    /// fertility multiplier `fert`; teams' fertility rebounds can reach `max_rebound`.
+    pub fn new(s: &Schedules, mult: [[f32; 3]; 2], fert: f32, max_rebound: f64) -> Thresholds {
         let rebound_steps = ((max_rebound - 1.0).max(0.0) * REBOUND_STEPS_PER_UNIT as f64).ceil() as usize + 2;
         let mut t = Thresholds {
             death: [0; 256],
@@ -101,7 +102,8 @@ impl Thresholds {
         };
         for b in 0..256 {
             if s.hazard[b] > 0.0 {
-                t.death[b] = threshold(monthly_probability(s.hazard[b] * mult[s.group[b] as usize]));
+                let m = mult[is_female(b as u8) as usize][s.group[b] as usize];
+                t.death[b] = threshold(monthly_probability(s.hazard[b] * m));
                 t.birth[b] = threshold(s.fertility[b] * fert);
                 t.birth_bound = t.birth_bound.max(t.birth[b]);
             }
@@ -176,7 +178,8 @@ impl Schedules {
     /// death hazards are `baseline` times the schedule's.
     pub fn thresholds_at(&self, p: &Params, i: usize, baseline: f64) -> Thresholds {
         let (mult, fert) = hunger_response(p, i as f32 / (HUNGER_LEVELS - 1) as f32);
-        Thresholds::new(self, mult.map(|m| m * baseline as f32), fert, 1.0 + p.demography.fertility_rebound)
+        let mult = mult.map(|by_age| by_age.map(|m| m * baseline as f32));
+        Thresholds::new(self, mult, fert, 1.0 + p.demography.fertility_rebound)
     }
 }
 
@@ -193,12 +196,19 @@ pub fn next_hunger(need: f32, rate: f32, hunger: f32, kcal: f32) -> f32 {
     hunger + rate * (deficit - hunger)
 }
 
-/// Hazard multipliers by age group, and the fertility multiplier, for hunger `h`.
-pub fn hunger_response(p: &Params, h: f32) -> ([f32; 3], f32) {
+/// Hazard multipliers by sex (male first) and age group, and the fertility multiplier, for
+/// hunger `h`.
+pub fn hunger_response(p: &Params, h: f32) -> ([[f32; 3]; 2], f32) {
     let d = &p.demography;
     let h = h as f64;
-    let m = |w: f64| (d.hunger_mortality_slope * w * h).exp() as f32;
-    ([m(d.hunger_child_weight), m(1.0), m(d.hunger_old_weight)], (-d.hunger_fertility_slope * h).exp() as f32)
+    // Men's and women's weights in the ratio r, averaging 1, so the ratio moves hunger's toll
+    // between the sexes and not its size.
+    let r = d.hunger_male_ratio;
+    let by_age = |sex: f64| {
+        let m = |w: f64| (d.hunger_mortality_slope * w * sex * h).exp() as f32;
+        [m(d.hunger_child_weight), m(1.0), m(d.hunger_old_weight)]
+    };
+    ([by_age(2.0 * r / (1.0 + r)), by_age(2.0 / (1.0 + r))], (-d.hunger_fertility_slope * h).exp() as f32)
 }
 
 /// Head-counts packed as the sweep keeps them: `count` and `work` words (see [`Schedules`]).
@@ -588,11 +598,20 @@ mod tests {
     fn hunger_raises_mortality_and_lowers_fertility() {
         let p = Params::default();
         let (m0, f0) = hunger_response(&p, 0.0);
-        assert_eq!(m0, [1.0; 3]);
+        assert_eq!(m0, [[1.0; 3]; 2]);
         assert_eq!(f0, 1.0);
         let (m, f) = hunger_response(&p, 0.3);
-        assert!(m[0] > m[1] && m[2] > m[1] && m[1] > 1.0);
+        for by_age in m {
+            assert!(by_age[0] > by_age[1] && by_age[2] > by_age[1] && by_age[1] > 1.0);
+        }
         assert!(f < 1.0);
+        // Hunger weighs more on men (Zarulli et al. 2018), in the parameter's ratio of logs;
+        // at a ratio of 1 the sexes are alike.
+        let log_ratio = (m[0][1] as f64).ln() / (m[1][1] as f64).ln();
+        assert!((log_ratio - p.demography.hunger_male_ratio).abs() < 1e-5, "{log_ratio}");
+        let mut even = p.clone();
+        even.demography.hunger_male_ratio = 1.0;
+        assert_eq!(hunger_response(&even, 0.3).0[0], hunger_response(&even, 0.3).0[1]);
         // Hunger builds while food is short and recovers when it is not.
         let (k, need) = (hunger_rate(&p), p.food.kcal_need_per_day as f32);
         let mut h = 0.0;
@@ -628,7 +647,7 @@ mod tests {
         let mut census = census_of(&p, &slots);
         let fp = p.labour.female_participation as f32;
         for m in 0..120 {
-            let th = Thresholds::new(&sched, [3.0; 3], 1.0, 1.0);
+            let th = Thresholds::new(&sched, [[3.0; 3]; 2], 1.0, 1.0);
             let team = TeamPeople { slots: &mut slots, lens: &mut lens };
             census = team.month(census, &mut flow, &sched, &th, 1 << 16, 0.49, fp, m % 12 == 0, &mut rng);
             // The census kept by deaths and births equals a fresh count (bar the oldest age,
@@ -693,7 +712,7 @@ mod tests {
             ([2.0, 1.5, 2.5], 0.8, 80_000),
             ([1.0; 3], 1.0, 200_000),
         ] {
-            let th = Thresholds::new(&sched, mult, fert, 2.0);
+            let th = Thresholds::new(&sched, [mult, mult], fert, 2.0);
             let trials = 40_000u64;
             let mut deaths = [[0u64; 2]; 3];
             let mut births = 0u64;
