@@ -311,11 +311,11 @@ fn measure(r: &RawTarget) -> Result<Measure, String> {
         }
     };
     match (&r.outcome, &r.growth, &r.back_at_base) {
-        (Some(o), None, None) if r.share_of.is_some() => {
+        (Some(o), None, None) if let Some(whole) = &r.share_of => {
             if r.divisor.is_some() {
                 return Err("a share has no divisor".into());
             }
-            Ok(Measure::Share { part: Outcome::parse(o)?, whole: Outcome::parse(r.share_of.as_deref().unwrap_or(""))? })
+            Ok(Measure::Share { part: Outcome::parse(o)?, whole: Outcome::parse(whole)? })
         }
         (Some(o), None, None) => {
             let divisor = r.divisor.unwrap_or(1.0);

@@ -137,7 +137,8 @@ fn fall(code: &str, rows: &[PathRow]) -> Option<ProvinceFall> {
     })
 }
 
-fn pearson(xy: &[(f64, f64)]) -> f64 {
+/// Pearson correlation of the pairs; NaN with fewer than three.
+pub fn pearson(xy: &[(f64, f64)]) -> f64 {
     if xy.len() < 3 {
         return f64::NAN;
     }

@@ -48,12 +48,7 @@ fn provinces_start_from_their_own_death_rates() {
     let pairs: Vec<(&str, f64, f64)> =
         inputs.iter().zip(&record).filter_map(|(p, m)| m.map(|m| (p.code.as_str(), m, cdr(&p.code)))).collect();
     assert_eq!(pairs.len(), 23);
-    let n = pairs.len() as f64;
-    let (mx, my) = (pairs.iter().map(|p| p.1).sum::<f64>() / n, pairs.iter().map(|p| p.2).sum::<f64>() / n);
-    let cov: f64 = pairs.iter().map(|p| (p.1 - mx) * (p.2 - my)).sum();
-    let (vx, vy): (f64, f64) =
-        (pairs.iter().map(|p| (p.1 - mx).powi(2)).sum(), pairs.iter().map(|p| (p.2 - my).powi(2)).sum());
-    let corr = cov / (vx * vy).sqrt();
+    let corr = leapsim_engine::provincial_grain::pearson(&pairs.iter().map(|p| (p.1, p.2)).collect::<Vec<_>>());
     assert!(corr > 0.9, "correlation {corr:.3}: {pairs:?}");
     let by_rate = |a: &&(&str, f64, f64), b: &&(&str, f64, f64)| a.2.total_cmp(&b.2);
     assert_eq!(pairs.iter().min_by(by_rate).unwrap().0, "CN-SH", "{pairs:?}");
