@@ -30,6 +30,9 @@ pub struct AbcOptions {
     pub quantile: f64,
     /// Stop when a generation accepts fewer than this share of its moves.
     pub min_acceptance: f64,
+    /// Metropolis–Hastings steps per particle and generation: more keep the sample from
+    /// collapsing onto the descendants of a few particles when few moves are accepted.
+    pub moves: usize,
     /// Stop before evaluating more than this many points in all.
     pub max_evals: usize,
     /// Seed of the sampler's own draws.
@@ -164,8 +167,8 @@ impl Kernel {
     }
 }
 
-/// A standard normal deviate from two counter-based uniforms (Box–Muller).
-fn normal(seed: u64, keys: [u64; 4]) -> f64 {
+/// A standard normal deviate from the counter-based stream at `keys` (Box–Muller).
+pub(crate) fn standard_normal(seed: u64, keys: [u64; 4]) -> f64 {
     let u1 = uniform(seed, &[keys[0], keys[1], keys[2], keys[3], 0]);
     let u2 = uniform(seed, &[keys[0], keys[1], keys[2], keys[3], 1]);
     (-2.0 * (1.0 - u1).ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
@@ -177,7 +180,7 @@ fn from_prior(opts: &AbcOptions, prior: &Prior, i: usize, d: usize) -> f64 {
     match *prior {
         Prior::Uniform => uniform(opts.seed, &[0, i as u64, PRIOR, d as u64]),
         Prior::Normal { mean, sd } => (0..)
-            .map(|attempt| mean + sd * normal(opts.seed, [0, i as u64, PRIOR, attempt * 64 + d as u64]))
+            .map(|attempt| mean + sd * standard_normal(opts.seed, [0, i as u64, PRIOR, attempt * 64 + d as u64]))
             .find(|x| (0.0..=1.0).contains(x))
             .expect("an endless search returns"),
     }
@@ -241,33 +244,42 @@ pub fn abc_smc<E>(
         // Gilks 1997, Ann. Appl. Probab. 7: 110-120), the scale at which a random walk in d
         // dimensions mixes best; twice it, as for importance proposals, moves too far in many.
         let kernel = Kernel::of(&particles, 2.38 * 2.38 / priors.len() as f64);
-        // Each particle's move by the random walk; a move out of the cube has prior density
-        // zero, so it is refused without a run.
-        let moves: Vec<Vec<f64>> = particles
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let z: Vec<f64> =
-                    (0..priors.len()).map(|k| normal(opts.seed, [g as u64, i as u64, NORMAL, k as u64])).collect();
-                kernel.move_by(&p.x, &z)
-            })
-            .collect();
-        let inside: Vec<usize> = (0..n).filter(|&i| moves[i].iter().all(|v| (0.0..=1.0).contains(v))).collect();
-        let batch: Vec<Vec<f64>> = inside.iter().map(|&i| moves[i].clone()).collect();
-        let distances = eval(&batch)?;
-        evals += n;
-        let mut accepted = 0;
-        for (&i, (x, distance)) in inside.iter().zip(batch.into_iter().zip(distances)) {
-            let ratio = prior(&x) / prior(&particles[i].x).max(1e-300);
-            // The acceptance draw, on the prior's stream (attempt 1, which from_prior's keys of
-            // generation 0 never reach here): the committed posterior was drawn with this key.
-            let u = uniform(opts.seed, &[g as u64, i as u64, PRIOR, 1]);
-            if distance <= epsilon && distance.is_finite() && u < ratio {
-                particles[i] = Particle { x, distance, weight: particles[i].weight };
-                accepted += 1;
+        let (mut accepted, mut proposed) = (0, 0);
+        for step in 0..opts.moves.max(1) {
+            if step > 0 && evals + n > opts.max_evals {
+                break;
+            }
+            // Step 0's draws keep the keys of the one-step scheme; later steps add the step.
+            let key = |i: usize| ((step as u64) << 32) | i as u64;
+            // Each particle's move by the random walk; a move out of the cube has prior
+            // density zero, so it is refused without a run.
+            let moves: Vec<Vec<f64>> = particles
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let z: Vec<f64> = (0..priors.len())
+                        .map(|k| standard_normal(opts.seed, [g as u64, key(i), NORMAL, k as u64]))
+                        .collect();
+                    kernel.move_by(&p.x, &z)
+                })
+                .collect();
+            let inside: Vec<usize> = (0..n).filter(|&i| moves[i].iter().all(|v| (0.0..=1.0).contains(v))).collect();
+            let batch: Vec<Vec<f64>> = inside.iter().map(|&i| moves[i].clone()).collect();
+            let distances = eval(&batch)?;
+            evals += n;
+            proposed += n;
+            for (&i, (x, distance)) in inside.iter().zip(batch.into_iter().zip(distances)) {
+                let ratio = prior(&x) / prior(&particles[i].x).max(1e-300);
+                // The acceptance draw, on the prior's stream (attempt 1, which from_prior's keys
+                // of generation 0 never reach here).
+                let u = uniform(opts.seed, &[g as u64, key(i), PRIOR, 1]);
+                if distance <= epsilon && distance.is_finite() && u < ratio {
+                    particles[i] = Particle { x, distance, weight: particles[i].weight };
+                    accepted += 1;
+                }
             }
         }
-        let generation = Generation { epsilon, proposed: n, accepted, particles };
+        let generation = Generation { epsilon, proposed, accepted, particles };
         let low = generation.acceptance() < opts.min_acceptance;
         generations.push(generation);
         if low {
@@ -282,45 +294,65 @@ mod tests {
     use super::*;
 
     fn opts(particles: usize, generations: usize) -> AbcOptions {
-        AbcOptions { particles, generations, quantile: 0.5, min_acceptance: 0.0, max_evals: 1_000_000, seed: 7 }
+        AbcOptions {
+            particles,
+            generations,
+            quantile: 0.5,
+            min_acceptance: 0.0,
+            max_evals: 1_000_000,
+            seed: 7,
+            moves: 1,
+        }
     }
 
     #[test]
     fn the_posterior_of_a_normal_mean_is_recovered() {
         // Data: 20 draws with mean 0.6 and sd 0.1 → the posterior of the mean under a flat prior
-        // is about N(0.6, 0.1/sqrt(20) = 0.022). The distance is |sample mean − 0.6| of a
-        // simulated sample, so the ABC posterior tends to that as the tolerance shrinks.
-        let mut calls = 0u64;
-        let (gens, stop) = abc_smc::<()>(&[Prior::Uniform], &opts(400, 8), &mut |xs| {
-            calls += 1;
-            Ok(xs
-                .iter()
-                .enumerate()
-                .map(|(i, x)| {
-                    let mean: f64 =
-                        (0..20).map(|j| x[0] + 0.1 * normal(99, [calls, i as u64, j, 0])).sum::<f64>() / 20.0;
-                    (mean - 0.6).abs()
-                })
-                .collect())
-        })
-        .unwrap();
-        assert_eq!(stop, Stop::Generations);
-        assert_eq!(gens.len(), 8);
-        // Tolerances shrink; the first generation is the prior.
-        assert!(gens[0].epsilon.is_infinite());
-        assert!(
-            gens.windows(2).skip(1).all(|w| w[1].epsilon < w[0].epsilon),
-            "{:?}",
-            gens.iter().map(|g| g.epsilon).collect::<Vec<_>>()
-        );
-        let last = gens.last().unwrap();
-        let mean: f64 = last.particles.iter().map(|p| p.weight * p.x[0]).sum();
-        let sd = last.particles.iter().map(|p| p.weight * (p.x[0] - mean).powi(2)).sum::<f64>().sqrt();
-        assert!((mean - 0.6).abs() < 0.01, "posterior mean {mean}");
-        assert!(sd > 0.012 && sd < 0.04, "posterior sd {sd} (exact 0.022)");
-        assert!((last.particles.iter().map(|p| p.weight).sum::<f64>() - 1.0).abs() < 1e-9);
-        assert!(last.ess() > 100.0 && last.ess() <= 400.0 + 1e-9);
-        assert!(last.particles.iter().all(|p| p.distance <= last.epsilon));
+        // is N(0.6, 0.1/sqrt(20) = 0.022). The distance is |sample mean − 0.6| of a simulated
+        // sample, so the ABC posterior tends to that as the tolerance shrinks; seven generations
+        // take the tolerance to about 0.007, where it is within 2% (sd² + ε²/3). Four samples
+        // of independent seeds are pooled, so that the check is of the sampler, not of one seed.
+        let mut pooled: Vec<f64> = Vec::new();
+        for seed in 7..11 {
+            let o = AbcOptions { moves: 3, seed, ..opts(1000, 7) };
+            let mut calls = 0u64;
+            let (gens, stop) = abc_smc::<()>(&[Prior::Uniform], &o, &mut |xs| {
+                calls += 1;
+                Ok(xs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        let mean: f64 =
+                            (0..20).map(|j| x[0] + 0.1 * standard_normal(seed, [calls, i as u64, j, 0])).sum::<f64>()
+                                / 20.0;
+                        (mean - 0.6).abs()
+                    })
+                    .collect())
+            })
+            .unwrap();
+            assert_eq!(stop, Stop::Generations);
+            assert_eq!(gens.len(), o.generations);
+            // Tolerances shrink; the first generation is the prior.
+            assert!(gens[0].epsilon.is_infinite());
+            assert!(
+                gens.windows(2).skip(1).all(|w| w[1].epsilon < w[0].epsilon),
+                "{:?}",
+                gens.iter().map(|g| g.epsilon).collect::<Vec<_>>()
+            );
+            let last = gens.last().unwrap();
+            assert!(last.epsilon < 0.01, "tolerance {}", last.epsilon);
+            assert!((last.particles.iter().map(|p| p.weight).sum::<f64>() - 1.0).abs() < 1e-9);
+            assert!((last.ess() - o.particles as f64).abs() < 1e-6, "even weights");
+            assert!(last.particles.iter().all(|p| p.distance <= last.epsilon));
+            pooled.extend(last.particles.iter().map(|p| p.x[0]));
+        }
+        let n = pooled.len() as f64;
+        let mean = pooled.iter().sum::<f64>() / n;
+        let sd = (pooled.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+        // Both within 10% of the exact posterior's (the mean within 2%).
+        let exact_sd = 0.1 / 20f64.sqrt();
+        assert!((mean - 0.6).abs() < 0.01, "posterior mean {mean} (exact 0.6)");
+        assert!((sd - exact_sd).abs() < 0.1 * exact_sd, "posterior sd {sd} (exact {exact_sd})");
     }
 
     #[test]
@@ -329,7 +361,7 @@ mod tests {
         // the tolerance reaches the noise, acceptance falls.
         let d = |x: &[f64]| {
             let key = [x[0].to_bits(), x[1].to_bits(), 0, 0];
-            (x[0] - 0.3).hypot(x[1] - 0.8) + 0.05 * normal(5, key).abs()
+            (x[0] - 0.3).hypot(x[1] - 0.8) + 0.05 * standard_normal(5, key).abs()
         };
         let run = |o: &AbcOptions| {
             abc_smc::<()>(&[Prior::Uniform; 2], o, &mut |xs| Ok(xs.iter().map(|x| d(x)).collect())).unwrap()

@@ -18,6 +18,7 @@ use crate::runner::{Progress, Runner, Stored};
 use crate::store::{scenario_fingerprint, WorkStore};
 use crate::{JobError, ModelSpec};
 use leapsim_core::params::{spec, Kind};
+use leapsim_engine::data::Confidence;
 use leapsim_engine::history::{self, FitRow};
 use leapsim_engine::run::RunResult;
 use leapsim_engine::scenario::Scenario;
@@ -79,7 +80,8 @@ pub struct Target {
 /// Method settings, each with a default.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Method {
-    /// Runs per evaluation (seeds base, base + 1, ...), averaged.
+    /// Runs per evaluation, averaged: on seeds base, base + 1, ... (Nelder–Mead) or on the
+    /// point's own (ABC-SMC, so the sample carries the model's chance).
     pub seeds: u64,
     pub max_evals: usize,
     /// Scale of the runs unless `--scale` is given.
@@ -98,6 +100,8 @@ pub struct Method {
     pub quantile: f64,
     /// ABC-SMC: stop when a generation accepts fewer than this share of its proposals.
     pub min_acceptance: f64,
+    /// ABC-SMC: Metropolis–Hastings steps per particle and generation.
+    pub moves: usize,
 }
 
 impl Default for Method {
@@ -113,6 +117,7 @@ impl Default for Method {
             generations: 8,
             quantile: 0.5,
             min_acceptance: 0.02,
+            moves: 1,
         }
     }
 }
@@ -146,6 +151,42 @@ pub struct Settings {
     pub method: Method,
     pub params: Vec<FreeParam>,
     pub targets: Vec<Target>,
+    /// The national series' observation error, if the settings give it (`[observation]`).
+    pub observation: Option<Observation>,
+}
+
+/// The observation error of the national series (`[observation]` of a settings file): a
+/// relative standard deviation for each confidence that data/national.csv states for a figure.
+/// ABC-SMC measures each evaluation against a record drawn around the figure, normal with that
+/// standard deviation, instead of against the figure itself (Wilkinson 2013, Stat. Appl. Genet.
+/// Mol. Biol. 12(2): 129-141), so the sample spreads as far as the record is uncertain.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Observation {
+    pub high: f64,
+    pub medium: f64,
+    pub low: f64,
+    /// Why the deviations are what they are, for the reports.
+    pub why: Option<String>,
+}
+
+impl Observation {
+    /// The relative standard deviation of a figure of this confidence.
+    pub fn relative_sd(&self, c: Confidence) -> f64 {
+        match c {
+            Confidence::High => self.high,
+            Confidence::Medium => self.medium,
+            Confidence::Low => self.low,
+        }
+    }
+}
+
+/// What an ABC-SMC evaluation is measured against, drawn once per evaluated point: `record`
+/// picks one of a target's published figures (in [0, 1)), `noise` holds one standard normal
+/// deviate per target for the observation error of its record.
+#[derive(Clone, Debug, PartialEq)]
+struct Drawn {
+    record: f64,
+    noise: Vec<f64>,
 }
 
 impl Target {
@@ -168,13 +209,17 @@ impl Target {
         }
     }
 
-    /// The target's row of the fit report at a model value (group `calibration`).
-    pub fn report_row(&self, model: f64) -> FitRow {
-        let id = match &self.measure {
+    /// What names the target in its settings file: its id, or its outcome.
+    pub fn key(&self) -> String {
+        match &self.measure {
             Measure::Id(t) => t.id.clone(),
             Measure::Outcome(o) => o.name(),
-        };
-        self.band.row(id, "calibration", self.name(), model)
+        }
+    }
+
+    /// The target's row of the fit report at a model value (group `calibration`).
+    pub fn report_row(&self, model: f64) -> FitRow {
+        self.band.row(self.key(), "calibration", self.name(), model)
     }
 
     /// This target's weighted loss at a model value: against its record, or, with several
@@ -188,15 +233,29 @@ impl Target {
         b.weight * sum / self.records.len() as f64
     }
 
-    /// The loss against one of the published figures, picked by `u` in [0, 1) (ABC-SMC's
-    /// observation noise: each evaluation is measured against a figure drawn from them, so the
-    /// sample spreads over what was published instead of settling on their middle; Wilkinson
-    /// 2013, Stat. Appl. Genet. Mol. Biol. 12(2): 129-141). One record: [`Target::loss`].
-    pub fn loss_against_drawn(&self, model: f64, u: f64) -> f64 {
+    /// The standard deviation of the record's observation error under `obs`: the relative one
+    /// of its confidence times the record, for a figure of data/national.csv; `None` for the
+    /// others (the seed report's figures, outcome targets).
+    pub fn observation_sd(&self, obs: Option<&Observation>) -> Option<f64> {
+        match (&self.measure, obs) {
+            (Measure::Id(t), Some(o)) if self.records.is_empty() => {
+                t.confidence.map(|c| o.relative_sd(c) * self.band.record.abs())
+            }
+            _ => None,
+        }
+    }
+
+    /// The loss against a drawn record (ABC-SMC's observation noise: each evaluation is
+    /// measured against a figure drawn from what the record allows, so the sample spreads over
+    /// it instead of settling on one figure; Wilkinson 2013): one of the published figures,
+    /// picked by `u` in [0, 1), or the figure moved by `z` standard deviations of its
+    /// observation error `sd`. Neither: [`Target::loss`].
+    pub fn loss_against_drawn(&self, model: f64, u: f64, z: f64, sd: Option<f64>) -> f64 {
         let b = &self.band;
-        match self.records.len() {
-            0 => self.loss(model),
-            n => b.weight * band_loss(model, self.records[((u * n as f64) as usize).min(n - 1)], b.low, b.high),
+        match (self.records.len(), sd) {
+            (0, None) => self.loss(model),
+            (0, Some(sd)) => b.weight * band_loss(model, b.record + sd * z, b.low, b.high),
+            (n, _) => b.weight * band_loss(model, self.records[((u * n as f64) as usize).min(n - 1)], b.low, b.high),
         }
     }
 }
@@ -272,13 +331,18 @@ pub fn parse(text: &str, file: &str) -> Result<Settings, ScenarioError> {
         method: Method::default(),
         params: Vec::new(),
         targets: Vec::new(),
+        observation: None,
     };
     let mut saw_params = None;
     let mut saw_targets = None;
+    // The targets of `targets_from`, which come first whatever the order of the keys.
+    let mut included: Vec<Target> = Vec::new();
     for (k, v) in doc.get_ref().iter() {
         match k.get_ref().as_ref() {
             "description" => s.description = cx.string("description", v)?,
             "method" => s.method = method(&cx, v)?,
+            "observation" => s.observation = Some(observation(&cx, v)?),
+            "targets_from" => included = targets_from(&cx, v)?,
             "param" => {
                 saw_params = Some(v.span());
                 for (t, span) in tables(&cx, "param", v)? {
@@ -299,11 +363,13 @@ pub fn parse(text: &str, file: &str) -> Result<Settings, ScenarioError> {
                 return Err(cx.err(
                     k.span(),
                     other,
-                    "unknown key; expected description, [method], [[param]] or [[target]]",
+                    "unknown key; expected description, targets_from, [method], [observation], [[param]] or [[target]]",
                 ))
             }
         }
     }
+    included.append(&mut s.targets);
+    s.targets = included;
     let whole = 0..0;
     if s.params.is_empty() {
         return Err(cx.err(saw_params.unwrap_or(whole.clone()), "param", "no free parameters: add [[param]] tables"));
@@ -368,6 +434,7 @@ fn method(cx: &Source, v: &Spanned<DeValue>) -> Result<Method, ScenarioError> {
         "generations",
         "quantile",
         "min_acceptance",
+        "moves",
     ];
     for (name, v) in fields(cx, "method", t, &allowed)? {
         let key = format!("method.{name}");
@@ -397,6 +464,7 @@ fn method(cx: &Source, v: &Spanned<DeValue>) -> Result<Method, ScenarioError> {
             "xtol" => m.xtol = within(0.0, 1.0)?,
             "particles" => m.particles = count(x, 2.0)? as usize,
             "generations" => m.generations = count(x, 1.0)? as usize,
+            "moves" => m.moves = count(x, 1.0)? as usize,
             "quantile" => m.quantile = within(0.0, 1.0)?,
             "min_acceptance" if (0.0..1.0).contains(&x) => m.min_acceptance = x,
             "min_acceptance" => {
@@ -410,6 +478,80 @@ fn method(cx: &Source, v: &Spanned<DeValue>) -> Result<Method, ScenarioError> {
         }
     }
     Ok(m)
+}
+
+/// `targets_from = { file = "F", except = ["ID", ...] }`: the targets of another settings file
+/// (its path relative to this one's folder), but those named in `except` (by id, or by outcome
+/// for an outcome target), so a file of priors can share a fit's targets instead of copying them.
+fn targets_from(cx: &Source, v: &Spanned<DeValue>) -> Result<Vec<Target>, ScenarioError> {
+    let DeValue::Table(t) = v.get_ref() else {
+        return Err(cx.err(v.span(), "targets_from", "expected a table: { file = \"settings.toml\", except = [...] }"));
+    };
+    let f = fields(cx, "targets_from", t, &["file", "except"])?;
+    let get = |n: &str| f.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
+    let file = get("file")
+        .ok_or_else(|| cx.err(v.span(), "targets_from.file", "missing: the settings file to take targets from"))?;
+    let path = Path::new(cx.file).parent().unwrap_or(Path::new("")).join(cx.string("targets_from.file", file)?);
+    let path_text = path.to_string_lossy();
+    // A regular file only: no device or pipe that could block or never end.
+    if !path.is_file() {
+        return Err(cx.err(
+            file.span(),
+            "targets_from.file",
+            format!("{path_text} is not a settings file that can be read"),
+        ));
+    }
+    let text = leapsim_engine::scenario::read_input(&path_text, "calibration settings")?;
+    // One level only, so no chain of files can loop.
+    if DeTable::parse(&text).is_ok_and(|d| d.get_ref().iter().any(|(k, _)| k.get_ref() == "targets_from")) {
+        return Err(cx.err(
+            file.span(),
+            "targets_from.file",
+            format!("{path_text} takes its targets from another file itself; name that one"),
+        ));
+    }
+    let other = parse(&text, &path_text)?;
+    let mut except: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+    if let Some(e) = get("except") {
+        let DeValue::Array(items) = e.get_ref() else {
+            return Err(cx.err(e.span(), "targets_from.except", "expected a list of target ids"));
+        };
+        for item in items {
+            except.push((cx.string("targets_from.except", item)?, item.span()));
+        }
+    }
+    for (name, span) in &except {
+        if !other.targets.iter().any(|t| t.key() == *name) {
+            return Err(cx.err(
+                span.clone(),
+                "targets_from.except",
+                format!("{} has no target `{name}`", path.display()),
+            ));
+        }
+    }
+    Ok(other.targets.into_iter().filter(|t| !except.iter().any(|(n, _)| *n == t.key())).collect())
+}
+
+/// `[observation]`: `high`, `medium` and `low`, each a relative standard deviation from 0 up
+/// to (not including) 1, and an optional `why`.
+fn observation(cx: &Source, v: &Spanned<DeValue>) -> Result<Observation, ScenarioError> {
+    let DeValue::Table(t) = v.get_ref() else {
+        return Err(cx.err(v.span(), "observation", "expected an [observation] table"));
+    };
+    let f = fields(cx, "observation", t, &["high", "medium", "low", "why"])?;
+    let get = |n: &str| f.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
+    let sd = |n: &str| -> Result<f64, ScenarioError> {
+        let key = format!("observation.{n}");
+        let v = get(n).ok_or_else(|| cx.err(v.span(), &key, "missing: a relative standard deviation, e.g. 0.05"))?;
+        let x = cx.finite(&key, v)?;
+        if (0.0..1.0).contains(&x) {
+            Ok(x)
+        } else {
+            Err(cx.err(v.span(), &key, format!("expected a relative standard deviation from 0 up to 1, found {x}")))
+        }
+    };
+    let why = get("why").map(|v| cx.string("observation.why", v)).transpose()?;
+    Ok(Observation { high: sd("high")?, medium: sd("medium")?, low: sd("low")?, why })
 }
 
 fn param(cx: &Source, t: &DeTable, span: std::ops::Range<usize>) -> Result<FreeParam, ScenarioError> {
@@ -883,12 +1025,26 @@ fn values_hash(values: &[f64]) -> u64 {
     h
 }
 
+/// The first of a point's seeds: the base seed, or when the sample draws the model's chance
+/// (`sampled`, ABC-SMC) one drawn from the point's values (so a resumed sample runs it on the
+/// same seeds), up to 2^40 above the base.
+fn first_seed(base: i64, values: &[f64], sampled: bool) -> i64 {
+    if sampled {
+        base + (values_hash(values) >> 24) as i64
+    } else {
+        base
+    }
+}
+
 /// The fit under way: the evaluations so far, by the key of their values.
 struct Fit<'a> {
     settings: &'a Settings,
-    /// Measure targets with several published figures against one drawn per evaluation
-    /// (ABC-SMC) instead of against all of them (Nelder–Mead, which needs a loss without noise).
-    drawn_records: bool,
+    /// ABC-SMC's sampling of what is uncertain, per evaluated point: each point runs on its own
+    /// seeds, so the sample carries the model's chance, and is measured against records drawn
+    /// from what the record allows (one of several published figures; a national figure moved
+    /// by its observation error). Nelder–Mead needs a loss without noise: every point on the
+    /// same seeds, against the figures themselves (all published figures on average).
+    sampled: bool,
     base: &'a Scenario,
     seeds: u64,
     max_evals: usize,
@@ -905,8 +1061,22 @@ impl Fit<'_> {
         for (p, &v) in self.settings.params.iter().zip(values) {
             s.params.set(p.key, v);
         }
-        s.params.run.seed = self.base.params.run.seed + k as i64;
+        s.params.run.seed = self.first_seed(values) + k as i64;
         s
+    }
+
+    fn first_seed(&self, values: &[f64]) -> i64 {
+        first_seed(self.base.params.run.seed, values, self.sampled)
+    }
+
+    /// What a point is measured against (drawn from its values, so a resumed fit draws the same).
+    fn drawn(&self, values: &[f64]) -> Drawn {
+        let (seed, h) = (self.base.params.run.seed as u64, values_hash(values));
+        let n = self.settings.targets.len() as u64;
+        Drawn {
+            record: leapsim_core::rng::uniform(seed, &[h, 0x0b5e]),
+            noise: (0..n).map(|j| crate::abc::standard_normal(seed, [h, 0x0b5e, 1, j])).collect(),
+        }
     }
 
     /// The values not evaluated before in this fit, each once.
@@ -946,11 +1116,20 @@ impl Fit<'_> {
             let n = runs.len() as f64;
             let targets = &self.settings.targets;
             let model: Vec<f64> = (0..targets.len()).map(|j| runs.iter().map(|r| r[j]).sum::<f64>() / n).collect();
-            // The figure drawn for this point: from its values, so a resumed fit draws the same.
-            let u = leapsim_core::rng::uniform(self.base.params.run.seed as u64, &[values_hash(v), 0x0b5e]);
-            let loss_of = |t: &Target, m: f64| if self.drawn_records { t.loss_against_drawn(m, u) } else { t.loss(m) };
-            let loss =
-                runs.iter().map(|r| targets.iter().zip(r).map(|(t, &m)| loss_of(t, m)).sum::<f64>()).sum::<f64>() / n;
+            let drawn = self.drawn(v);
+            let obs = self.settings.observation.as_ref();
+            let loss_of = |j: usize, t: &Target, m: f64| {
+                if self.sampled {
+                    t.loss_against_drawn(m, drawn.record, drawn.noise[j], t.observation_sd(obs))
+                } else {
+                    t.loss(m)
+                }
+            };
+            let loss = runs
+                .iter()
+                .map(|r| targets.iter().zip(r).enumerate().map(|(j, (t, &m))| loss_of(j, t, m)).sum::<f64>())
+                .sum::<f64>()
+                / n;
             self.cache.insert(item_key(v, 0), self.history.len());
             let best = self.history.iter().map(|e| e.loss).fold(f64::INFINITY, f64::min);
             self.history.push(Evaluation { values: v.to_vec(), model, loss });
@@ -1011,6 +1190,7 @@ fn abc_options(req: &CalibrateRequest, seed: i64) -> AbcOptions {
         generations: req.generations.unwrap_or(m.generations),
         quantile: m.quantile,
         min_acceptance: m.min_acceptance,
+        moves: m.moves,
         max_evals: usize::MAX,
         seed: seed as u64,
     }
@@ -1091,7 +1271,7 @@ pub fn calibrate(req: &CalibrateRequest, runner: &Runner) -> Result<CalibrateRes
         // The settings' max_evals sizes a Nelder–Mead search; a sample needs more.
         FitMethod::AbcSmc => {
             let o = abc_options(req, 0);
-            req.max_evals.unwrap_or(20 * o.particles * o.generations)
+            req.max_evals.unwrap_or(20 * o.particles * o.generations * o.moves.max(1))
         }
     };
     if seeds == 0 || max_evals == 0 {
@@ -1114,7 +1294,7 @@ pub fn calibrate(req: &CalibrateRequest, runner: &Runner) -> Result<CalibrateRes
     runner.report(Progress { done: 0, total: max_evals, ..Progress::default() });
     let mut fit = Fit {
         settings,
-        drawn_records: req.method == FitMethod::AbcSmc,
+        sampled: req.method == FitMethod::AbcSmc,
         base: &base,
         seeds,
         max_evals,
@@ -1131,6 +1311,15 @@ pub fn calibrate(req: &CalibrateRequest, runner: &Runner) -> Result<CalibrateRes
         "settings": settings.file,
         "description": settings.description,
         "seeds_per_evaluation": seeds,
+        "chance": match req.method {
+            FitMethod::NelderMead => "every point runs on the same seeds, from the base seed",
+            FitMethod::AbcSmc => "each point runs on its own seeds, drawn from its values, so the sample carries the model's chance",
+        },
+        "observation": settings.observation.as_ref().filter(|_| req.method == FitMethod::AbcSmc).map(|o| json!({
+            "relative_sd": { "high": o.high, "medium": o.medium, "low": o.low },
+            "why": o.why,
+            "targets": settings.targets.iter().filter(|t| t.observation_sd(Some(o)).is_some()).map(Target::name).collect::<Vec<_>>(),
+        })),
         "method": method_json(req.method, posterior.as_ref(), &settings.params),
         "max_evals": max_evals,
         "evaluations": history.len(),
@@ -1244,7 +1433,7 @@ mod tests {
         assert!((t.loss(30e6) - each.iter().sum::<f64>() / 4.0).abs() < 1e-12);
         // ABC-SMC: against the figure drawn, each figure for a quarter of the draws.
         for (k, want) in each.iter().enumerate() {
-            assert_eq!(t.loss_against_drawn(30e6, (k as f64 + 0.5) / 4.0), *want);
+            assert_eq!(t.loss_against_drawn(30e6, (k as f64 + 0.5) / 4.0, 1.0, Some(1e6)), *want);
         }
         let err = |body: &str| parse(&text(body), "s.toml").unwrap_err();
         let e = err("records = [15e6, 30e6]\nrecord = 20e6\nband = [10e6, 50e6]\n");
@@ -1257,7 +1446,39 @@ mod tests {
         assert_eq!(e.key.as_deref(), Some("target.band"), "{e}");
         // A target of one record is measured as before either way.
         let one = parse(&text("record = 30e6\nband = [10e6, 50e6]\n"), "s.toml").unwrap();
-        assert_eq!(one.targets[0].loss_against_drawn(25e6, 0.9), one.targets[0].loss(25e6));
+        assert_eq!(one.targets[0].loss_against_drawn(25e6, 0.9, 1.3, None), one.targets[0].loss(25e6));
+    }
+
+    #[test]
+    fn a_national_figure_is_measured_against_a_record_drawn_within_its_stated_confidence() {
+        let text = "[[param]]\nkey = \"procurement.enforcement\"\nlower = 0.1\nupper = 0.5\n\n\
+                    [observation]\nhigh = 0.02\nmedium = 0.05\nlow = 0.1\nwhy = \"two copies of one figure differ\"\n\n\
+                    [[target]]\nid = \"cdr_1956\"\n\n[[target]]\nid = \"grain_true_1959\"\n\n\
+                    [[target]]\noutcome = \"cbr_permille:1963\"\nrecord = 43.4\nband = [35, inf]\nsource = \"x\"\n";
+        let s = parse(text, "s.toml").unwrap();
+        let obs = s.observation.as_ref().unwrap();
+        assert_eq!((obs.high, obs.medium, obs.low), (0.02, 0.05, 0.1));
+        // CDR 1956 is of medium confidence in data/national.csv: 5% of its 11.4 per mille.
+        let cdr = &s.targets[0];
+        assert!(matches!(&cdr.measure, Measure::Id(t) if t.id == "cdr_1956"));
+        let sd = cdr.observation_sd(Some(obs)).expect("a national figure");
+        assert!((sd - 0.05 * 11.4).abs() < 1e-9, "{sd}");
+        // Drawn one sd high, a model at that figure loses nothing; at the figure itself it does.
+        let b = &cdr.band;
+        assert_eq!(cdr.loss_against_drawn(b.record + sd, 0.5, 1.0, Some(sd)), 0.0);
+        assert!(cdr.loss_against_drawn(b.record, 0.5, 1.0, Some(sd)) > 0.0);
+        assert_eq!(cdr.loss_against_drawn(b.record, 0.5, 0.0, Some(sd)), cdr.loss(b.record));
+        // A figure not of data/national.csv carries no observation error, nor does any without
+        // an [observation] table.
+        assert_eq!(s.targets[2].observation_sd(Some(obs)), None);
+        assert_eq!(cdr.observation_sd(None), None);
+        // Bad tables name the key.
+        let e = parse(&text.replace("low = 0.1", "low = 1.5"), "s.toml").unwrap_err();
+        assert_eq!((e.line, e.key.as_deref()), (Some(9), Some("observation.low")), "{e}");
+        let e = parse(&text.replace("medium = 0.05\n", ""), "s.toml").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("observation.medium"), "{e}");
+        let e = parse(&text.replace("why =", "reason ="), "s.toml").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("observation.reason"), "{e}");
     }
 
     #[test]
@@ -1384,6 +1605,13 @@ mod tests {
             "production.province_weather_sd",
             "production.team_weather_sd",
             "reporting.propensity_sd",
+            "politics.alternate_member_zeal",
+            "politics.pacesetter_zeal",
+            "labour.effort_loss_per_level",
+            "labour.free_supply_share",
+            "production.labour_slack",
+            "production.labour_elasticity",
+            "production.capital_loss_steel",
         ] {
             assert!(priors.params.iter().any(|q| q.key == key), "{key}: an unfitted assumption without a prior");
         }
@@ -1394,7 +1622,69 @@ mod tests {
             |n: String| if n.starts_with("Excess deaths 1959+1960") { "excess_deaths:1958-1962".into() } else { n };
         assert_eq!(names(&priors), names(&leap).into_iter().map(swap).collect::<Vec<_>>());
         let spread = priors.targets.iter().find(|t| !t.records.is_empty()).expect("a target over the estimates");
+        // The national series carry their observation error: the 1959-1961 grain, the birth
+        // and death rates and the 1959 procurement ratio at least.
+        let obs = priors.observation.as_ref().expect("an [observation] table");
+        assert!(obs.high < obs.medium && obs.medium < obs.low && obs.why.is_some());
+        let noisy = priors.targets.iter().filter(|t| t.observation_sd(Some(obs)).is_some()).count();
+        assert!(noisy >= 7, "{noisy} targets with an observation error");
         assert!(spread.records.len() >= 10 && spread.band.low <= 5e6 && spread.band.high >= 45e6);
+    }
+
+    #[test]
+    fn a_priors_file_takes_a_fit_s_targets_from_its_settings_but_those_it_excepts() {
+        let d = std::env::temp_dir().join(format!("leapsim-targets-from-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        let param = "[[param]]\nkey = \"procurement.enforcement\"\nlower = 0.1\nupper = 0.5\n\n";
+        let fit = format!("{param}[[target]]\nid = \"cdr_1956\"\n\n[[target]]\nid = \"cbr_1961\"\n");
+        std::fs::write(d.join("fit.toml"), &fit).unwrap();
+        let priors = |from: &str| {
+            let text = format!("targets_from = {from}\n{param}[[target]]\nid = \"cbr_1963\"\n");
+            let path = d.join("priors.toml");
+            std::fs::write(&path, text).unwrap();
+            load(&path.to_string_lossy())
+        };
+        let s = priors("{ file = \"fit.toml\", except = [\"cbr_1961\"] }").unwrap();
+        assert_eq!(s.targets.iter().map(Target::key).collect::<Vec<_>>(), ["cdr_1956", "cbr_1963"]);
+        let e = priors("{ file = \"fit.toml\", except = [\"cbr_1962\"] }").unwrap_err();
+        assert!(
+            e.message.contains("has no target `cbr_1962`") && e.key.as_deref() == Some("targets_from.except"),
+            "{e}"
+        );
+        let e = priors("{ file = \"none.toml\" }").unwrap_err();
+        assert!(e.message.contains("none.toml is not a settings file"), "{e}");
+        let e = priors("{ file = \"/dev/zero\" }").unwrap_err();
+        assert!(e.message.contains("not a settings file"), "{e}");
+        std::fs::write(d.join("fit.toml"), format!("targets_from = {{ file = \"priors.toml\" }}\n{fit}")).unwrap();
+        let e = priors("{ file = \"fit.toml\" }").unwrap_err();
+        assert!(e.message.contains("from another file itself"), "{e}");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn the_state_grain_priors_cover_its_fit_and_its_own_assumptions() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../calibration/state-grain/");
+        let fit = load(&format!("{dir}settings.toml")).unwrap();
+        let priors = load(&format!("{dir}uncertain.toml")).unwrap();
+        assert!(priors.params.iter().all(|p| p.why.as_deref().is_some_and(|w| w.len() > 20)), "every prior says why");
+        for p in &fit.params {
+            let q = priors.params.iter().find(|q| q.key == p.key).unwrap_or_else(|| panic!("{} missing", p.key));
+            assert_eq!((q.lower, q.upper), (p.lower, p.upper), "{}", p.key);
+        }
+        for key in [
+            "food.ration_cut_stock_share",
+            "food.ration_restore_stock_share",
+            "truth.belief_update",
+            "truth.death_signal",
+        ] {
+            assert!(priors.params.iter().any(|q| q.key == key), "{key}: a state-grain assumption without a prior");
+        }
+        // The fit's targets, but excess deaths over the published estimates, and the share under 10.
+        let keys = |s: &Settings| s.targets.iter().map(Target::key).collect::<Vec<_>>();
+        let mut want: Vec<String> = keys(&fit).into_iter().filter(|k| k != "excess_deaths_1959_1960").collect();
+        want.extend(["excess_deaths:1958-1962".to_string(), "excess_deaths_under_10_share".to_string()]);
+        assert_eq!(keys(&priors), want);
+        assert!(priors.observation.is_some());
     }
 
     #[test]
@@ -1440,5 +1730,16 @@ mod tests {
         assert_eq!(item_key(&[0.1, 0.2], 1), item_key(&[0.1, 0.2], 1));
         assert_ne!(item_key(&[0.1, 0.2], 1), item_key(&[0.1, 0.2], 2));
         assert_ne!(item_key(&[0.1, 0.2], 1), item_key(&[0.2, 0.1], 1));
+    }
+
+    #[test]
+    fn a_sample_runs_each_point_on_its_own_seeds_and_a_point_fit_on_common_ones() {
+        let (a, b) = ([0.1, 0.2], [0.1, 0.3]);
+        assert_eq!((first_seed(1, &a, false), first_seed(1, &b, false)), (1, 1));
+        let (sa, sb) = (first_seed(1, &a, true), first_seed(1, &b, true));
+        assert_ne!(sa, sb);
+        assert_eq!(sa, first_seed(1, &a, true), "a resumed sample runs a point on the same seeds");
+        let max = spec("run.seed").unwrap().max;
+        assert!(sa > 1 && (sa as f64) < max && (first_seed(1, &[f64::MAX], true) as f64) < max);
     }
 }

@@ -22,10 +22,37 @@ const BASELINE_YEARS: std::ops::RangeInclusive<i32> = 1954..=1957;
 /// National end-1952 population, the run's starting population (data/national.csv).
 const POPULATION_END_1952_VARIABLE: (i32, &str) = (1952, "population_year_end");
 
-/// The national record: `(year, variable) -> value`, from data/national.csv.
+/// How far a figure of the record can be trusted: data/national.csv's `confidence` column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Confidence {
+    High,
+    Medium,
+    Low,
+}
+
+impl Confidence {
+    pub fn parse(text: &str) -> Option<Confidence> {
+        match text {
+            "high" => Some(Confidence::High),
+            "medium" => Some(Confidence::Medium),
+            "low" => Some(Confidence::Low),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+            Confidence::Low => "low",
+        }
+    }
+}
+
+/// The national record: `(year, variable) -> (value, confidence)`, from data/national.csv.
 #[derive(Clone, Debug, Default)]
 pub struct Record {
-    values: HashMap<(i32, String), f64>,
+    values: HashMap<(i32, String), (f64, Option<Confidence>)>,
 }
 
 impl Record {
@@ -33,13 +60,18 @@ impl Record {
         let mut values = HashMap::new();
         for (_, r) in records(NATIONAL_CSV) {
             if let (Ok(y), Ok(v)) = (r["year"].parse::<i32>(), r["value"].parse::<f64>()) {
-                values.insert((y, r["variable"].clone()), v);
+                let confidence = r.get("confidence").and_then(|c| Confidence::parse(c));
+                values.insert((y, r["variable"].clone()), (v, confidence));
             }
         }
         Record { values }
     }
     pub fn get(&self, year: i32, variable: &str) -> Option<f64> {
-        self.values.get(&(year, variable.to_string())).copied()
+        self.values.get(&(year, variable.to_string())).map(|v| v.0)
+    }
+    /// The figure's stated confidence.
+    pub fn confidence(&self, year: i32, variable: &str) -> Option<Confidence> {
+        self.values.get(&(year, variable.to_string())).and_then(|v| v.1)
     }
 }
 

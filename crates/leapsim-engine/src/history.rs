@@ -3,7 +3,7 @@
 //! source and how the model's value is measured; and the fit table, which measures every target
 //! a run has. `leapsim calibrate` reads the same targets (see `crate::calibrate`).
 
-use crate::data::Record;
+use crate::data::{Confidence, Record};
 use crate::outcome::Outcome;
 use crate::scenario::ScenarioError;
 use crate::series::Tables;
@@ -115,6 +115,8 @@ pub struct Target {
     pub band: Band,
     /// What the source means, if the file says.
     pub note: Option<String>,
+    /// The record's stated confidence, when it is a figure of data/national.csv.
+    pub confidence: Option<Confidence>,
     /// Line of the target in the targets file.
     pub line: usize,
 }
@@ -220,6 +222,7 @@ struct RawTarget {
     tolerance: Option<f64>,
     band_factors: Option<[f64; 2]>,
     weight: Option<f64>,
+    confidence: Option<String>,
     source: String,
     note: Option<String>,
 }
@@ -268,11 +271,27 @@ pub fn parse_targets(text: &str, file: &str) -> Result<Vec<Target>, ScenarioErro
             k => return Err(err("kind", format!("unknown kind `{k}`; expected earned or input"))),
         };
         let measure = measure(&r).map_err(|m| err("measure", m))?;
-        let value = match &r.record {
-            RawRecord::Value(v) => *v,
-            RawRecord::National { national, year } => record
-                .get(*year, national)
-                .ok_or_else(|| err("record", format!("data/national.csv has no {national} for {year}")))?,
+        let stated = match r.confidence.as_deref().map(|c| (c, Confidence::parse(c))) {
+            None => None,
+            Some((_, Some(c))) => Some(c),
+            Some((c, None)) => {
+                return Err(err("confidence", format!("unknown confidence `{c}`; expected high, medium or low")))
+            }
+        };
+        let (value, confidence) = match &r.record {
+            RawRecord::Value(v) => (*v, stated),
+            RawRecord::National { .. } if stated.is_some() => {
+                return Err(err(
+                    "confidence",
+                    "a record of data/national.csv has the file's confidence; drop this".into(),
+                ))
+            }
+            RawRecord::National { national, year } => (
+                record
+                    .get(*year, national)
+                    .ok_or_else(|| err("record", format!("data/national.csv has no {national} for {year}")))?,
+                record.confidence(*year, national),
+            ),
         };
         let (low, high) = match (r.band, r.tolerance, r.band_factors) {
             (Some([l, h]), None, None) => (l, h),
@@ -295,6 +314,7 @@ pub fn parse_targets(text: &str, file: &str) -> Result<Vec<Target>, ScenarioErro
             measure,
             band: Band { record: value, low, high, weight, source: r.source },
             note: r.note,
+            confidence,
             line,
         });
     }
@@ -413,6 +433,10 @@ mod tests {
         let t = target("cdr_1953").unwrap();
         assert_eq!((t.band.record, t.band.low, t.band.high, t.kind), (14.0, 14.0 - 1.5, 14.0 + 1.5, Kind::Earned));
         assert_eq!(target("grain_exports_1959").unwrap().kind, Kind::Input);
+        // A record's stated confidence: data/national.csv's, or the file's for a computed figure.
+        assert_eq!(t.confidence, Some(Confidence::Medium));
+        assert_eq!(target("procurement_ratio_1959").unwrap().confidence, Some(Confidence::Low));
+        assert_eq!(target("grain_true_1958").unwrap().confidence, None, "a figure of the seed report");
         assert_eq!(closest_id("grain_reported_1985"), Some("grain_reported_1958"));
         assert_eq!(closest_id("Procurement ratio 1959"), Some("procurement_ratio_1959"));
     }
@@ -427,6 +451,12 @@ mod tests {
         assert_eq!((e.line, e.key.as_deref()), (Some(11), Some("a.id")));
         let e = parse_targets(&one.replace("kind = \"earned\"", "kind = \"made\""), "t.toml").unwrap_err();
         assert!(e.to_string().starts_with("t.toml:1: key `a.kind`: unknown kind"), "{e}");
+        let e = parse_targets(&format!("{one}confidence = \"fair\"\n"), "t.toml").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("a.confidence"), "{e}");
+        let national = one.replace("record = 18.0", "record = { national = \"crude_birth_rate\", year = 1961 }");
+        assert_eq!(parse_targets(&national, "t.toml").unwrap()[0].confidence, Some(Confidence::Medium));
+        let e = parse_targets(&format!("{national}confidence = \"high\"\n"), "t.toml").unwrap_err();
+        assert!(e.message.contains("the file's confidence"), "{e}");
         let e = parse_targets(&format!("{one}tolerance = 1\n"), "t.toml").unwrap_err();
         assert_eq!(e.key.as_deref(), Some("a.band"));
         let e = parse_targets(&format!("{one}growth = \"agri_output_index:1957-1962\"\n"), "t.toml").unwrap_err();
