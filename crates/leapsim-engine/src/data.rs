@@ -39,14 +39,6 @@ impl Confidence {
             _ => None,
         }
     }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Confidence::High => "high",
-            Confidence::Medium => "medium",
-            Confidence::Low => "low",
-        }
-    }
 }
 
 /// The national record: `(year, variable) -> (value, confidence)`, from data/national.csv.
