@@ -183,7 +183,6 @@ impl Observation {
 /// What an ABC-SMC evaluation is measured against, drawn once per evaluated point: `record`
 /// picks one of a target's published figures (in [0, 1)), `noise` holds one standard normal
 /// deviate per target for the observation error of its record.
-#[derive(Clone, Debug, PartialEq)]
 struct Drawn {
     record: f64,
     noise: Vec<f64>,
@@ -522,11 +521,7 @@ fn targets_from(cx: &Source, v: &Spanned<DeValue>) -> Result<Vec<Target>, Scenar
     }
     for (name, span) in &except {
         if !other.targets.iter().any(|t| t.key() == *name) {
-            return Err(cx.err(
-                span.clone(),
-                "targets_from.except",
-                format!("{} has no target `{name}`", path.display()),
-            ));
+            return Err(cx.err(span.clone(), "targets_from.except", format!("{path_text} has no target `{name}`")));
         }
     }
     Ok(other.targets.into_iter().filter(|t| !except.iter().any(|(n, _)| *n == t.key())).collect())
@@ -1061,12 +1056,8 @@ impl Fit<'_> {
         for (p, &v) in self.settings.params.iter().zip(values) {
             s.params.set(p.key, v);
         }
-        s.params.run.seed = self.first_seed(values) + k as i64;
+        s.params.run.seed = first_seed(self.base.params.run.seed, values, self.sampled) + k as i64;
         s
-    }
-
-    fn first_seed(&self, values: &[f64]) -> i64 {
-        first_seed(self.base.params.run.seed, values, self.sampled)
     }
 
     /// What a point is measured against (drawn from its values, so a resumed fit draws the same).
@@ -1116,14 +1107,12 @@ impl Fit<'_> {
             let n = runs.len() as f64;
             let targets = &self.settings.targets;
             let model: Vec<f64> = (0..targets.len()).map(|j| runs.iter().map(|r| r[j]).sum::<f64>() / n).collect();
-            let drawn = self.drawn(v);
+            // Only a sample draws what the point is measured against.
+            let drawn = self.sampled.then(|| self.drawn(v));
             let obs = self.settings.observation.as_ref();
-            let loss_of = |j: usize, t: &Target, m: f64| {
-                if self.sampled {
-                    t.loss_against_drawn(m, drawn.record, drawn.noise[j], t.observation_sd(obs))
-                } else {
-                    t.loss(m)
-                }
+            let loss_of = |j: usize, t: &Target, m: f64| match &drawn {
+                Some(d) => t.loss_against_drawn(m, d.record, d.noise[j], t.observation_sd(obs)),
+                None => t.loss(m),
             };
             let loss = runs
                 .iter()
