@@ -2,12 +2,12 @@
 //! Del Moral, Doucet & Jasra (2012, *Stat. Comput.* 22: 1009–1020), which keeps the particles'
 //! weights even: the first generation is drawn from the prior; each later one takes as its
 //! tolerance a quantile of the last one's distances, keeps the particles within it, resamples
-//! them back to a full population, and moves each by one Metropolis–Hastings step that keeps
+//! them back to a full population, and moves each by `moves` Metropolis–Hastings steps that keep
 //! the tolerance — a Gaussian random walk with the population's covariance scaled by 2.38² / d
 //! (Roberts, Gelman & Gilks 1997, *Ann. Appl. Probab.* 7: 110–120), accepted when the new
 //! point's distance is within the tolerance and by the ratio of the priors. (The importance weights of Toni et al. 2009 and
-//! Beaumont et al. 2009 degenerate in the model's nineteen dimensions: an effective sample of
-//! one or two particles after eight generations.)
+//! Beaumont et al. 2009 degenerated in the model's nineteen dimensions of the time: an effective
+//! sample of one or two particles after eight generations.)
 //!
 //! The algorithm works in the unit cube of the parameters' bounds, under a prior that is
 //! uniform or a normal cut to the bounds in each parameter, and knows nothing of the model:

@@ -1222,7 +1222,12 @@ fn search(
 }
 
 /// The method as the manifest records it, with ABC-SMC's priors and diagnostics by generation.
-fn method_json(method: FitMethod, posterior: Option<&Posterior>, params: &[FreeParam]) -> serde_json::Value {
+fn method_json(
+    method: FitMethod,
+    posterior: Option<&Posterior>,
+    params: &[FreeParam],
+    opts: &AbcOptions,
+) -> serde_json::Value {
     let prior = |p: &FreeParam| match p.prior {
         Prior::Uniform => json!({ "key": p.key, "prior": "uniform", "lower": p.lower, "upper": p.upper, "why": p.why }),
         Prior::Normal { mean, sd } => json!({
@@ -1232,7 +1237,11 @@ fn method_json(method: FitMethod, posterior: Option<&Posterior>, params: &[FreeP
     match (method, posterior) {
         (FitMethod::AbcSmc, Some(p)) => json!({
             "priors": params.iter().map(prior).collect::<Vec<_>>(),
-            "name": "ABC-SMC in the scheme of Del Moral, Doucet & Jasra (2012): adaptive tolerances, resampling to even weights and one Metropolis-Hastings move per particle and generation, by a Gaussian random walk with the population's covariance times 2.38^2/d (Roberts, Gelman & Gilks 1997); priors uniform or normal within the bounds; the loss is the distance",
+            "name": format!(
+                "ABC-SMC in the scheme of Del Moral, Doucet & Jasra (2012): each tolerance the {} quantile of the last generation's distances, resampling to even weights and {} Metropolis-Hastings step(s) per particle and generation, by a Gaussian random walk with the population's covariance times 2.38^2/d (Roberts, Gelman & Gilks 1997); priors uniform or normal within the bounds; the loss is the distance",
+                opts.quantile,
+                opts.moves.max(1)
+            ),
             "stop": format!("{:?}", p.stop),
             "generations": p.generations.iter().map(|g| json!({
                 "epsilon": if g.epsilon.is_finite() { json!(g.epsilon) } else { json!(null) },
@@ -1309,7 +1318,7 @@ pub fn calibrate(req: &CalibrateRequest, runner: &Runner) -> Result<CalibrateRes
             "why": o.why,
             "targets": settings.targets.iter().filter(|t| t.observation_sd(Some(o)).is_some()).map(Target::name).collect::<Vec<_>>(),
         })),
-        "method": method_json(req.method, posterior.as_ref(), &settings.params),
+        "method": method_json(req.method, posterior.as_ref(), &settings.params, &abc_options(req, 0)),
         "max_evals": max_evals,
         "evaluations": history.len(),
         "converged": converged,

@@ -535,6 +535,9 @@ define_params! {
         climate_filter: Float = 0.0, [0.0, 1.0], "per unit climate",
             "Share of the evidence (inspections, visible deaths) that does not reach the centre per unit of political climate.",
             "doubt was punished as right opportunism and hunger denied as slander (Bernstein 1984; seed report); 0 until the historical scenario is recalibrated with it";
+        ledger_revision: Bool = FALSE, [0, 1], "switch",
+            "When a shortage in the state granary first cuts the urban ration (food.ration_follows_stock), the centre believes what its inspections found, whatever the climate, and reopens the year's targets and the grain year's plan the next month.",
+            "the state's own stocks were evidence no local report could filter: when the cities' stocks ran down in the summer of 1960 the Ministry of Grain put 1960's output at just over 140 Mt, against 143.5 Mt in the final count (Wu Yuenong, on Zhou Enlai and the grain of the hard years), and the centre cut rations in town and country on 7 September 1960 (CCP Central Committee directive on lowering rural and urban ration standards)";
     }
 }
 

@@ -211,6 +211,12 @@ pub struct Centre {
     pub stock_a_year_ago_t: [f64; 12],
     /// The urban ration is cut (the granary fell below its threshold and has not recovered).
     pub ration_cut: bool,
+    /// With `truth.ledger_revision`: the centre has revised its belief for the shortage in force
+    /// (once a shortage; cleared when the ration is restored).
+    pub shortage_acknowledged: bool,
+    /// The centre revised its belief this month from its own ledger: next month's targets and
+    /// grain-year plan are made anew (read and cleared by [`crate::mechanisms::truth::revision`]).
+    pub belief_revised: bool,
     /// This month's flows through the granary, real tonnes (procurement opens them).
     pub flows: GranaryFlows,
 }

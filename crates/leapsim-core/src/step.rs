@@ -16,7 +16,8 @@ pub fn step(world: &mut World) -> MonthReport {
     let (provinces, teams, centre) = (&mut world.provinces, &mut world.teams, &mut world.centre);
     let (brigades, communes) = (&world.brigades, &mut world.communes);
     let (slots, family_len, year_thresholds) = (&mut world.slots, &mut world.family_len, &mut world.year_thresholds);
-    let replan = policy::apply(&p.hierarchy, inputs, m, provinces, pol, communes, centre); // 1. timeline events
+    let events = policy::apply(&p.hierarchy, inputs, m, provinces, pol, communes, centre); // 1. timeline events
+    let replan = events.or(truth::revision(centre)); // ... or a belief the ledger revised last month
     let shares = labour::Shares::allocate(&p.labour, pol, centre); // 2. campaigns' shares of labour
     production::produce(p, pol, m, inputs, provinces, teams, centre, shares); // 3. harvests, steel, industry
     let seed = p.run.seed as u64;

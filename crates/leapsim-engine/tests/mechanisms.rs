@@ -283,6 +283,71 @@ fn the_urban_ration_is_cut_when_the_granary_runs_short_not_by_date() {
 }
 
 #[test]
+fn a_granary_short_enough_to_cut_the_ration_revises_the_centres_belief() {
+    // A granary drained by export commitments, as in the test above, and a centre deaf to
+    // inspections and deaths under a full climate all along: only its own ledger can move its
+    // trust. With `truth.ledger_revision` the month the shortage cuts the ration the centre
+    // believes what the inspections found, and the next month it makes its targets anew from
+    // that belief; without it neither happens.
+    let mut s = base();
+    for kv in [
+        "run.end_year=1961",
+        "food.ration_follows_stock=true",
+        "food.urban_ration_kg_per_year=227",
+        "procurement.fixed_plan=true",
+        "truth.climate_filter=1",
+        "politics.climate=1",
+    ] {
+        s.apply_override(kv).unwrap();
+    }
+    for date in ["1959-01", "1960-01", "1961-01"] {
+        set_from(&mut s, date, "trade.exports_mt_per_year", 20.0);
+    }
+    // Until the cut and the month after it: the world, and the month of the cut.
+    let through_the_cut = |ledger: bool| {
+        let mut s = s.clone();
+        s.apply_override(&format!("truth.ledger_revision={ledger}")).unwrap();
+        let inputs = leapsim_engine::run::inputs_for(&s).unwrap();
+        let mut w = leapsim_core::build(&s.params, &inputs).unwrap();
+        while !w.centre.ration_cut {
+            assert!(w.month < parse_month("1962-01").unwrap(), "the granary never ran short");
+            leapsim_core::step(&mut w);
+        }
+        let cut = w.clone();
+        leapsim_core::step(&mut w);
+        (cut, w)
+    };
+    let (cut, next) = through_the_cut(true);
+    let c = &cut.centre;
+    assert_eq!(c.trust, c.last_true_ratio);
+    assert!(c.trust < 0.95, "the inspections found less than was reported: {}", c.trust);
+    assert_eq!(c.believed_grain_t, c.reported_last_year_t * c.trust);
+    let growth = next.policy.planning.planned_grain_growth;
+    assert!((next.centre.grain_target_t - c.believed_grain_t * (1.0 + growth)).abs() < 1.0);
+    assert!(
+        next.centre.grain_target_t < 0.95 * c.grain_target_t,
+        "{} {}",
+        c.grain_target_t,
+        next.centre.grain_target_t
+    );
+    // The grain year's plan is reopened too, but under a full climate a cut within the grain
+    // year is resisted, as any revision's is (docs/odd.md, the fixed plan): it stands.
+    assert_eq!(next.centre.procurement_plan_t, c.procurement_plan_t);
+    // Once a shortage: while the ration stays cut the centre revises nothing more.
+    let mut w = next.clone();
+    for _ in 0..6 {
+        let cut_before = w.centre.ration_cut;
+        leapsim_core::step(&mut w);
+        assert!(!(cut_before && w.centre.ration_cut && w.centre.belief_revised), "{:?}", w.month);
+    }
+
+    let (cut_off, next_off) = through_the_cut(false);
+    assert_eq!(cut_off.month, cut.month, "the switch changes nothing before the cut");
+    assert!((cut_off.centre.trust - cut_off.centre.last_true_ratio).abs() > 0.05);
+    assert_eq!(next_off.centre.grain_target_t, cut_off.centre.grain_target_t, "{:?}", cut.month);
+}
+
+#[test]
 fn the_centre_revises_its_belief_by_event_and_hears_less_under_the_climate() {
     // A Lushan-style revision: in August 1956 the centre decides last year's grain was 150 Mt and
     // replans this year's target from it at the growth in force; its trust becomes 150 Mt over

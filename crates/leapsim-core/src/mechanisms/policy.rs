@@ -20,6 +20,13 @@ pub struct Replan {
     pub quotas: bool,
 }
 
+impl Replan {
+    /// What either asks for.
+    pub fn or(self, other: Replan) -> Replan {
+        Replan { targets: self.targets || other.targets, quotas: self.quotas || other.quotas }
+    }
+}
+
 /// Apply this month's events; returns what the centre must plan anew.
 /// A `set` event changes the lever in force unless the scenario pins it.
 pub fn apply(

@@ -1,9 +1,13 @@
-//! Truth (step 9 of the month): what the centre believes. It receives reported output; inspections
+//! Truth (step 10 of the month): what the centre believes. It receives reported output; inspections
 //! show it the truth, and its trust in reports moves toward the ratio of true to reported output:
 //! `truth.belief_update` of the gap closes at each harvest report, and visible deaths close more of
-//! it every month (`truth.death_signal` per unit of excess mortality).
+//! it every month (`truth.death_signal` per unit of excess mortality). With
+//! `truth.ledger_revision` the state's own granary is evidence too: when its shortage first cuts
+//! the urban ration, the centre believes what its inspections found, whatever the climate, and
+//! makes its targets and the grain year's plan anew the next month.
 
 use crate::calendar::Month;
+use crate::mechanisms::policy::Replan;
 use crate::observe::{MonthReport, RegionMonth};
 use crate::params::Truth;
 use crate::state::Centre;
@@ -45,6 +49,17 @@ pub fn update(p: &Truth, month: Month, climate: f64, centre: &mut Centre, seen: 
         let excess = (deaths / c.normal_deaths_month - 1.0).max(0.0);
         c.trust += heard * (p.death_signal * excess).min(1.0) * (c.last_true_ratio - c.trust);
     }
+    // The state's ledger cannot be filtered: a granary short enough to cut the cities' ration
+    // makes the centre take the inspections at their word, once a shortage (the summer of 1960:
+    // data/timeline.csv). Planning then reads the belief as last year's reports times that trust.
+    if p.ledger_revision && c.ration_cut && !c.shortage_acknowledged {
+        c.trust = c.last_true_ratio;
+        c.believed_grain_t = c.reported_last_year_t * c.trust;
+        c.shortage_acknowledged = true;
+        c.belief_revised = true;
+    } else if !c.ration_cut {
+        c.shortage_acknowledged = false;
+    }
     // The centre's notion of normal mortality: the deaths of the last year before the Leap.
     if month.year() == 1957 {
         c.normal_deaths_month += deaths / 12.0;
@@ -54,4 +69,11 @@ pub fn update(p: &Truth, month: Month, climate: f64, centre: &mut Centre, seen: 
         c.reported_last_year_t = c.reported_grain_ytd_t;
         c.reported_grain_ytd_t = 0.0;
     }
+}
+
+/// What a belief revised last month from the ledger asks of this month's plan: the targets and
+/// the grain year's plan made anew (as a `revise` event does). Clears the flag.
+pub fn revision(centre: &mut Centre) -> Replan {
+    let revised = std::mem::take(&mut centre.belief_revised);
+    Replan { targets: revised, quotas: revised }
 }
