@@ -309,6 +309,33 @@ fn the_state_grain_calibration_runs_with_every_mechanism_on_and_conserves() {
 }
 
 #[test]
+fn the_state_grain_fit_takes_the_grain_the_record_says_the_state_took() {
+    // calibration/state-grain/fitted.toml at the scale it was fitted (0.002, seed 1): gross
+    // procurement by grain year within the bands of the state-grain work (data/national.csv:
+    // 58.8 Mt in 1958 +-15%, 67.4 in 1959 +-10% and above 1958, 51.1 in 1960 and 40.5 in 1961
+    // +-15%), the 1958 ratio in 0.24-0.34, the 1959 target of 400-600 Mt and claim of 250-300 Mt,
+    // and an urban death rate of at most 13 per mille in 1961-1963.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../calibration/state-grain/fitted.toml");
+    let mut s = load(path).unwrap();
+    for kv in ["run.scale=0.002", "run.seed=1", "run.end_year=1963"] {
+        s.apply_override(kv).unwrap();
+    }
+    let r = simulate(&s);
+    let cn = |y: i32, series: &str| r.tables.annual(y, "CN", series).unwrap();
+    let procured = |y| cn(y, "grain_year_procured_mt");
+    let within = |x: f64, record: f64, share: f64| (x / record - 1.0).abs() <= share;
+    let gross: Vec<f64> = (1958..=1961).map(procured).collect();
+    assert!(within(gross[0], 58.8, 0.15) && within(gross[1], 67.4, 0.10), "{gross:?}");
+    assert!(within(gross[2], 51.1, 0.15) && within(gross[3], 40.5, 0.15), "{gross:?}");
+    assert!(gross[1] > gross[0], "{gross:?}");
+    let ratio = cn(1958, "grain_year_procurement_ratio");
+    assert!((0.24..=0.34).contains(&ratio), "{ratio}");
+    let (target, claim) = (cn(1959, "grain_target_mt"), cn(1959, "grain_claimed_mt"));
+    assert!((400.0..=600.0).contains(&target) && (250.0..=300.0).contains(&claim), "{target} {claim}");
+    assert!((1961..=1963).all(|y| cn(y, "cdr_urban_permille") <= 13.0));
+}
+
+#[test]
 fn communes_are_formed_in_1958_and_split_after_the_retreat() {
     let r = simulate(&scenario(0.002, 1, 1963));
     let c = |y| r.tables.annual(y, "CN", "communes").unwrap();
