@@ -42,7 +42,8 @@ fn abc_smc_recovers_known_parameters_of_the_model_from_synthetic_data() {
     let scenario = spec.resolve().unwrap();
     let never = AtomicBool::new(false);
     let truth_run = leapsim_engine::run::run(&scenario, &mut |_, _| {}, &never).unwrap();
-    let mut settings = String::from("description = \"synthetic\"\n");
+    // Two Metropolis-Hastings steps per generation, as calibration/uncertain.toml takes.
+    let mut settings = String::from("description = \"synthetic\"\n[method]\nmoves = 2\n\n");
     for (k, _, lo, hi) in TRUTH {
         settings.push_str(&format!("[[param]]\nkey = \"{k}\"\nlower = {lo}\nupper = {hi}\n\n"));
     }
