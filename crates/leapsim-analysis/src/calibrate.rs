@@ -1589,29 +1589,29 @@ mod tests {
         let leap = parse(include_str!("../../../calibration/leap.toml"), "calibration/leap.toml").unwrap();
         let file = "calibration/uncertain.toml";
         let priors = parse(include_str!("../../../calibration/uncertain.toml"), file).unwrap();
-        assert!(priors.params.iter().all(|p| p.why.as_deref().is_some_and(|w| w.len() > 20)), "every prior says why");
+        assert_covers(
+            &priors,
+            &leap,
+            &[
+                "food.relief_denial",
+                "procurement.retention_floor_kg_per_year",
+                "food.mess_hall_other_food_loss",
+                "production.loss_on_affected_land",
+                "production.normal_loss_share",
+                "production.province_weather_sd",
+                "production.team_weather_sd",
+                "reporting.propensity_sd",
+                "politics.alternate_member_zeal",
+                "politics.pacesetter_zeal",
+                "labour.effort_loss_per_level",
+                "labour.free_supply_share",
+                "production.labour_slack",
+                "production.labour_elasticity",
+                "production.capital_loss_steel",
+            ],
+        );
         for p in &leap.params {
-            let q = priors.params.iter().find(|q| q.key == p.key).unwrap_or_else(|| panic!("{} missing", p.key));
-            assert_eq!((q.lower, q.upper, q.prior), (p.lower, p.upper, Prior::Uniform), "{}", p.key);
-        }
-        for key in [
-            "food.relief_denial",
-            "procurement.retention_floor_kg_per_year",
-            "food.mess_hall_other_food_loss",
-            "production.loss_on_affected_land",
-            "production.normal_loss_share",
-            "production.province_weather_sd",
-            "production.team_weather_sd",
-            "reporting.propensity_sd",
-            "politics.alternate_member_zeal",
-            "politics.pacesetter_zeal",
-            "labour.effort_loss_per_level",
-            "labour.free_supply_share",
-            "production.labour_slack",
-            "production.labour_elasticity",
-            "production.capital_loss_steel",
-        ] {
-            assert!(priors.params.iter().any(|q| q.key == key), "{key}: an unfitted assumption without a prior");
+            assert_eq!(priors.params.iter().find(|q| q.key == p.key).unwrap().prior, Prior::Uniform, "{}", p.key);
         }
         // The fit's targets, but the excess deaths of 1959-1960, which are measured against the
         // published estimates instead of one figure.
@@ -1627,6 +1627,19 @@ mod tests {
         let noisy = priors.targets.iter().filter(|t| t.observation_sd(Some(obs)).is_some()).count();
         assert!(noisy >= 7, "{noisy} targets with an observation error");
         assert!(spread.records.len() >= 10 && spread.band.low <= 5e6 && spread.band.high >= 45e6);
+    }
+
+    /// A priors file covers a fit: each prior says why, each fitted parameter has a prior over
+    /// the fit's bounds, and each of `assumptions` (unfitted) has one too.
+    fn assert_covers(priors: &Settings, fit: &Settings, assumptions: &[&str]) {
+        assert!(priors.params.iter().all(|p| p.why.as_deref().is_some_and(|w| w.len() > 20)), "every prior says why");
+        for p in &fit.params {
+            let q = priors.params.iter().find(|q| q.key == p.key).unwrap_or_else(|| panic!("{} missing", p.key));
+            assert_eq!((q.lower, q.upper), (p.lower, p.upper), "{}", p.key);
+        }
+        for key in assumptions {
+            assert!(priors.params.iter().any(|q| q.key == *key), "{key}: an unfitted assumption without a prior");
+        }
     }
 
     #[test]
@@ -1664,19 +1677,16 @@ mod tests {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../calibration/state-grain/");
         let fit = load(&format!("{dir}settings.toml")).unwrap();
         let priors = load(&format!("{dir}uncertain.toml")).unwrap();
-        assert!(priors.params.iter().all(|p| p.why.as_deref().is_some_and(|w| w.len() > 20)), "every prior says why");
-        for p in &fit.params {
-            let q = priors.params.iter().find(|q| q.key == p.key).unwrap_or_else(|| panic!("{} missing", p.key));
-            assert_eq!((q.lower, q.upper), (p.lower, p.upper), "{}", p.key);
-        }
-        for key in [
-            "food.ration_cut_stock_share",
-            "food.ration_restore_stock_share",
-            "truth.belief_update",
-            "truth.death_signal",
-        ] {
-            assert!(priors.params.iter().any(|q| q.key == key), "{key}: a state-grain assumption without a prior");
-        }
+        assert_covers(
+            &priors,
+            &fit,
+            &[
+                "food.ration_cut_stock_share",
+                "food.ration_restore_stock_share",
+                "truth.belief_update",
+                "truth.death_signal",
+            ],
+        );
         // The fit's targets, but excess deaths over the published estimates, and the share under 10.
         let keys = |s: &Settings| s.targets.iter().map(Target::key).collect::<Vec<_>>();
         let mut want: Vec<String> = keys(&fit).into_iter().filter(|k| k != "excess_deaths_1959_1960").collect();

@@ -271,13 +271,14 @@ pub fn parse_targets(text: &str, file: &str) -> Result<Vec<Target>, ScenarioErro
             k => return Err(err("kind", format!("unknown kind `{k}`; expected earned or input"))),
         };
         let measure = measure(&r).map_err(|m| err("measure", m))?;
-        let stated = match r.confidence.as_deref().map(|c| (c, Confidence::parse(c))) {
-            None => None,
-            Some((_, Some(c))) => Some(c),
-            Some((c, None)) => {
-                return Err(err("confidence", format!("unknown confidence `{c}`; expected high, medium or low")))
-            }
-        };
+        let stated = r
+            .confidence
+            .as_deref()
+            .map(|c| {
+                Confidence::parse(c)
+                    .ok_or_else(|| err("confidence", format!("unknown confidence `{c}`; expected high, medium or low")))
+            })
+            .transpose()?;
         let (value, confidence) = match &r.record {
             RawRecord::Value(v) => (*v, stated),
             RawRecord::National { .. } if stated.is_some() => {

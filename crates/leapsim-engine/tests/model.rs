@@ -281,16 +281,21 @@ fn migration_moves_people_and_cities_follow_the_urban_record() {
     );
 }
 
+/// calibration/state-grain/fitted.toml with the run's scale, seed and end year overridden.
+fn state_grain_fit(scale: &str, seed: &str, end_year: &str) -> Scenario {
+    let mut s = load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../calibration/state-grain/fitted.toml")).unwrap();
+    for kv in [scale, seed, end_year] {
+        s.apply_override(kv).unwrap();
+    }
+    s
+}
+
 #[test]
 fn the_state_grain_calibration_runs_with_every_mechanism_on_and_conserves() {
     // calibration/state-grain/fitted.toml: the fixed plan and its grain budget, migration, the
     // ration rule and the Lushan revision all on; people and grain are conserved month by month, the cities follow
     // the record and the centre's 1959 claim falls below what was reported.
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../calibration/state-grain/fitted.toml");
-    let mut s = load(path).unwrap();
-    for kv in ["run.scale=0.0005", "run.seed=2", "run.end_year=1966"] {
-        s.apply_override(kv).unwrap();
-    }
+    let s = state_grain_fit("run.scale=0.0005", "run.seed=2", "run.end_year=1966");
     assert!(s.params.procurement.fixed_plan && s.params.migration.follow_record && s.params.food.ration_follows_stock);
     run_conserving(&s, "state-grain", |_| {});
     let r = simulate(&s);
@@ -315,11 +320,7 @@ fn the_state_grain_fit_takes_the_grain_the_record_says_the_state_took() {
     // 58.8 Mt in 1958 +-15%, 67.4 in 1959 +-10% and above 1958, 51.1 in 1960 and 40.5 in 1961
     // +-15%), the 1958 ratio in 0.24-0.34, the 1959 target of 400-600 Mt and claim of 250-300 Mt,
     // and an urban death rate of at most 13 per mille in 1961-1963.
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../calibration/state-grain/fitted.toml");
-    let mut s = load(path).unwrap();
-    for kv in ["run.scale=0.002", "run.seed=1", "run.end_year=1963"] {
-        s.apply_override(kv).unwrap();
-    }
+    let s = state_grain_fit("run.scale=0.002", "run.seed=1", "run.end_year=1963");
     let r = simulate(&s);
     let cn = |y: i32, series: &str| r.tables.annual(y, "CN", series).unwrap();
     let procured = |y| cn(y, "grain_year_procured_mt");
