@@ -1718,33 +1718,18 @@ mod tests {
     fn the_committed_posterior_predicts_every_target_within_reach_of_its_band() {
         // The acceptance of the committed posterior: each target's 90% posterior-predictive
         // interval (5% to 95% over the sample) overlaps the band of its record.
-        let text = include_str!("../../../calibration/posterior/predictive.csv");
-        let mut lines = text.lines();
-        assert_eq!(lines.next(), Some("target,record,low,high,q05,q50,q95,share_inside,source"));
-        let mut targets = 0;
-        for line in lines {
-            let f = split_quoted(line);
-            let num = |i: usize| f[i].parse::<f64>().unwrap_or_else(|_| panic!("{line}: column {i}"));
-            let (low, high, q05, q95) = (num(2), num(3), num(4), num(6));
-            assert!(q05 <= high && q95 >= low, "{}: 90% interval {q05}-{q95} misses the band {low}-{high}", f[0]);
-            targets += 1;
+        let rows = leapsim_engine::csv::records(include_str!("../../../calibration/posterior/predictive.csv"));
+        for (line, row) in &rows {
+            let num = |c: &str| row[c].parse::<f64>().unwrap_or_else(|_| panic!("line {line}: {c}"));
+            let (low, high, q05, q95) = (num("low"), num("high"), num("q05"), num("q95"));
+            assert!(
+                q05 <= high && q95 >= low,
+                "{}: 90% interval {q05}-{q95} misses the band {low}-{high}",
+                row["target"]
+            );
         }
         let priors = parse(include_str!("../../../calibration/uncertain.toml"), "calibration/uncertain.toml").unwrap();
-        assert_eq!(targets, priors.targets.len());
-    }
-
-    /// The fields of one CSV line, with quoted fields (which may hold commas) unquoted.
-    fn split_quoted(line: &str) -> Vec<String> {
-        let (mut fields, mut field, mut quoted) = (Vec::new(), String::new(), false);
-        for c in line.chars() {
-            match c {
-                '"' => quoted = !quoted,
-                ',' if !quoted => fields.push(std::mem::take(&mut field)),
-                c => field.push(c),
-            }
-        }
-        fields.push(field);
-        fields
+        assert_eq!(rows.len(), priors.targets.len());
     }
 
     #[test]
