@@ -348,7 +348,7 @@ define_params! {
             "Extra share of the floor taken per unit of political climate times the leader's zeal (anti-concealment drives).",
             "calibrated (with the Great Leap: procurement ratio 1959, data/national.csv)";
         on_true_output: Bool = FALSE, [0, 1], "switch",
-            "Quotas follow true output instead of reports (flexible procurement).", "counterfactual switch";
+            "Quotas follow true output instead of reports (flexible procurement). With a fixed plan, the plan is sized on last year's true output and each harvest pays the plan's share of its true grain; the sales and other uses stay budgeted with it.", "counterfactual switch";
         fixed_plan: Bool = FALSE, [0, 1], "switch",
             "Quotas come from a grain-year plan fixed in July, before the harvest, instead of a share of each harvest's reports.",
             "the state's practice: plans set at the planning conferences and taken against the harvest (Meng, Qian & Yared 2015, Rev. Econ. Stud. 82(4)); off until the historical scenario is recalibrated with it";
@@ -542,13 +542,10 @@ define_params! {
 }
 
 impl Procurement {
-    /// Quotas come from a plan fixed before the harvest (not flexible procurement).
-    pub fn plan_in_force(&self) -> bool {
-        self.fixed_plan && !self.on_true_output
-    }
-    /// The grain year's sales and other state uses are budgeted with that plan.
+    /// The grain year's sales and other state uses are budgeted with the plan fixed before the
+    /// harvest (under flexible procurement too: its plan is sized on the true output).
     pub fn budget_in_force(&self) -> bool {
-        self.grain_budget && self.plan_in_force()
+        self.grain_budget && self.fixed_plan
     }
 }
 

@@ -184,6 +184,13 @@ pub struct Centre {
     /// Reported grain received so far this year, and in the whole of last year, tonnes.
     pub reported_grain_ytd_t: f64,
     pub reported_last_year_t: f64,
+    /// True grain harvested so far this year, and in the whole of last year, tonnes (what a
+    /// plan under flexible procurement is sized on).
+    pub true_grain_ytd_t: f64,
+    pub true_last_year_t: f64,
+    /// Under flexible procurement with a plan: the output the grain year's plan was sized on,
+    /// tonnes; quotas take the plan's share of it from each true harvest.
+    pub plan_output_t: f64,
     /// Share of a report the centre believes (1 = takes reports at face value).
     pub trust: f64,
     /// Families per commune now (changes when communes are split).

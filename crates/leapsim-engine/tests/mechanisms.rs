@@ -453,7 +453,9 @@ fn a_grain_budget_sells_its_fixed_sales_to_the_fixed_units_whoever_looks_short()
     // the fixed share of the plan, month by month, to those units alone; the plan is raised to
     // pay for them, and other state uses are paid out of the budget too, whatever the harvest
     // brings in. Without the budget the year's resales are what the teams short on paper get.
-    let grain_year = |budget: bool| {
+    // Flexible procurement keeps the budget: its plan is sized on last year's true output, and
+    // only the quotas move with the harvest.
+    let grain_year = |budget: bool, flexible: bool| {
         let mut s = base();
         for kv in
             ["procurement.fixed_plan=true", "food.state_stock_initial_mt=150", "procurement.fixed_sales_base_year=1954"]
@@ -461,14 +463,18 @@ fn a_grain_budget_sells_its_fixed_sales_to_the_fixed_units_whoever_looks_short()
             s.apply_override(kv).unwrap();
         }
         s.apply_override(&format!("procurement.grain_budget={budget}")).unwrap();
+        s.apply_override(&format!("procurement.on_true_output={flexible}")).unwrap();
         let inputs = leapsim_engine::run::inputs_for(&s).unwrap();
         let mut w = leapsim_core::build(&s.params, &inputs).unwrap();
         let (mut plan_t, mut sold_t, mut other_t, mut months_selling, mut outside_units) = (0.0, 0.0, 0.0, 0, 0);
+        let mut sized_on_truth = true;
         while w.month < parse_month("1956-07").unwrap() {
             let r = leapsim_core::step(&mut w);
             if r.month >= parse_month("1955-07").unwrap() {
                 if r.month == parse_month("1955-07").unwrap() {
                     plan_t = w.centre.procurement_plan_t;
+                    let c = &w.centre;
+                    sized_on_truth = c.plan_output_t == c.true_last_year_t && c.true_last_year_t > 0.0;
                 }
                 sold_t += r.granary.resold_t;
                 other_t += r.granary.other_use_t;
@@ -480,10 +486,10 @@ fn a_grain_budget_sells_its_fixed_sales_to_the_fixed_units_whoever_looks_short()
             }
         }
         let units = w.teams.fixed_sales_kg.iter().filter(|&&k| k > 0.0).count();
-        (plan_t, sold_t, other_t, months_selling, outside_units, units, s.params)
+        (plan_t, sold_t, other_t, months_selling, outside_units, units, s.params, sized_on_truth)
     };
-    let (plan, sold, other, months, outside, units, p) = grain_year(true);
-    let (plan_free, sold_free, _, _, _, units_free, _) = grain_year(false);
+    let (plan, sold, other, months, outside, units, p, _) = grain_year(true, false);
+    let (plan_free, sold_free, _, _, _, units_free, _, _) = grain_year(false, false);
     let share = p.procurement.fixed_sales_share;
     assert!((sold / (share * plan) - 1.0).abs() < 1e-9, "sold {sold} of a plan of {plan}");
     let other_share = p.trade.other_state_use_share;
@@ -493,6 +499,10 @@ fn a_grain_budget_sells_its_fixed_sales_to_the_fixed_units_whoever_looks_short()
     assert_eq!(units_free, 0, "without a budget no sales are fixed");
     assert!(plan > plan_free * 1.2, "plan {plan_free} -> {plan}");
     assert!(sold_free > 0.0 && (sold_free / sold - 1.0).abs() > 0.05, "{sold_free} vs {sold}");
+    let (plan_flexible, sold_flexible, _, months_flexible, outside_flexible, _, _, on_truth) = grain_year(true, true);
+    assert!(on_truth, "the flexible plan is sized on last year's true output");
+    assert!((sold_flexible / (share * plan_flexible) - 1.0).abs() < 1e-9, "sold {sold_flexible} of {plan_flexible}");
+    assert_eq!((months_flexible, outside_flexible), (12, 0));
 }
 
 #[test]

@@ -6,7 +6,10 @@
 //! - with `procurement.fixed_plan`, the grain year's plan, fixed in July before the harvest
 //!   ([`fix_plan`]) and shared out to provinces by their last year's reports, then to teams by
 //!   this harvest's reports: a bad harvest does not lower it;
-//! - with `procurement.on_true_output` (flexible procurement), `rate` of the true harvest.
+//! - with `procurement.on_true_output` (flexible procurement), `rate` of the true harvest; with
+//!   a fixed plan too, the plan is sized on last year's true output instead of the centre's
+//!   target, and each harvest pays the plan's share of that output out of its true grain, so a
+//!   bad harvest lowers it while the sales budgeted with the plan stay.
 //!
 //! The grain is only taken if it exists, and not below the retention floor that the 1955 "three
 //! fixes" guaranteed — except for the share of the floor that anti-concealment drives take:
@@ -45,18 +48,17 @@ pub fn procure(
     // Procurement opens the granary's month: the ledger starts from what it holds now.
     centre.flows = GranaryFlows::open(centre.granary_t);
     let pr = &params.procurement;
-    let fixed = pr.plan_in_force();
-    if fixed {
+    if pr.fixed_plan {
         keep_reports(month, provinces, reports);
         let opens = month.0 == 0 || month.month_of_year() == GRAIN_YEAR_FIRST_MONTH;
         if opens || replan {
             fix_plan(params, policy, month, provinces, teams, centre, opens);
         }
     }
-    let quota_per_reported = if fixed {
-        quota_per_reported_from_plan(month, provinces, teams)
-    } else {
-        quota_per_reported_from_harvest(pr, policy, provinces, teams, reports)
+    let quota_per_reported = match (pr.fixed_plan, pr.on_true_output) {
+        (true, false) => quota_per_reported_from_plan(month, provinces, teams),
+        (true, true) => quota_per_reported_from_true_harvest(centre, provinces, teams),
+        (false, _) => quota_per_reported_from_harvest(pr, policy, provinces, teams, reports),
     };
     if quota_per_reported.iter().all(|&q| q == 0.0) {
         return;
@@ -139,6 +141,25 @@ fn quota_per_reported_from_plan(month: Month, provinces: &[Province], teams: &Te
         .collect()
 }
 
+/// Quota per kg of a team's own report, by province, under flexible procurement with a plan:
+/// the plan's share of the output it was sized on, taken of the province's true harvest.
+fn quota_per_reported_from_true_harvest(centre: &Centre, provinces: &[Province], teams: &Teams) -> Vec<f64> {
+    let rate = if centre.plan_output_t > 0.0 { centre.procurement_plan_t / centre.plan_output_t } else { 0.0 };
+    provinces
+        .par_iter()
+        .map(|p| {
+            let flows = &teams.flow[p.rural_teams.clone()];
+            let own: f64 = flows.iter().map(|f| f.reported_kg as f64).sum();
+            let harvest: f64 = flows.iter().map(|f| f.harvest_kg as f64).sum();
+            if own > 0.0 {
+                rate * harvest / own
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
 /// Keep each province's reports of this calendar year and of the whole last one (real tonnes):
 /// the plan is shared out by the last year's.
 fn keep_reports(month: Month, provinces: &mut [Province], reports: &[ProvinceReport]) {
@@ -155,8 +176,9 @@ fn keep_reports(month: Month, provinces: &mut [Province], reports: &[ProvinceRep
 /// when the centre revises its belief about output. The plan is what the state must supply in
 /// the grain year — urban rations for the urban population, export commitments, less planned
 /// imports — plus
-/// `plan_rate` of the output the centre expects (this year's target, which it believes), and
-/// with `grain_budget` the sales to the countryside and other state uses budgeted with it. A
+/// `plan_rate` of the output the centre expects (this year's target, which it believes; under
+/// flexible procurement last year's true output), and with `grain_budget` the sales to the
+/// countryside and other state uses budgeted with it. A
 /// revision within the grain year that would cut the plan is resisted under the political
 /// climate: asking for lower quotas was "right opportunism" after Lushan (Bernstein 1984, Theory
 /// and Society 13(3)), so only `1 - climate` of the cut is made.
@@ -176,11 +198,20 @@ fn fix_plan(
     let trade = &policy.trade;
     let needs_t = urban_persons * policy.food.urban_ration_kg_per_year / 1000.0
         + (trade.exports_mt_per_year - trade.imports_mt_per_year) * 1e6;
-    let mut plan_t = (policy.procurement.plan_rate * centre.grain_target_t + needs_t).max(0.0);
+    let pr = &params.procurement;
+    let expected_t = if !pr.on_true_output {
+        centre.grain_target_t
+    } else if centre.true_last_year_t > 0.0 {
+        centre.true_last_year_t
+    } else {
+        // The run's first year: the first plan's target is the provinces' normal output.
+        centre.grain_target_t
+    };
+    centre.plan_output_t = expected_t;
+    let mut plan_t = (policy.procurement.plan_rate * expected_t + needs_t).max(0.0);
     // With a grain budget the sales fixed with the plan are part of what it must raise: the
     // gross plan is what is kept plus what is sold back, of which the sales are the share
     // `fixed_sales_share`. Other state uses are budgeted out of what is kept.
-    let pr = &params.procurement;
     let sales_share = if pr.grain_budget { pr.fixed_sales_share.min(0.9) } else { 0.0 };
     plan_t /= 1.0 - sales_share;
     if !opens && centre.plan_year == month.grain_year() {

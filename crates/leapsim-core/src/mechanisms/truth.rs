@@ -65,9 +65,10 @@ pub fn update(p: &Truth, month: Month, climate: f64, centre: &mut Centre, seen: 
         c.normal_deaths_month += deaths / 12.0;
     }
     c.reported_grain_ytd_t += reported_t;
+    c.true_grain_ytd_t += true_t;
     if month.month_of_year() == 12 {
-        c.reported_last_year_t = c.reported_grain_ytd_t;
-        c.reported_grain_ytd_t = 0.0;
+        c.reported_last_year_t = std::mem::take(&mut c.reported_grain_ytd_t);
+        c.true_last_year_t = std::mem::take(&mut c.true_grain_ytd_t);
     }
 }
 
