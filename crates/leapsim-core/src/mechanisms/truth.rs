@@ -51,10 +51,13 @@ pub fn update(p: &Truth, month: Month, climate: f64, centre: &mut Centre, seen: 
     }
     // The state's ledger cannot be filtered: a granary short enough to cut the cities' ration
     // makes the centre take the inspections at their word, once a shortage (the summer of 1960:
-    // data/timeline.csv). Planning then reads the belief as last year's reports times that trust.
+    // data/timeline.csv). It trusts this year's reports as far as the last harvest's
+    // inspections bear out, and believes what they found of last year's output. (Last year's
+    // reports times this year's ratio would mix two years: once reports turn honest again, the
+    // inflated claims of the year before would be believed nearly whole.)
     if p.ledger_revision && c.ration_cut && !c.shortage_acknowledged {
         c.trust = c.last_true_ratio;
-        c.believed_grain_t = c.reported_last_year_t * c.trust;
+        c.believed_grain_t = c.true_last_year_t;
         c.shortage_acknowledged = true;
         c.belief_revised = true;
     } else if !c.ration_cut {
