@@ -148,9 +148,8 @@ fn quota_per_reported_from_true_harvest(centre: &Centre, provinces: &[Province],
     provinces
         .par_iter()
         .map(|p| {
-            let flows = &teams.flow[p.rural_teams.clone()];
-            let own: f64 = flows.iter().map(|f| f.reported_kg as f64).sum();
-            let harvest: f64 = flows.iter().map(|f| f.harvest_kg as f64).sum();
+            let own = reported_by_teams(p, teams);
+            let harvest: f64 = teams.flow[p.rural_teams.clone()].iter().map(|f| f.harvest_kg as f64).sum();
             if own > 0.0 {
                 rate * harvest / own
             } else {
@@ -199,12 +198,11 @@ fn fix_plan(
     let needs_t = urban_persons * policy.food.urban_ration_kg_per_year / 1000.0
         + (trade.exports_mt_per_year - trade.imports_mt_per_year) * 1e6;
     let pr = &params.procurement;
-    let expected_t = if !pr.on_true_output {
-        centre.grain_target_t
-    } else if centre.true_last_year_t > 0.0 {
+    // Under flexible procurement the state knows last year's true output; in the run's first
+    // year there is none yet, and the first target is the provinces' normal output.
+    let expected_t = if pr.on_true_output && centre.true_last_year_t > 0.0 {
         centre.true_last_year_t
     } else {
-        // The run's first year: the first plan's target is the provinces' normal output.
         centre.grain_target_t
     };
     centre.plan_output_t = expected_t;
