@@ -57,8 +57,15 @@ pub fn procure(
     }
     let quota_per_reported = match (pr.fixed_plan, pr.on_true_output) {
         (true, false) => quota_per_reported_from_plan(month, provinces, teams),
-        (true, true) => quota_per_reported_from_true_harvest(centre, provinces, teams),
-        (false, _) => quota_per_reported_from_harvest(pr, policy, provinces, teams, reports),
+        // Flexible with a plan: the plan's share of the output it was sized on.
+        (true, true) => {
+            let (plan_t, output_t) = (centre.procurement_plan_t, centre.plan_output_t);
+            quota_per_reported_at_rate(if output_t > 0.0 { plan_t / output_t } else { 0.0 }, provinces, teams, None)
+        }
+        // Flexible procurement takes no account of reports.
+        (false, flexible) => {
+            quota_per_reported_at_rate(policy.procurement.rate, provinces, teams, (!flexible).then_some(reports))
+        }
     };
     if quota_per_reported.iter().all(|&q| q == 0.0) {
         return;
@@ -95,25 +102,22 @@ fn reported_by_teams(p: &Province, teams: &Teams) -> f64 {
     teams.flow[p.rural_teams.clone()].iter().map(|f| f.reported_kg as f64).sum()
 }
 
-/// Quota per kg of a team's own report, by province: `rate` of the province's report (of the
-/// true harvest under flexible procurement).
-fn quota_per_reported_from_harvest(
-    params: &Procurement,
-    policy: &Policy,
+/// Quota per kg of a team's own report, by province: `rate` of the province's report, or with
+/// no reports (flexible procurement) of its true harvest.
+fn quota_per_reported_at_rate(
+    rate: f64,
     provinces: &[Province],
     teams: &Teams,
-    reports: &[ProvinceReport],
+    reports: Option<&[ProvinceReport]>,
 ) -> Vec<f64> {
-    let rate = policy.procurement.rate;
     provinces
         .par_iter()
-        .zip(reports)
-        .map(|(p, r)| {
+        .enumerate()
+        .map(|(i, p)| {
             let own = reported_by_teams(p, teams);
-            let base = if params.on_true_output {
-                teams.flow[p.rural_teams.clone()].iter().map(|f| f.harvest_kg as f64).sum()
-            } else {
-                r.grain_kg
+            let base = match reports {
+                Some(r) => r[i].grain_kg,
+                None => teams.flow[p.rural_teams.clone()].iter().map(|f| f.harvest_kg as f64).sum(),
             };
             if own > 0.0 {
                 rate * base / own
@@ -134,24 +138,6 @@ fn quota_per_reported_from_plan(month: Month, provinces: &[Province], teams: &Te
             let own = reported_by_teams(p, teams);
             if own > 0.0 {
                 due_kg / own
-            } else {
-                0.0
-            }
-        })
-        .collect()
-}
-
-/// Quota per kg of a team's own report, by province, under flexible procurement with a plan:
-/// the plan's share of the output it was sized on, taken of the province's true harvest.
-fn quota_per_reported_from_true_harvest(centre: &Centre, provinces: &[Province], teams: &Teams) -> Vec<f64> {
-    let rate = if centre.plan_output_t > 0.0 { centre.procurement_plan_t / centre.plan_output_t } else { 0.0 };
-    provinces
-        .par_iter()
-        .map(|p| {
-            let own = reported_by_teams(p, teams);
-            let harvest: f64 = teams.flow[p.rural_teams.clone()].iter().map(|f| f.harvest_kg as f64).sum();
-            if own > 0.0 {
-                rate * harvest / own
             } else {
                 0.0
             }
