@@ -141,6 +141,9 @@ pub struct Teams {
     /// With a grain budget: the team's resales in `procurement.fixed_sales_base_year`, kg,
     /// which fix its share of the state's sales in every grain year after it.
     pub fixed_sales_kg: Vec<f32>,
+    /// Grain the team kept from its last summer harvest (harvest less seed, feed and the
+    /// summer procurement), kg: what it counts on from the next one.
+    pub summer_kept_kg: Vec<f32>,
     /// Farm capital (draught animals, seed, tools), 1 = normal; multiplies the harvest.
     pub capital: Vec<f32>,
     pub flow: Vec<TeamFlow>,
@@ -150,7 +153,7 @@ impl Teams {
     /// Bytes of per-team state, one element of every column.
     pub const BYTES_PER_TEAM: usize = std::mem::size_of::<u16>()
         + std::mem::size_of::<bool>()
-        + 6 * std::mem::size_of::<f32>()
+        + 8 * std::mem::size_of::<f32>()
         + std::mem::size_of::<f64>()
         + std::mem::size_of::<Census>()
         + std::mem::size_of::<TeamFlow>();

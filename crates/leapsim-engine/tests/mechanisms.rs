@@ -603,3 +603,46 @@ fn the_accounting_unit_shares_grain_per_head_across_its_teams() {
     let (team, _) = run_to_october(1.0);
     assert!(team.teams.flow.iter().all(|f| f.pooled_kg == 0.0));
 }
+
+#[test]
+fn villages_that_count_on_the_summer_harvest_are_not_lean_after_the_autumn_one() {
+    // In a normal year a team that sets aside nothing for the summer harvest to come eats less
+    // from October to May than from June to September: the winter after the big harvest is its
+    // lean season. Counting on what it kept of last summer's crop, and with the retention floor
+    // counting on it too, it eats about as well in November as in August and no better in the
+    // spring; the year's grain, eaten and procured, moves by a few per cent: the switch moves
+    // when the villages eat, not what they have.
+    let kcal = |counts: bool| {
+        let mut s = base();
+        s.apply_override(&format!("food.counts_summer_harvest={counts}")).unwrap();
+        let inputs = leapsim_engine::run::inputs_for(&s).unwrap();
+        let mut w = leapsim_core::build(&s.params, &inputs).unwrap();
+        let (mut by_month, mut eaten_year, mut procured_year) = (Vec::new(), 0.0, 0.0);
+        while w.month < parse_month("1956-07").unwrap() {
+            let month = w.month;
+            let r = leapsim_core::step(&mut w);
+            let rural = (0..w.teams.len()).filter(|&t| !w.teams.urban[t]);
+            let (kcal, persons) = rural.fold((0.0, 0.0), |(k, n), t| {
+                let p = w.teams.census[t].persons as f64;
+                (k + w.teams.flow[t].kcal_per_day as f64 * p, n + p)
+            });
+            if month >= parse_month("1955-07").unwrap() {
+                by_month.push(kcal / persons);
+                procured_year += r.granary.procured_t;
+                eaten_year += (0..w.teams.len())
+                    .filter(|&t| !w.teams.urban[t])
+                    .map(|t| w.teams.flow[t].eaten_kg as f64)
+                    .sum::<f64>();
+            }
+        }
+        // July 1955 .. June 1956: August is [1], November [4], April [9].
+        (by_month[1], by_month[4], by_month[9], eaten_year, procured_year)
+    };
+    let (aug, nov, _, year, procured) = kcal(false);
+    assert!(nov < 0.95 * aug, "without: November {nov} against August {aug}");
+    let (aug_c, nov_c, apr_c, year_c, procured_c) = kcal(true);
+    assert!((nov_c / aug_c - 1.0).abs() < 0.03, "counting: November {nov_c} against August {aug_c}");
+    assert!(apr_c <= nov_c * 1.01, "counting: April {apr_c} against November {nov_c}");
+    assert!((year_c / year - 1.0).abs() < 0.05, "eaten: {year_c} counting, {year} not");
+    assert!((procured_c / procured - 1.0).abs() < 0.05, "procured: {procured_c} counting, {procured} not");
+}

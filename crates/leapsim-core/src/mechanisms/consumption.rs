@@ -43,6 +43,13 @@ fn real_sum(provinces: &[Province], urban: bool, f: impl Fn(usize) -> f64 + Sync
     by_province.iter().sum()
 }
 
+/// Between the autumn harvest and the summer one a team that counts on the summer harvest
+/// (`food.counts_summer_harvest`) spreads over the months to the autumn its store and what it
+/// kept of last summer's crop; the months from June to September have only the store.
+pub fn counts_summer_harvest(params: &Params, month: Month) -> bool {
+    params.food.counts_summer_harvest && month.months_to_summer_harvest() < month.months_to_autumn_harvest()
+}
+
 /// Draw up to `want` tonnes from the granary; returns what was drawn.
 fn draw(granary: &mut f64, want: f64) -> f64 {
     let got = want.min(*granary).max(0.0);
@@ -71,14 +78,18 @@ struct ResaleRule {
     floor_kg_per_year: f64,
     months_left: f64,
     by_month: bool,
+    /// From October to May, with `food.counts_summer_harvest`: a team's store is judged, as
+    /// it eats, with what it kept of last summer's crop.
+    counts_summer: bool,
 }
 
 impl ResaleRule {
     /// A team's resale gap, kg, judged on paper (its store as its reported harvest makes it
     /// look): its shortfall below the floor for the months to the next autumn harvest, or by
     /// month what its store, spread over those months, leaves it short this month.
-    fn gap(self, persons: u32, stock: f64, report_ratio: f32) -> f64 {
-        let paper = stock * report_ratio.max(1.0) as f64;
+    fn gap(self, persons: u32, stock: f64, summer_kept: f32, report_ratio: f32) -> f64 {
+        let store = if self.counts_summer { stock + summer_kept as f64 } else { stock };
+        let paper = store * report_ratio.max(1.0) as f64;
         let short = if self.by_month {
             self.floor_kg_per_year / 12.0 * persons as f64 - paper / self.months_left
         } else {
@@ -168,8 +179,11 @@ fn granary(
         floor_kg_per_year: food.resale_floor_kg_per_year,
         months_left,
         by_month: params.food.resales_by_month,
+        counts_summer: counts_summer_harvest(params, month),
     };
-    let gap = |t: usize| resale.gap(teams.census[t].persons, teams.grain_kg[t], teams.report_ratio[t]);
+    let gap = |t: usize| {
+        resale.gap(teams.census[t].persons, teams.grain_kg[t], teams.summer_kept_kg[t], teams.report_ratio[t])
+    };
     // Under the political climate hunger is denied, and relief withheld with it.
     let relief = (1.0 - params.food.relief_denial * policy.politics.climate).max(0.0);
     let gap_demand_t = real_sum(provinces, false, gap) / 1000.0 * relief;
@@ -240,34 +254,48 @@ pub fn consume(
     } else {
         p.food.kcal_other_per_day
     };
-    teams.flow.par_iter_mut().zip(teams.grain_kg.par_iter_mut()).enumerate().for_each(|(t, (flow, stock))| {
-        let persons = teams.census[t].persons;
-        if teams.urban[t] {
-            flow.eaten_kg = (persons as f64 * h.urban_ration_kg_pp * h.urban_fill) as f32;
-            flow.kcal_per_day = kcal_per_day(p, flow.eaten_kg as f64, persons, p.food.kcal_other_per_day);
-        } else {
-            // Stocks move by the flows as recorded, so grain is conserved to the last bit.
-            flow.resold_kg = (h.resale.gap(persons, *stock, teams.report_ratio[t]) * h.resale_fill
-                + teams.fixed_sales_kg[t] as f64 * h.resale_per_fixed_kg) as f32;
-            let resold = flow.resold_kg as f64;
-            // A lump joins the store and is spread with it; a month's resale is eaten in the month.
-            let (spread, eaten_now) = if h.resale.by_month { (*stock, resold) } else { (*stock + resold, 0.0) };
-            *stock += resold;
-            // A mess hall plans on the harvest its cadres reported, as far as it believes it.
-            let believed = if mess {
-                spread * (1.0 + free_eating * (teams.report_ratio[t] as f64 - 1.0).max(0.0))
+    let counts_summer = h.resale.counts_summer;
+    let summer_harvest = month.month_of_year() == crate::calendar::SUMMER_HARVEST;
+    let seed_feed = p.food.seed_feed_share;
+    teams
+        .flow
+        .par_iter_mut()
+        .zip(teams.grain_kg.par_iter_mut())
+        .zip(teams.summer_kept_kg.par_iter_mut())
+        .enumerate()
+        .for_each(|(t, ((flow, stock), summer_kept))| {
+            let persons = teams.census[t].persons;
+            if teams.urban[t] {
+                flow.eaten_kg = (persons as f64 * h.urban_ration_kg_pp * h.urban_fill) as f32;
+                flow.kcal_per_day = kcal_per_day(p, flow.eaten_kg as f64, persons, p.food.kcal_other_per_day);
             } else {
-                spread
-            };
-            let ration =
-                (believed / months_left + eaten_now).min(p.food.satiation_ratio * need_pp * persons as f64).min(*stock);
-            // Rounded down to f32 so the store never goes below zero.
-            flow.eaten_kg = f32_at_most(ration);
-            flow.eats_in_mess_hall = mess;
-            *stock -= flow.eaten_kg as f64;
-            flow.kcal_per_day = kcal_per_day(p, flow.eaten_kg as f64, persons, rural_other);
-        }
-    });
+                // Stocks move by the flows as recorded, so grain is conserved to the last bit.
+                flow.resold_kg = (h.resale.gap(persons, *stock, *summer_kept, teams.report_ratio[t]) * h.resale_fill
+                    + teams.fixed_sales_kg[t] as f64 * h.resale_per_fixed_kg) as f32;
+                let resold = flow.resold_kg as f64;
+                // A lump joins the store and is spread with it; a month's resale is eaten in the month.
+                let (spread, eaten_now) = if h.resale.by_month { (*stock, resold) } else { (*stock + resold, 0.0) };
+                if summer_harvest {
+                    *summer_kept = (flow.harvest_kg * (1.0 - seed_feed as f32) - flow.procured_kg).max(0.0);
+                }
+                let spread = if counts_summer { spread + *summer_kept as f64 } else { spread };
+                *stock += resold;
+                // A mess hall plans on the harvest its cadres reported, as far as it believes it.
+                let believed = if mess {
+                    spread * (1.0 + free_eating * (teams.report_ratio[t] as f64 - 1.0).max(0.0))
+                } else {
+                    spread
+                };
+                let ration = (believed / months_left + eaten_now)
+                    .min(p.food.satiation_ratio * need_pp * persons as f64)
+                    .min(*stock);
+                // Rounded down to f32 so the store never goes below zero.
+                flow.eaten_kg = f32_at_most(ration);
+                flow.eats_in_mess_hall = mess;
+                *stock -= flow.eaten_kg as f64;
+                flow.kcal_per_day = kcal_per_day(p, flow.eaten_kg as f64, persons, rural_other);
+            }
+        });
     // The base grain year's resales fix each team's share of the sales after it.
     let pr = &p.procurement;
     if pr.budget_in_force() && month.grain_year() == pr.fixed_sales_base_year as i32 {
