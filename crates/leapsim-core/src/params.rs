@@ -331,7 +331,7 @@ define_params! {
             "Resales are sold month by month through the lean season and eaten as bought, instead of as one lump at each month a team is short for all the months to the next autumn harvest.",
             "the spring famine (chunhuang) was met by resales in the lean months; under the lump rule relief withheld is withheld again from each month's remaining shortfall; off until the historical scenario is recalibrated with it";
         counts_summer_harvest: Bool = FALSE, [0, 1], "switch",
-            "From the autumn harvest to the summer one a rural team spreads its store over the months to the next autumn harvest counting on the summer harvest it kept last year, instead of as if no grain came before the autumn.",
+            "From October to May a rural team counts on what it kept of last June's harvest: when it spreads its store to the next autumn harvest, when the state judges its shortfall for resales and when procurement leaves it its floor; instead of as if no grain came before the autumn.",
             "the lean months were the spring before the summer wheat harvest (chunhuang, 'green and yellow do not meet'), not the winter after the autumn harvest; the model's January store already counts on the summer harvest (build.rs)";
         #[lever] resale_floor_kg_per_year: Float = 195.0, [0.0, 400.0], "kg per person per year",
             "The state resells grain to rural teams whose stock falls below this yearly rate.",
