@@ -622,17 +622,14 @@ fn villages_that_count_on_the_summer_harvest_are_not_lean_after_the_autumn_one()
             let month = w.month;
             let r = leapsim_core::step(&mut w);
             let rural = (0..w.teams.len()).filter(|&t| !w.teams.urban[t]);
-            let (kcal, persons) = rural.fold((0.0, 0.0), |(k, n), t| {
-                let p = w.teams.census[t].persons as f64;
-                (k + w.teams.flow[t].kcal_per_day as f64 * p, n + p)
+            let (kcal, persons, eaten) = rural.fold((0.0, 0.0, 0.0), |(k, n, e), t| {
+                let (p, flow) = (w.teams.census[t].persons as f64, &w.teams.flow[t]);
+                (k + flow.kcal_per_day as f64 * p, n + p, e + flow.eaten_kg as f64)
             });
             if month >= parse_month("1955-07").unwrap() {
                 by_month.push(kcal / persons);
                 procured_year += r.granary.procured_t;
-                eaten_year += (0..w.teams.len())
-                    .filter(|&t| !w.teams.urban[t])
-                    .map(|t| w.teams.flow[t].eaten_kg as f64)
-                    .sum::<f64>();
+                eaten_year += eaten;
             }
         }
         // July 1955 .. June 1956: August is [1], November [4], April [9].

@@ -21,23 +21,31 @@ use crate::params::{Params, Policy, Procurement};
 use crate::state::{f32_at_most, Centre, GranaryFlows, Province, Teams};
 use rayon::prelude::*;
 
-/// Grain a team of `persons` in a province of zeal `zeal` is allowed to keep, kg: the floor for
-/// the months until the next autumn harvest, less what the team counts on from the summer crop
-/// (`summer_kept_kg`, with `food.counts_summer_harvest`: the floor is a year's grain from the
-/// year's harvests), less the share that enforcement (in force) overrides.
-pub fn retention_kg(
-    params: &Procurement,
-    policy: &Policy,
-    month: Month,
-    zeal: f64,
-    persons: u32,
-    summer_kept_kg: f64,
-) -> f64 {
-    let months = month.months_to_autumn_harvest() as f64;
-    let overridden =
-        (params.floor_override + policy.procurement.enforcement * policy.politics.climate * zeal).clamp(0.0, 1.0);
-    let need = params.retention_floor_kg_per_year * months / 12.0 * persons as f64;
-    (need - summer_kept_kg).max(0.0) * (1.0 - overridden)
+/// What a province's teams are allowed to keep this month: the floor for the months until the
+/// next autumn harvest, per person, and the share of it that enforcement (in force) leaves them.
+#[derive(Clone, Copy)]
+struct Retention {
+    floor_kg_per_person: f64,
+    kept_share: f64,
+}
+
+impl Retention {
+    fn of(params: &Procurement, policy: &Policy, month: Month, zeal: f64) -> Retention {
+        let months = month.months_to_autumn_harvest() as f64;
+        let overridden =
+            (params.floor_override + policy.procurement.enforcement * policy.politics.climate * zeal).clamp(0.0, 1.0);
+        Retention {
+            floor_kg_per_person: params.retention_floor_kg_per_year * months / 12.0,
+            kept_share: 1.0 - overridden,
+        }
+    }
+
+    /// Grain a team of `persons` keeps, kg, less what it counts on from the summer crop
+    /// (`summer_kept_kg`, with `food.counts_summer_harvest`: the floor is a year's grain from
+    /// the year's harvests).
+    fn keep_kg(self, persons: u32, summer_kept_kg: f64) -> f64 {
+        (self.floor_kg_per_person * persons as f64 - summer_kept_kg).max(0.0) * self.kept_share
+    }
 }
 
 /// Take the quotas, at the rate or plan in force; `reports` are what each province sent up.
@@ -80,6 +88,7 @@ pub fn procure(
     if quota_per_reported.iter().all(|&q| q == 0.0) {
         return;
     }
+    let retention: Vec<Retention> = provinces.iter().map(|p| Retention::of(pr, policy, month, p.zeal)).collect();
     let counts_summer = super::consumption::counts_summer_harvest(params, month);
     teams.flow.par_iter_mut().zip(teams.grain_kg.par_iter_mut()).enumerate().for_each(|(t, (flow, stock))| {
         if teams.urban[t] {
@@ -88,7 +97,7 @@ pub fn procure(
         let pi = teams.province[t] as usize;
         flow.quota_kg = (quota_per_reported[pi] * flow.reported_kg as f64) as f32;
         let summer_kept = if counts_summer { teams.summer_kept_kg[t] as f64 } else { 0.0 };
-        let keep = retention_kg(pr, policy, month, provinces[pi].zeal, teams.census[t].persons, summer_kept);
+        let keep = retention[pi].keep_kg(teams.census[t].persons, summer_kept);
         // Rounded down to f32 so the store never goes below what it keeps.
         let take = f32_at_most((flow.quota_kg as f64).min((*stock - keep).max(0.0)));
         flow.procured_kg = take;
