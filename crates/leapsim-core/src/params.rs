@@ -255,8 +255,11 @@ define_params! {
             "Growth rate of the stable population from which the 1953 ages are drawn.",
             "registered CBR - CDR 1953 = 37.0 - 14.0 per mille (data/national.csv)";
         hunger_mortality_slope: Float = 6.0, [0.0, 40.0], "per unit hunger",
-            "Death hazard is multiplied by exp(slope * weight * hunger).",
+            "Death hazard is multiplied by exp(slope * weight * hunger), or of the hunger above demography.hunger_mortality_threshold.",
             "calibrated (with the Great Leap: national excess deaths); no effect at normal diets";
+        hunger_mortality_threshold: Float = 0.0, [0.0, 0.5], "hunger",
+            "Hunger the body adapts to without a higher death hazard; above it the hazard is multiplied by exp(slope * weight * (hunger - threshold)).",
+            "0 (no adaptation) in the historical scenario, calibrated in the state-grain one: adult mortality is flat over a wide range of body mass and rises steeply only below it (Waaler 1984, Height, Weight and Mortality: the Norwegian Experience, Acta Med Scand Suppl 679: 1.7 million adults)";
         hunger_child_weight: Float = 1.5, [0.0, 5.0], "x",
             "Weight of hunger on the hazard of ages 0-9 (adults 10-59 have weight 1).",
             "calibrated (with the Great Leap: 41% of excess deaths 1958-61 under age 10, Ashton et al. 1984, PDR 10: 613)";

@@ -205,7 +205,8 @@ pub fn hunger_response(p: &Params, h: f32) -> ([[f32; 3]; 2], f32) {
     // between the sexes and not its size.
     let r = d.hunger_male_ratio;
     let by_age = |sex: f64| {
-        let m = |w: f64| (d.hunger_mortality_slope * w * sex * h).exp() as f32;
+        let m =
+            |w: f64| (d.hunger_mortality_slope * w * sex * (h - d.hunger_mortality_threshold).max(0.0)).exp() as f32;
         [m(d.hunger_child_weight), m(1.0), m(d.hunger_old_weight)]
     };
     ([by_age(2.0 * r / (1.0 + r)), by_age(2.0 / (1.0 + r))], (-d.hunger_fertility_slope * h).exp() as f32)
@@ -622,6 +623,22 @@ mod tests {
         let fed = next_hunger(need, k, h, 2500.0);
         assert!(fed < h);
         assert_eq!(next_hunger(need, k, 0.0, 2500.0), 0.0);
+    }
+
+    #[test]
+    fn hunger_the_body_adapts_to_costs_no_lives_but_still_lowers_fertility() {
+        let mut p = Params::default();
+        p.demography.hunger_mortality_threshold = 0.1;
+        let (m, f) = hunger_response(&p, 0.08);
+        assert_eq!(m, [[1.0; 3]; 2]);
+        assert!(f < 1.0);
+        // Above the threshold the hazard rises as it would from no hunger at all by the excess.
+        let mut plain = p.clone();
+        plain.demography.hunger_mortality_threshold = 0.0;
+        let (above, below) = (hunger_response(&p, 0.3).0, hunger_response(&plain, 0.2).0);
+        for (a, b) in above.iter().flatten().zip(below.iter().flatten()) {
+            assert!((a - b).abs() < 1e-5 * b, "{a} {b}");
+        }
     }
 
     fn full_team() -> (Vec<u8>, Vec<u8>) {
