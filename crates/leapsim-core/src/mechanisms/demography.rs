@@ -632,7 +632,7 @@ mod tests {
         let (m, f) = hunger_response(&p, 0.08);
         assert_eq!(m, [[1.0; 3]; 2]);
         assert!(f < 1.0);
-        // Above the threshold the hazard rises as it would from no hunger at all by the excess.
+        // Above the threshold the hazard is what the excess hunger alone would give without one.
         let mut plain = p.clone();
         plain.demography.hunger_mortality_threshold = 0.0;
         let (above, below) = (hunger_response(&p, 0.3).0, hunger_response(&plain, 0.2).0);
