@@ -70,6 +70,8 @@ pub fn build(params: &Params, inputs: &Inputs) -> Result<World, BuildError> {
     world.teams.fixed_sales_kg = vec![0.0; n];
     world.teams.report_ratio = vec![1.0; n];
     world.teams.capital = vec![1.0; n];
+    world.teams.hunger_recalled = vec![0.0; n];
+    world.teams.cotton_sown = vec![1.0; n];
     world.teams.summer_kept_kg = vec![0.0; n];
     world.teams.flow = vec![TeamFlow::default(); n];
     // Grain in hand in January: the need of the months until the autumn harvest, less the summer

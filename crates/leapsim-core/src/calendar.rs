@@ -8,6 +8,9 @@ pub const SUMMER_HARVEST: u32 = 6;
 /// Month of the autumn harvest (rice, maize, sorghum, millet, tubers) and of cotton.
 pub const AUTUMN_HARVEST: u32 = 10;
 
+/// Month of the spring sowing of cotton (and of the autumn grain sown on cotton land instead).
+pub const COTTON_SOWING: u32 = 4;
+
 /// First month of the grain year (July to June), the year the state's grain accounts and
 /// procurement plans ran by: the Grain Ministry's "grain year from 1 July 1952 to 30 June 1953",
 /// quoted in Liu Shouhua, "20世纪五六十年代的节粮运动" (2020).

@@ -403,6 +403,15 @@ define_params! {
         capital_recovery: Float = 0.03, [0.0, 1.0], "per month",
             "Share of lost farm capital rebuilt each month.",
             "calibrated (with the Great Leap: living standards back at 1957 about eight years later, seed report)";
+        food_before_cotton: Float = 0.0, [0.0, 20.0], "per unit remembered hunger",
+            "Share of a team's cotton land it sows to grain instead, per unit of the hunger it recalls at the spring sowing (production.sowing_memory_months); 0: cotton land always sown to cotton.",
+            "calibrated (state-grain scenario: cotton output 1960-1962, data/national.csv); cause: cotton districts lived on grain the state sold them (Donnithorne 1967, China's Economic System), and hungry cotton teams planned to sow grain instead (People's Daily, 23 Jan 1962, p. 1)";
+        sowing_memory_months: Float = 12.0, [1.0, 60.0], "months",
+            "Time constant of the hunger a team recalls when it decides what to sow.",
+            "assumption: a team plans its sowing on the last year's experience";
+        cotton_lint_kg_per_ha: Float = 284.0, [50.0, 2000.0], "kg lint per ha",
+            "Cotton lint per hectare of cotton land in 1957: sets how much of a province's land its cotton took.",
+            "assumption (low): no printed cotton area for 1957 was found; at 284 kg/ha the 1957 output (1.64 Mt, data/national.csv) took about 5% of the cultivated land";
         weather: Bool = TRUE, [0, 1], "switch",
             "Weather moves yields (off: every year normal).", "counterfactual switch";
         normal_loss_share: Float = 0.06, [0.0, 0.5], "share of sown area",

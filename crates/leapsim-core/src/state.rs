@@ -146,6 +146,11 @@ pub struct Teams {
     pub summer_kept_kg: Vec<f32>,
     /// Farm capital (draught animals, seed, tools), 1 = normal; multiplies the harvest.
     pub capital: Vec<f32>,
+    /// The hunger the team recalls when it plans its sowing: a slow average of its hunger.
+    pub hunger_recalled: Vec<f32>,
+    /// Share of the team's cotton land sown to cotton this year (the rest is sown to grain),
+    /// decided at the spring sowing.
+    pub cotton_sown: Vec<f32>,
     pub flow: Vec<TeamFlow>,
 }
 
@@ -153,7 +158,7 @@ impl Teams {
     /// Bytes of per-team state, one element of every column.
     pub const BYTES_PER_TEAM: usize = std::mem::size_of::<u16>()
         + std::mem::size_of::<bool>()
-        + 8 * std::mem::size_of::<f32>()
+        + 10 * std::mem::size_of::<f32>()
         + std::mem::size_of::<f64>()
         + std::mem::size_of::<Census>()
         + std::mem::size_of::<TeamFlow>();

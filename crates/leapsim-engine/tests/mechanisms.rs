@@ -130,6 +130,33 @@ fn bad_weather_and_pooling_cut_the_harvest() {
 }
 
 #[test]
+fn teams_that_recall_hunger_sow_food_on_their_cotton_land() {
+    let run_with = |hungry: bool, food_first: f64| {
+        let mut s = base();
+        s.apply_override(&format!("production.food_before_cotton={food_first}")).unwrap();
+        if hungry {
+            // Anti-concealment drives take the floor and nothing is resold: hunger from 1955.
+            set_from(&mut s, "1955-01", "politics.climate", 1.0);
+            set_from(&mut s, "1955-01", "procurement.enforcement", 3.0);
+            set_from(&mut s, "1955-01", "food.resale_floor_kg_per_year", 0.0);
+        }
+        simulate(&s)
+    };
+    // A team that has not been hungry sows all its cotton land to cotton, whatever the rule.
+    let (fed, fed_rule) = (run_with(false, 0.0), run_with(false, 3.0));
+    for series in ["cotton_true_mt", "grain_true_mt"] {
+        assert_eq!(cn(&fed, 1956, series), cn(&fed_rule, 1956, series), "{series}");
+    }
+    // Hungry teams keep sowing cotton without the rule; with it they sow grain instead.
+    let (hungry, hungry_rule) = (run_with(true, 0.0), run_with(true, 3.0));
+    let cotton = |r: &RunResult| cn(r, 1956, "cotton_true_mt");
+    assert!(cotton(&hungry_rule) < 0.9 * cotton(&hungry), "{} against {}", cotton(&hungry_rule), cotton(&hungry));
+    assert!(cn(&hungry_rule, 1956, "grain_true_mt") > cn(&hungry, 1956, "grain_true_mt"));
+    // Hunger before the spring sowing moves nothing sown the year before.
+    assert_eq!(cn(&hungry, 1954, "cotton_true_mt"), cn(&hungry_rule, 1954, "cotton_true_mt"));
+}
+
+#[test]
 fn hunger_kills_the_young_and_old_first_and_births_rebound() {
     let mut s = base();
     s.apply_override("run.end_year=1959").unwrap();

@@ -101,13 +101,18 @@ pub fn produce(
         (pr_.capital_loss_hunger as f32, pr_.capital_loss_steel as f32, pr_.capital_recovery as f32);
     let steel_share = policy.labour.steel_campaign as f32;
     let (seed, team_sd) = (p.run.seed as u64, pr_.team_weather_sd);
+    let sowing = month.month_of_year() == crate::calendar::COTTON_SOWING;
+    let food_first = pr_.food_before_cotton as f32;
+    let recall_rate = (1.0 - (-1.0 / pr_.sowing_memory_months).exp()) as f32;
     teams
         .flow
         .par_iter_mut()
         .zip(teams.grain_kg.par_iter_mut())
         .zip(teams.capital.par_iter_mut())
+        .zip(teams.hunger_recalled.par_iter_mut())
+        .zip(teams.cotton_sown.par_iter_mut())
         .enumerate()
-        .for_each(|(t, ((flow, stock), capital))| {
+        .for_each(|(t, ((((flow, stock), capital), recalled), cotton_sown))| {
             *flow = shares.open_flow(&teams.census[t], teams.urban[t]);
             if teams.urban[t] {
                 return;
@@ -115,11 +120,18 @@ pub fn produce(
             // Farm capital: eaten or neglected in hunger, melted in the furnaces, slowly rebuilt.
             *capital = (*capital + recovery * (1.0 - *capital) - loss_h * teams.hunger[t] - loss_s * steel_share)
                 .clamp(0.2, 1.0);
+            *recalled += recall_rate * (teams.hunger[t] - *recalled);
+            if sowing {
+                // A team that recalls hunger sows food on its cotton land: its grain had come
+                // from the state's sales, which it no longer trusts to come.
+                *cotton_sown = (1.0 - food_first * *recalled).clamp(0.0, 1.0);
+            }
             flow.backyard_steel_kg = (flow.workers_steel as f64 * steel_t) as f32;
             if !grain_month {
                 return;
             }
-            let (yield_ha, cotton_ha) = per_province[teams.province[t] as usize];
+            let CropYields { grain_kg_ha: yield_ha, cotton_kg_ha: cotton_ha, cotton_land_share } =
+                per_province[teams.province[t] as usize];
             let land = teams.land_ha[t] as f64;
             // Crops are left in the field when hands are away or unwilling at harvest time.
             let workers = teams.census[t].workers as f64;
@@ -130,22 +142,34 @@ pub fn produce(
             } else {
                 1.0
             };
-            let harvest = land * yield_ha * teams.quality[t] as f64 * *capital as f64 * lf * luck;
+            // Cotton land sown to grain gives the autumn harvest's grain yield (cotton_land_share
+            // is zero at the summer harvest).
+            let grain_land = land * (1.0 + cotton_land_share * (1.0 - *cotton_sown as f64));
+            let harvest = grain_land * yield_ha * teams.quality[t] as f64 * *capital as f64 * lf * luck;
             flow.harvest_kg = harvest as f32;
-            flow.cotton_kg = (land * cotton_ha * *capital as f64 * lf * luck) as f32;
+            flow.cotton_kg = (land * cotton_ha * *cotton_sown as f64 * *capital as f64 * lf * luck) as f32;
             *stock += flow.harvest_kg as f64 * (1.0 - seed_feed);
         });
 }
 
-/// Per province, the grain yield of this month's harvest (kg per ha) and cotton per ha; zero
-/// outside the harvests.
+/// A province's yields at one harvest, per hectare of cultivated land.
+#[derive(Clone, Copy, Default)]
+struct CropYields {
+    grain_kg_ha: f64,
+    cotton_kg_ha: f64,
+    /// The share of the land in cotton in a normal year, at the autumn harvest (zero at the
+    /// summer harvest, whose crops cotton land does not grow).
+    cotton_land_share: f64,
+}
+
+/// Per province, the yields of this month's harvest; zero outside the harvests.
 fn province_yields(
     params: &Params,
     inputs: &Inputs,
     month: Month,
     provinces: &[Province],
     centre: &Centre,
-) -> Vec<(f64, f64)> {
+) -> Vec<CropYields> {
     let pr_ = &params.production;
     let year = month.year();
     let trend = centre.yield_trend;
@@ -159,16 +183,20 @@ fn province_yields(
         .enumerate()
         .map(|(i, pr)| {
             if !month.is_harvest() {
-                return (0.0, 0.0);
+                return CropYields::default();
             }
             let w = weather[i];
-            let grain = pr.base_yield_kg_ha * trend * w * irrigation * sown * month.harvest_share(pr.summer_share);
-            let cotton = if month.is_autumn_harvest() {
-                pr.cotton_base_t * 1000.0 * cotton_trend * w / inputs.provinces[i].cultivated_ha
-            } else {
-                0.0
-            };
-            (grain, cotton)
+            let grain_kg_ha =
+                pr.base_yield_kg_ha * trend * w * irrigation * sown * month.harvest_share(pr.summer_share);
+            if !month.is_autumn_harvest() {
+                return CropYields { grain_kg_ha, ..CropYields::default() };
+            }
+            let cultivated_ha = inputs.provinces[i].cultivated_ha;
+            CropYields {
+                grain_kg_ha,
+                cotton_kg_ha: pr.cotton_base_t * 1000.0 * cotton_trend * w / cultivated_ha,
+                cotton_land_share: (pr.cotton_base_t * 1000.0 / pr_.cotton_lint_kg_per_ha / cultivated_ha).min(1.0),
+            }
         })
         .collect()
 }
