@@ -75,8 +75,9 @@ fn province_draws(params: &Params, inputs: &Inputs, year: i32, shares: &[Option<
 }
 
 /// Harvests and steel of the month; `shares` is labour's split, applied team by team as each
-/// team's flows are opened. Writes each team's flows, stock and farm capital, and the centre's
-/// yield trend and industrial capacity.
+/// team's flows are opened. Writes each team's flows, stock, farm capital, recalled hunger and
+/// (in April) the share of its cotton land sown to cotton, and the centre's yield trend and
+/// industrial capacity.
 #[allow(clippy::too_many_arguments)] // the signature is the list of what production touches
 pub fn produce(
     params: &Params,
