@@ -25,9 +25,9 @@ import leapsim.ema
 
 OUTCOME = "excess_deaths:1959-1961"
 UNCERTAINTIES: list[leapsim.ema.ParameterSpec] = [
-    "food.relief_denial",  # the registry's range, 0 to 1
-    ("procurement.enforcement", 0.0, 0.5),  # historical 0.2322
-    ("demography.hunger_mortality_slope", 2.0, 8.0),  # historical 4.798
+    ("food.kcal_need_per_day", 1600.0, 1850.0),  # historical 1730
+    ("procurement.enforcement", 0.0, 0.5),  # historical 0.268
+    ("demography.hunger_mortality_slope", 4.0, 12.0),  # historical 8.52
 ]
 
 

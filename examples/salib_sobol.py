@@ -28,9 +28,9 @@ import leapsim
 
 OUTCOME = "excess_deaths:1959-1961"
 RANGES = {  # around the historical scenario's values (docs/sensitivity.md's worked example)
-    "food.relief_denial": (0.5, 1.0),
+    "food.kcal_need_per_day": (1650.0, 1800.0),
     "procurement.enforcement": (0.1, 0.5),
-    "demography.hunger_mortality_slope": (3.0, 7.0),
+    "demography.hunger_mortality_slope": (6.0, 11.0),
 }
 KEYS = list(RANGES)
 FIXED = {"run.end_year": 1962}

@@ -72,7 +72,7 @@ fn abc_smc_recovers_known_parameters_of_the_model_from_synthetic_data() {
         seeds: Some(1),
         method: FitMethod::AbcSmc,
         particles: Some(40),
-        generations: Some(6),
+        generations: Some(8),
         out: Some(out.clone()),
         resume: false,
         command: vec![],

@@ -259,7 +259,7 @@ define_params! {
             "calibrated (with the Great Leap: national excess deaths); no effect at normal diets";
         hunger_mortality_threshold: Float = 0.0, [0.0, 0.5], "hunger",
             "Hunger the body adapts to without a higher death hazard; above it the hazard is multiplied by exp(slope * weight * (hunger - threshold)).",
-            "0 (no adaptation) in the historical scenario, calibrated in the state-grain one: adult mortality is flat over a wide range of body mass and rises steeply only below it (Waaler 1984, Height, Weight and Mortality: the Norwegian Experience, Acta Med Scand Suppl 679: 1.7 million adults)";
+            "calibrated (with the Great Leap; 0 is no adaptation): adult mortality is flat over a wide range of body mass and rises steeply only below it (Waaler 1984, Height, Weight and Mortality: the Norwegian Experience, Acta Med Scand Suppl 679: 1.7 million adults)";
         hunger_child_weight: Float = 1.5, [0.0, 5.0], "x",
             "Weight of hunger on the hazard of ages 0-9 (adults 10-59 have weight 1).",
             "calibrated (with the Great Leap: 41% of excess deaths 1958-61 under age 10, Ashton et al. 1984, PDR 10: 613)";
@@ -303,7 +303,7 @@ define_params! {
             "seed report: 'they can eat five times a day' (Lu 90); events lower it when rationing starts";
         #[lever] sidelines_restored: Bool = FALSE, [0, 1], "switch",
             "Private plots and household sidelines are allowed again while the mess halls stay open, so the non-grain food lost with private cooking returns.",
-            "the Urgent Directive ('Twelve Articles') of 3 November 1960 allowed members small private plots and household sidelines again; private plots fully restored by the directive of 11 June 1961 (Zhang Baojun, 'Rural household sideline policy 1958-1961', Hong Guangjiao 2021(6)); off in the historical scenario, which is calibrated without it";
+            "the Urgent Directive ('Twelve Articles') of 3 November 1960 allowed members small private plots and household sidelines again; private plots fully restored by the directive of 11 June 1961 (Zhang Baojun, 'Rural household sideline policy 1958-1961', Hong Guangjiao 2021(6)); the historical scenario allows them with the Urgent Directive";
         mess_hall_other_food_loss: Float = 0.5, [0.0, 1.0], "share",
             "Share of non-grain food lost when private cooking ends (pots melted, private plots gone).",
             "assumption (low)";
@@ -314,7 +314,7 @@ define_params! {
             "130 M urban residents bought 59.0 bn jin (29.5 Mt) in the 1959/60 grain year: Li Xiannian, telephone conference of 10 September 1960, in Yang Jisheng, Tombstone, ch. 14 (data/national.csv)";
         ration_follows_stock: Bool = FALSE, [0, 1], "switch",
             "The centre cuts the urban ration when the granary runs short and restores it when it recovers (instead of by timeline events).",
-            "the cut of autumn 1960 followed city stocks below a third of normal (data/timeline.csv); off until the historical scenario is recalibrated with it, which until then cuts by date";
+            "the cut of autumn 1960 followed city stocks below a third of normal (data/timeline.csv); on in the historical scenario";
         ration_cut_stock_share: Float = 0.667, [0.0, 1.0], "share of the stock a year earlier",
             "From 1958 the centre cuts the urban ration when the granary falls below this share of its stock in the same month a year earlier and below its normal stock (the same month of 1957).",
             "the national stock before the summer harvest was 14.31 Mt in 1959 and 9.54 Mt in 1960, two thirds, when urban rations were cut in September 1960 (Yang Jisheng, interview in Dongfang lishi pinglun, c. 2016, low confidence; data/national.csv); the 82 cities' stocks were then almost half below a year earlier and under a third of normal (Dangdai Zhongguo de liangshi gongzuo, 1988, quoted by Lin Yunhui, 2013; data/timeline.csv)";
@@ -329,10 +329,10 @@ define_params! {
             "assumption (low): enough for rations, exports and resales until the 1953 summer procurement";
         relief_denial: Float = 0.8, [0.0, 1.0], "per unit climate",
             "Share of resales withheld per unit of political climate (hunger denied as a slander on the Leap).",
-            "assumption: after Lushan reporting hunger was dangerous (seed report); not among the fitted parameters";
+            "assumption: after Lushan reporting hunger was dangerous (seed report); no effect once the grain budget fixes the sales (procurement.grain_budget, as in the historical scenario)";
         resales_by_month: Bool = FALSE, [0, 1], "switch",
             "Resales are sold month by month through the lean season and eaten as bought, instead of as one lump at each month a team is short for all the months to the next autumn harvest.",
-            "the spring famine (chunhuang) was met by resales in the lean months; under the lump rule relief withheld is withheld again from each month's remaining shortfall; off until the historical scenario is recalibrated with it";
+            "the spring famine (chunhuang) was met by resales in the lean months; under the lump rule relief withheld is withheld again from each month's remaining shortfall; off in the historical scenario";
         counts_summer_harvest: Bool = FALSE, [0, 1], "switch",
             "From October to May a rural team counts on what it kept of last June's harvest: when it spreads its store to the next autumn harvest, when the state judges its shortfall for resales and when procurement leaves it its floor; instead of as if no grain came before the autumn.",
             "the lean months were the spring before the summer wheat harvest (chunhuang, 'green and yellow do not meet'), not the winter after the autumn harvest; the model's January store already counts on the summer harvest (build.rs)";
@@ -357,10 +357,10 @@ define_params! {
             "Quotas follow true output instead of reports (flexible procurement). With a fixed plan, the plan is sized on last year's true output and each harvest pays the plan's share of its true grain; the sales and other uses stay budgeted with it.", "counterfactual switch";
         fixed_plan: Bool = FALSE, [0, 1], "switch",
             "Quotas come from a grain-year plan fixed in July, before the harvest, instead of a share of each harvest's reports.",
-            "the state's practice: plans set at the planning conferences and taken against the harvest (Meng, Qian & Yared 2015, Rev. Econ. Stud. 82(4)); off until the historical scenario is recalibrated with it";
+            "the state's practice: plans set at the planning conferences and taken against the harvest (Meng, Qian & Yared 2015, Rev. Econ. Stud. 82(4)); on in the historical scenario";
         grain_budget: Bool = FALSE, [0, 1], "switch",
             "With a fixed plan, the grain year's outflows besides rations and exports are budgeted with it: sales to the countryside fixed at `fixed_sales_share` of the plan (to the teams short on paper until `fixed_sales_base_year`, then to the same teams in the same proportions, whoever is hungry now) and other state uses at `trade.other_state_use_share` of it, each paid month by month; a harvest that falls short of the plan draws down the stock.",
-            "the 'three fixes' of 1955 fixed each unit's procurement and sales, and the State Council's Supplementary Regulations on the Unified Purchase and Sale of Grain (11 October 1957) held them: the fixed procurement not to be reduced nor the fixed sales increased, the state's grain to be allotted by an overall plan; off until the historical scenario is recalibrated with it";
+            "the 'three fixes' of 1955 fixed each unit's procurement and sales, and the State Council's Supplementary Regulations on the Unified Purchase and Sale of Grain (11 October 1957) held them: the fixed procurement not to be reduced nor the fixed sales increased, the state's grain to be allotted by an overall plan; on in the historical scenario";
         fixed_sales_share: Float = 0.295, [0.0, 0.9], "share of the plan",
             "Share of the grain year's procurement plan that is sold back to the countryside (with `grain_budget`).",
             "1957: 14.17 of 48.04 Mt gross procurement resold (48.04 less 33.87 Mt net; data/national.csv)";
@@ -405,7 +405,7 @@ define_params! {
             "calibrated (with the Great Leap: living standards back at 1957 about eight years later, seed report)";
         food_before_cotton: Float = 0.0, [0.0, 20.0], "per unit remembered hunger",
             "Share of a team's cotton land it sows to grain instead, per unit of the hunger it recalls at the spring sowing (production.sowing_memory_months); 0: cotton land always sown to cotton.",
-            "calibrated (state-grain scenario: cotton output 1960-1962, data/national.csv); cause: cotton districts lived on grain the state sold them (Donnithorne 1967, China's Economic System), and hungry cotton teams planned to sow grain instead (People's Daily, 23 Jan 1962, p. 1)";
+            "calibrated (with the Great Leap: cotton output 1960-1962, data/national.csv); cause: cotton districts lived on grain the state sold them (Donnithorne 1967, China's Economic System), and hungry cotton teams planned to sow grain instead (People's Daily, 23 Jan 1962, p. 1)";
         sowing_memory_months: Float = 12.0, [1.0, 60.0], "months",
             "Time constant of the hunger a team recalls when it decides what to sow.",
             "assumption: a team plans its sowing on the last year's experience";
@@ -451,7 +451,7 @@ define_params! {
             "level 1 is the 1957 cooperative; the commune pooled in 1958, the brigade from 1959, the team from 1961-62 (seed report)";
         free_supply_share: Float = 0.0, [0.0, 1.0], "share of the kept grain",
             "Share of the grain its teams keep after a harvest's procurement that an accounting unit above the team (commune or brigade) shares out per head, whatever each team grew: the free-supply part of distribution ('eating without paying'); the rest stays with the team that grew it, as pay for work.",
-            "the supply part was generally 60% or 70% of distribution against 40% or 30% paid as wages (a Xinhua Neibu cankao report on Xinhui county, Guangdong, that Mao circulated on 25 January 1959; Mao had favoured half and half on 24 October 1958; as quoted from Mao's papers of those dates in public summaries, pltyw.com and studyofnet.com, not checked against the printed volumes); the historical scenario takes the middle of Xinhui's, 0.65, for every pool above the team, an assumption beyond the one county and month (calibration/uncertain.toml samples 0.3-0.7); 0 keeps each team's grain its own";
+            "the supply part was generally 60% or 70% of distribution against 40% or 30% paid as wages (a Xinhua Neibu cankao report on Xinhui county, Guangdong, that Mao circulated on 25 January 1959; Mao had favoured half and half on 24 October 1958; as quoted from Mao's papers of those dates in public summaries, pltyw.com and studyofnet.com, not checked against the printed volumes); 0 keeps each team's grain its own, as the historical scenario does until its calibration carries the pools (calibration/pooled.toml, at 0.65, the middle of Xinhui's, docs/calibration.md)";
         effort_loss_per_level: Float = 0.1, [0.0, 0.5], "share",
             "Effort lost per level the accounting unit moves above the team (free riding).",
             "assumption: a small free-riding loss; the historical scenario uses 0.05";
@@ -461,7 +461,7 @@ define_params! {
     migration: Migration {
         follow_record: Bool = FALSE, [0, 1], "switch",
             "Cities hire from and send people back to the villages of their province so that each province's urban population follows its recorded path from first_year to last_year.",
-            "urban hiring of the Leap and the 1961-1963 send-down (data/urban_population.csv); off until the historical scenario is recalibrated with it";
+            "urban hiring of the Leap and the 1961-1963 send-down (data/urban_population.csv); on in the historical scenario";
         first_year: Int = 1954, [1954, 1966], "year",
             "First year whose urban population the cities follow; the end of the year before is the base the record's growth applies to.",
             "the provincial record begins at the end of 1953, the base; from there the cities reach the NBS urban population of 1957 (99.5 M) within 2% (data/urban_population.csv)";
@@ -549,7 +549,7 @@ define_params! {
             "assumption";
         climate_filter: Float = 0.0, [0.0, 1.0], "per unit climate",
             "Share of the evidence (inspections, visible deaths) that does not reach the centre per unit of political climate.",
-            "doubt was punished as right opportunism and hunger denied as slander (Bernstein 1984; seed report); 0 until the historical scenario is recalibrated with it";
+            "doubt was punished as right opportunism and hunger denied as slander (Bernstein 1984; seed report); calibrated (with the Great Leap: the 1959 target and claim)";
         ledger_revision: Bool = FALSE, [0, 1], "switch",
             "When a shortage in the state granary first cuts the urban ration (food.ration_follows_stock), the centre believes what its inspections found, whatever the climate, and reopens the year's targets and the grain year's plan the next month.",
             "the state's own stocks were evidence no local report could filter: when the cities' stocks ran down in the summer of 1960 the Ministry of Grain put 1960's output at just over 140 Mt, against 143.5 Mt in the final count (Wu Yuenong, on Zhou Enlai and the grain of the hard years), and the centre cut rations in town and country on 7 September 1960 (CCP Central Committee directive on lowering rural and urban ration standards)";

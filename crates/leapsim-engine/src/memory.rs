@@ -13,10 +13,12 @@ use crate::scenario::Scenario;
 use crate::series::{Row, SERIES};
 use leapsim_core::build::Size;
 use leapsim_core::calendar::START_YEAR;
+use leapsim_core::mechanisms::demography::{Thresholds, HUNGER_LEVELS};
 use leapsim_core::state::Teams;
 use leapsim_core::{MonthReport, RegionMonth};
 use std::mem::size_of;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// Set to `off` to skip the check (a run refused by an estimate above the limit may still fit,
 /// since the estimate is an upper bound).
@@ -51,7 +53,8 @@ pub fn estimate(scenario: &Scenario) -> Result<Estimate, RunError> {
     let size = leapsim_core::build::size(p, &inputs);
     let end_year = p.run.end_year as i32;
     let months = ((end_year - START_YEAR + 1) * 12).max(0) as u64;
-    let bytes = world_bytes(&size) + step_bytes(&size) + output_bytes(inputs.provinces.len() as u64, months);
+    let provinces = inputs.provinces.len() as u64;
+    let bytes = world_bytes(&size) + step_bytes(&size) + thresholds_bytes(provinces) + output_bytes(provinces, months);
     Ok(Estimate { bytes, size, scale: p.run.scale, end_year })
 }
 
@@ -69,6 +72,14 @@ fn world_bytes(s: &Size) -> u64 {
 fn step_bytes(s: &Size) -> u64 {
     let per_brigade = size_of::<f64>() + size_of::<(f64, f64, f64)>();
     (s.teams * size_of::<u32>() + s.brigades * per_brigade) as u64
+}
+
+/// Demography's death and birth thresholds, kept for the year for every province and hunger
+/// level in use (`YearThresholds`): the same at any scale, and in a famine year most levels are
+/// used (about 19 MB for 29 provinces), so all of them are counted.
+fn thresholds_bytes(provinces: u64) -> u64 {
+    let level = size_of::<OnceLock<Box<Thresholds>>>() + size_of::<Thresholds>() + SMALL_BLOCK as usize;
+    provinces * (HUNGER_LEVELS * level) as u64
 }
 
 /// A run's output, the same at any scale: the monthly reports, the annual and monthly tables

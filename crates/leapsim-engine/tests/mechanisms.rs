@@ -7,9 +7,24 @@ use leapsim_engine::run::{run, RunResult};
 use leapsim_engine::scenario::{load, Scenario};
 use std::sync::atomic::AtomicBool;
 
+/// The historical scenario's calibrated first Plan with the state's grain switched off: quotas a
+/// share of each harvest's reports, resales to the teams short on paper, no migration, no ration
+/// rule, no summer counting and a centre that hears all its evidence. The tests of those
+/// mechanisms switch them on one at a time.
 fn base() -> Scenario {
     let mut s = load("historical").unwrap();
-    for kv in ["run.scale=0.001", "run.seed=5", "run.end_year=1956"] {
+    for kv in [
+        "run.scale=0.001",
+        "run.seed=5",
+        "run.end_year=1956",
+        "procurement.fixed_plan=false",
+        "procurement.grain_budget=false",
+        "migration.follow_record=false",
+        "food.ration_follows_stock=false",
+        "food.counts_summer_harvest=false",
+        "truth.ledger_revision=false",
+        "truth.climate_filter=0",
+    ] {
         s.apply_override(kv).unwrap();
     }
     s
@@ -359,8 +374,9 @@ fn a_granary_short_enough_to_cut_the_ration_revises_the_centres_belief() {
         next.centre.grain_target_t
     );
     // The grain year's plan is reopened too, but under a full climate a cut within the grain
-    // year is resisted, as any revision's is (docs/odd.md, the fixed plan): it stands.
-    assert_eq!(next.centre.procurement_plan_t, c.procurement_plan_t);
+    // year is resisted, as any revision's is (docs/odd.md, the fixed plan): it stands, or rises
+    // if the new target (last year's truth at the year's planned growth) asks for more.
+    assert!(next.centre.procurement_plan_t >= c.procurement_plan_t, "cut in {:?}", cut.month);
     // Once a shortage: while the ration stays cut the centre revises nothing more.
     let mut w = next.clone();
     for _ in 0..6 {

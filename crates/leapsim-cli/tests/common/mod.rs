@@ -45,7 +45,7 @@ scale = 0.0005
 
 [[param]]
 key = "procurement.enforcement"
-start = 0.9
+start = 0.6
 lower = 0.05
 upper = 1.0
 

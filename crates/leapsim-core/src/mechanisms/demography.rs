@@ -288,15 +288,19 @@ fn count(sched: &Schedules, female_participation: f32, slots: &[u8]) -> Census {
     tally.census(female_participation, oldest)
 }
 
-/// Count the census of the teams `which` afresh from their slots (after people moved).
-pub fn recount(p: &Params, teams: &mut Teams, slots: &[u8], team_slots: usize, which: &[usize]) {
-    if which.is_empty() {
-        return;
-    }
-    let sched = Schedules::for_year(p, crate::calendar::START_YEAR);
-    for &t in which {
-        teams.census[t] =
-            count(&sched, p.labour.female_participation as f32, &slots[t * team_slots..(t + 1) * team_slots]);
+/// Count afresh the census of every team that people moved into or out of this month (its
+/// flow's `migrants_in` or `migrants_out`), from its person slots (`team_slots` per team). The
+/// flows mark the teams, so no list of them is kept (at scale 0.03 one would hold tens of
+/// thousands of entries a month).
+pub fn recount_moved(p: &Params, teams: &mut Teams, slots: &[u8], team_slots: usize) {
+    let mut sched = None;
+    for t in 0..teams.len() {
+        let f = &teams.flow[t];
+        if f.migrants_in > 0 || f.migrants_out > 0 {
+            let sched = sched.get_or_insert_with(|| Schedules::for_year(p, crate::calendar::START_YEAR));
+            teams.census[t] =
+                count(sched, p.labour.female_participation as f32, &slots[t * team_slots..(t + 1) * team_slots]);
+        }
     }
 }
 

@@ -45,7 +45,6 @@ pub fn migrate(
     let mut people =
         People { teams, slots, family_len, team_slots, team_families: params.hierarchy.team_families as usize };
     let ages = (params.labour.working_age_min as u8, m.max_age as u8);
-    let mut touched = Vec::new();
     for (pi, p) in provinces.iter_mut().enumerate() {
         let urban_now: f64 = people.teams.census[p.urban_teams.clone()].iter().map(|c| c.persons as f64).sum();
         if year == first - 1 && month.month_of_year() == 12 {
@@ -63,11 +62,9 @@ pub fn migrate(
         } else {
             (p.urban_teams.clone(), p.rural_teams.clone())
         };
-        people.moves(from, to, gap.abs() as usize, ages, &mut rng, &mut touched);
+        people.moves(from, to, gap.abs() as usize, ages, &mut rng);
     }
-    touched.sort_unstable();
-    touched.dedup();
-    demography::recount(params, people.teams, people.slots, team_slots, &touched);
+    demography::recount_moved(params, people.teams, people.slots, team_slots);
 }
 
 /// The recorded urban population at the end of `month` over the record at the end of the year
@@ -92,16 +89,8 @@ struct People<'a> {
 
 impl People<'_> {
     /// Move up to `count` persons aged `ages` (inclusive) from random teams of `from` to random
-    /// families of random teams of `to`; records the teams changed in `touched`.
-    fn moves(
-        &mut self,
-        from: Range<usize>,
-        to: Range<usize>,
-        count: usize,
-        ages: (u8, u8),
-        rng: &mut Stream,
-        touched: &mut Vec<usize>,
-    ) {
+    /// families of random teams of `to`; the teams' flows record the moves.
+    fn moves(&mut self, from: Range<usize>, to: Range<usize>, count: usize, ages: (u8, u8), rng: &mut Stream) {
         if from.is_empty() || to.is_empty() {
             return;
         }
@@ -130,15 +119,17 @@ impl People<'_> {
             self.put_in(u, family, person);
             self.teams.flow[t].migrants_out += 1;
             self.teams.flow[u].migrants_in += 1;
-            touched.extend([t, u]);
             moved += 1;
         }
     }
     fn team_range(&self, t: usize) -> (Range<usize>, Range<usize>) {
         (t * self.team_slots..(t + 1) * self.team_slots, t * self.team_families..(t + 1) * self.team_families)
     }
+    /// A team takes a migrant only while a quarter of its slots stay free: a team filled to its
+    /// last slot would have no room for its own births in the years after, which would then go
+    /// unborn.
     fn has_room(&self, t: usize) -> bool {
-        (self.teams.census[t].persons as usize) < self.team_slots
+        4 * (self.teams.census[t].persons as usize) < 3 * self.team_slots
     }
     /// Remove the person at position `at` of team `t`; the people after it move down one slot.
     fn take_out(&mut self, t: usize, at: usize) {
