@@ -76,7 +76,7 @@ fn step_bytes(s: &Size) -> u64 {
 
 /// Demography's death and birth thresholds, kept for the year for every province and hunger
 /// level in use (`YearThresholds`): the same at any scale, and in a famine year most levels are
-/// used (about 19 MB for 29 provinces), so all of them are counted.
+/// used (about 25 MB for the 28 provinces), so all of them are counted.
 fn thresholds_bytes(provinces: u64) -> u64 {
     let level = size_of::<OnceLock<Box<Thresholds>>>() + size_of::<Thresholds>() + SMALL_BLOCK as usize;
     provinces * (HUNGER_LEVELS * level) as u64
