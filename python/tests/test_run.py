@@ -114,11 +114,11 @@ def test_overlay_in_code_equals_the_built_in_overlay() -> None:
     pd.testing.assert_frame_equal(ours.annual, builtin.annual)
     # A pinned parameter of an overlay built in code is a --set of the command line's, and
     # parameters change the run.
-    strict = overlay.extend("strict", pinned={"procurement.rate": 0.5})
+    strict = overlay.extend("strict", pinned={"procurement.plan_rate": 0.2})
     assert 'extends = "no-mess-halls-in-code.toml"' in strict.to_toml()
     tiny = {"scale": 0.0005, "seed": 3}
     pinned = leapsim.run(strict, set=["run.end_year=1955"], progress=False, **tiny)  # type: ignore[arg-type]
-    sets = ["food.mess_halls=false", "procurement.rate=0.5", "run.end_year=1955"]
+    sets = ["food.mess_halls=false", "procurement.plan_rate=0.2", "run.end_year=1955"]
     by_set = leapsim.run("historical", set=sets, progress=False, **tiny)  # type: ignore[arg-type]
     pd.testing.assert_frame_equal(pinned.annual, by_set.annual)
     assert not pinned.annual["value"].equals(ours.annual["value"])
