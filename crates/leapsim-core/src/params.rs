@@ -342,7 +342,7 @@ define_params! {
     }
     procurement: Procurement {
         #[lever] rate: Float = 0.32, [0.0, 0.9], "share of reported harvest",
-            "State procurement quota as a share of each team's reported harvest.",
+            "State procurement quota as a share of each team's reported harvest, when the grain year's plan is not fixed (procurement.fixed_plan off; the historical scenario fixes it, so it does not read this).",
             "calibrated: 1957 gross procurement ratio 24.6% of output (data/national.csv), given the retention floor";
         retention_floor_kg_per_year: Float = 170.0, [0.0, 400.0], "kg per person per year",
             "Grain a team keeps whatever its quota (the 1955 'three fixes' guarantee).",
