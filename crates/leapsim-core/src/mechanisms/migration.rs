@@ -45,6 +45,7 @@ pub fn migrate(
     let mut people =
         People { teams, slots, family_len, team_slots, team_families: params.hierarchy.team_families as usize };
     let ages = (params.labour.working_age_min as u8, m.max_age as u8);
+    let mut moved = 0;
     for (pi, p) in provinces.iter_mut().enumerate() {
         let urban_now: f64 = people.teams.census[p.urban_teams.clone()].iter().map(|c| c.persons as f64).sum();
         if year == first - 1 && month.month_of_year() == 12 {
@@ -62,9 +63,12 @@ pub fn migrate(
         } else {
             (p.urban_teams.clone(), p.rural_teams.clone())
         };
-        people.moves(from, to, gap.abs() as usize, ages, &mut rng);
+        moved += people.moves(from, to, gap.abs() as usize, ages, &mut rng);
     }
-    demography::recount_moved(params, people.teams, people.slots, team_slots);
+    // Months without a move (outside the followed years) need no sweep of the teams.
+    if moved > 0 {
+        demography::recount_moved(params, people.teams, people.slots, team_slots);
+    }
 }
 
 /// The recorded urban population at the end of `month` over the record at the end of the year
@@ -89,10 +93,11 @@ struct People<'a> {
 
 impl People<'_> {
     /// Move up to `count` persons aged `ages` (inclusive) from random teams of `from` to random
-    /// families of random teams of `to`; the teams' flows record the moves.
-    fn moves(&mut self, from: Range<usize>, to: Range<usize>, count: usize, ages: (u8, u8), rng: &mut Stream) {
+    /// families of random teams of `to`; the teams' flows record the moves. Returns how many
+    /// moved.
+    fn moves(&mut self, from: Range<usize>, to: Range<usize>, count: usize, ages: (u8, u8), rng: &mut Stream) -> usize {
         if from.is_empty() || to.is_empty() {
-            return;
+            return 0;
         }
         let pick = |rng: &mut Stream, n: usize| (rng.next_u64() % n as u64) as usize;
         // Draws that find nobody of the right age are retried; a province whose source side
@@ -121,6 +126,7 @@ impl People<'_> {
             self.teams.flow[u].migrants_in += 1;
             moved += 1;
         }
+        moved
     }
     fn team_range(&self, t: usize) -> (Range<usize>, Range<usize>) {
         (t * self.team_slots..(t + 1) * self.team_slots, t * self.team_families..(t + 1) * self.team_families)
