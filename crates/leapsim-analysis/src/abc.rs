@@ -46,6 +46,11 @@ pub enum Prior {
     Uniform,
     /// Normal with this mean and standard deviation (in the cube's units), cut to the bounds.
     Normal { mean: f64, sd: f64 },
+    /// Log-uniform in the distance from one bound (the upper if `from_upper`, else the lower),
+    /// down to `floor` (in the cube's units); distances below it are alike, so uniform there.
+    /// For a quantity known only to its order of magnitude, such as a share that may be a
+    /// thousandth or a half.
+    LogUniform { from_upper: bool, floor: f64 },
 }
 
 impl Prior {
@@ -54,6 +59,20 @@ impl Prior {
         match *self {
             Prior::Uniform => 1.0,
             Prior::Normal { mean, sd } => (-0.5 * ((x - mean) / sd).powi(2)).exp(),
+            Prior::LogUniform { from_upper, floor } => 1.0 / (if from_upper { 1.0 - x } else { x }).max(floor),
+        }
+    }
+
+    /// The point of the cube at which the prior's distribution function is `u` (in [0, 1]).
+    fn quantile(&self, u: f64) -> Option<f64> {
+        match *self {
+            Prior::LogUniform { from_upper, floor } => {
+                // The density 1 / max(y, floor) has mass 1 below the floor and ln(1 / floor) above.
+                let t = u * (1.0 - floor.ln());
+                let y = if t < 1.0 { t * floor } else { floor * (t - 1.0).exp() };
+                Some(if from_upper { 1.0 - y } else { y }.clamp(0.0, 1.0))
+            }
+            Prior::Uniform | Prior::Normal { .. } => None,
         }
     }
 }
@@ -175,10 +194,13 @@ pub(crate) fn standard_normal(seed: u64, keys: [u64; 4]) -> f64 {
 }
 
 /// A draw from `prior` for dimension `d` of proposal `i` (of the first generation): uniform, or
-/// a normal redrawn until it falls inside the cube.
+/// a normal redrawn until it falls inside the cube, a log-uniform by its quantile.
 fn from_prior(opts: &AbcOptions, prior: &Prior, i: usize, d: usize) -> f64 {
     match *prior {
         Prior::Uniform => uniform(opts.seed, &[0, i as u64, PRIOR, d as u64]),
+        Prior::LogUniform { .. } => {
+            prior.quantile(uniform(opts.seed, &[0, i as u64, PRIOR, d as u64])).expect("a log-uniform's quantile")
+        }
         Prior::Normal { mean, sd } => (0..)
             .map(|attempt| mean + sd * standard_normal(opts.seed, [0, i as u64, PRIOR, attempt * 64 + d as u64]))
             .find(|x| (0.0..=1.0).contains(x))
@@ -421,6 +443,27 @@ mod tests {
             assert!((mean - 0.3).abs() < 0.01 && (sd - 0.1).abs() < 0.01, "mean {mean}, sd {sd}");
         }
         assert!(gens[0].particles.iter().all(|p| (0.0..=1.0).contains(&p.x[0])));
+    }
+
+    #[test]
+    fn a_log_uniform_prior_is_kept_by_the_moves() {
+        // Log-uniform in the distance from the upper bound down to a thousandth: the share of the
+        // sample within 0.01 of it is (1 + ln 10) / (1 + ln 1000) = 0.418 and within 0.1 of it
+        // (1 + ln 100) / (1 + ln 1000) = 0.709, in the draws and after the moves.
+        let priors = [Prior::LogUniform { from_upper: true, floor: 0.001 }];
+        assert!((priors[0].density(0.9995) - 1000.0).abs() < 1e-9 && (priors[0].density(0.5) - 2.0).abs() < 1e-9);
+        let mut calls = 0u64;
+        let (gens, _) = abc_smc::<()>(&priors, &opts(2000, 3), &mut |xs| {
+            calls += 1;
+            Ok(xs.iter().enumerate().map(|(i, _)| uniform(5, &[calls, i as u64])).collect())
+        })
+        .unwrap();
+        for g in &gens {
+            let within = |d: f64| g.particles.iter().filter(|p| 1.0 - p.x[0] < d).map(|p| p.weight).sum::<f64>();
+            let (a, b) = (within(0.01), within(0.1));
+            assert!((a - 0.418).abs() < 0.04 && (b - 0.709).abs() < 0.04, "{a} {b}");
+            assert!(g.particles.iter().all(|p| (0.0..=1.0).contains(&p.x[0])));
+        }
     }
 
     #[test]

@@ -52,6 +52,7 @@ impl FreeParam {
         match self.prior {
             Prior::Uniform => Prior::Uniform,
             Prior::Normal { mean, sd } => Prior::Normal { mean: (mean - self.lower) / width, sd: sd / width },
+            Prior::LogUniform { from_upper, floor } => Prior::LogUniform { from_upper, floor: floor / width },
         }
     }
 }
@@ -550,7 +551,7 @@ fn observation(cx: &Source, v: &Spanned<DeValue>) -> Result<Observation, Scenari
 }
 
 fn param(cx: &Source, t: &DeTable, span: std::ops::Range<usize>) -> Result<FreeParam, ScenarioError> {
-    let f = fields(cx, "param", t, &["key", "start", "lower", "upper", "prior", "mean", "sd", "why"])?;
+    let f = fields(cx, "param", t, &["key", "start", "lower", "upper", "prior", "mean", "sd", "from", "floor", "why"])?;
     let get = |n: &str| f.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
     let kv = get("key").ok_or_else(|| cx.err(span.clone(), "param.key", "missing: the parameter's registry key"))?;
     let key = cx.string("param.key", kv)?;
@@ -583,8 +584,10 @@ fn param(cx: &Source, t: &DeTable, span: std::ops::Range<usize>) -> Result<FreeP
     Ok(FreeParam { key: sp.key, start, lower, upper, prior, why })
 }
 
-/// A `[[param]]`'s prior: `prior = "uniform"` (the default) or `"normal"` with its `mean`
-/// (within the bounds) and `sd` (above 0), in the parameter's units.
+/// A `[[param]]`'s prior: `prior = "uniform"` (the default); `"normal"` with its `mean` (within
+/// the bounds) and `sd` (above 0); or `"log-uniform"` in the distance from a bound (`from`,
+/// `"lower"` by default, or `"upper"`) down to a `floor` (above 0 and below the bounds' width),
+/// all in the parameter's units.
 fn prior<'v>(
     cx: &Source,
     key: &str,
@@ -596,13 +599,23 @@ fn prior<'v>(
     let number = |n: &str| -> Result<Option<(f64, std::ops::Range<usize>)>, ScenarioError> {
         get(n).map(|v| cx.finite(&format!("{key}.{n}"), v).map(|x| (x, v.span()))).transpose()
     };
-    let (mean, sd) = (number("mean")?, number("sd")?);
+    let (mean, sd, floor) = (number("mean")?, number("sd")?, number("floor")?);
+    let from = get("from").map(|v| cx.string(&format!("{key}.from"), v).map(|s| (s, v.span()))).transpose()?;
+    let not_for = |at: std::ops::Range<usize>, fields: &str, kind: &str| {
+        Err(cx.err(at, &format!("{key}.prior"), format!("{fields} are for prior = \"{kind}\"")))
+    };
+    let stray_normal = mean.as_ref().or(sd.as_ref()).map(|(_, at)| at.clone());
+    let stray_log = floor.as_ref().map(|(_, at)| at.clone()).or(from.as_ref().map(|(_, at)| at.clone()));
     match kind.as_deref() {
-        None | Some("uniform") => match mean.or(sd) {
-            None => Ok(Prior::Uniform),
-            Some((_, at)) => Err(cx.err(at, &format!("{key}.prior"), "mean and sd are for prior = \"normal\"")),
+        None | Some("uniform") => match (stray_normal, stray_log) {
+            (Some(at), _) => not_for(at, "mean and sd", "normal"),
+            (_, Some(at)) => not_for(at, "from and floor", "log-uniform"),
+            (None, None) => Ok(Prior::Uniform),
         },
         Some("normal") => {
+            if let Some(at) = stray_log {
+                return not_for(at, "from and floor", "log-uniform");
+            }
             let missing =
                 |n: &str| cx.err(span.clone(), &format!("{key}.{n}"), "missing: a normal prior needs a mean and an sd");
             let (mean, at) = mean.ok_or_else(|| missing("mean"))?;
@@ -615,10 +628,38 @@ fn prior<'v>(
             }
             Ok(Prior::Normal { mean, sd })
         }
+        Some("log-uniform") => {
+            if let Some(at) = stray_normal {
+                return not_for(at, "mean and sd", "normal");
+            }
+            let from_upper = match &from {
+                None => false,
+                Some((s, _)) if s == "lower" => false,
+                Some((s, _)) if s == "upper" => true,
+                Some((s, at)) => {
+                    return Err(cx.err(
+                        at.clone(),
+                        &format!("{key}.from"),
+                        format!("expected \"lower\" or \"upper\", found `{s}`"),
+                    ))
+                }
+            };
+            let (floor, at) = floor.ok_or_else(|| {
+                cx.err(span.clone(), &format!("{key}.floor"), "missing: a log-uniform prior needs a floor")
+            })?;
+            if floor <= 0.0 || floor >= upper - lower {
+                return Err(cx.err(
+                    at,
+                    &format!("{key}.floor"),
+                    format!("expected a number above 0 and below the bounds' width {}, found {floor}", upper - lower),
+                ));
+            }
+            Ok(Prior::LogUniform { from_upper, floor })
+        }
         Some(other) => Err(cx.err(
             get("prior").expect("read above").span(),
             &format!("{key}.prior"),
-            format!("unknown prior `{other}`: expected \"uniform\" or \"normal\""),
+            format!("unknown prior `{other}`: expected \"uniform\", \"normal\" or \"log-uniform\""),
         )),
     }
 }
@@ -1233,12 +1274,16 @@ fn method_json(
         Prior::Normal { mean, sd } => json!({
             "key": p.key, "prior": "normal", "mean": mean, "sd": sd, "lower": p.lower, "upper": p.upper, "why": p.why,
         }),
+        Prior::LogUniform { from_upper, floor } => json!({
+            "key": p.key, "prior": "log-uniform", "from": if from_upper { "upper" } else { "lower" }, "floor": floor,
+            "lower": p.lower, "upper": p.upper, "why": p.why,
+        }),
     };
     match (method, posterior) {
         (FitMethod::AbcSmc, Some(p)) => json!({
             "priors": params.iter().map(prior).collect::<Vec<_>>(),
             "name": format!(
-                "ABC-SMC in the scheme of Del Moral, Doucet & Jasra (2012): each tolerance the {} quantile of the last generation's distances, resampling to even weights and {} Metropolis-Hastings step(s) per particle and generation, by a Gaussian random walk with the population's covariance times 2.38^2/d (Roberts, Gelman & Gilks 1997); priors uniform or normal within the bounds; the loss is the distance",
+                "ABC-SMC in the scheme of Del Moral, Doucet & Jasra (2012): each tolerance the {} quantile of the last generation's distances, resampling to even weights and {} Metropolis-Hastings step(s) per particle and generation, by a Gaussian random walk with the population's covariance times 2.38^2/d (Roberts, Gelman & Gilks 1997); priors uniform, normal or log-uniform within the bounds; the loss is the distance",
                 opts.quantile,
                 opts.moves.max(1)
             ),
@@ -1540,6 +1585,19 @@ mod tests {
         assert!(e.message.contains("needs a mean and an sd"), "{e}");
         let e = bad("start = 0.2", "start = 0.2\nprior = \"normal\"\nmean = 0.3\nsd = 0");
         assert_eq!(e.key.as_deref(), Some("procurement.enforcement.sd"));
+        // A log-uniform in the distance from the upper bound, its floor in the cube's units.
+        let log = "start = 0.2\nprior = \"log-uniform\"\nfrom = \"upper\"\nfloor = 0.002";
+        let p = &parse(&ok.replace("start = 0.2", log), "s").unwrap().params[0];
+        assert_eq!(p.prior, Prior::LogUniform { from_upper: true, floor: 0.002 });
+        assert_eq!(p.cube_prior(), Prior::LogUniform { from_upper: true, floor: 0.002 / (0.5 - 0.1) });
+        let e = bad("start = 0.2", "start = 0.2\nprior = \"log-uniform\"");
+        assert!(e.message.contains("needs a floor"), "{e}");
+        let e = bad("start = 0.2", "start = 0.2\nprior = \"log-uniform\"\nfloor = 0.5");
+        assert_eq!(e.key.as_deref(), Some("procurement.enforcement.floor"));
+        let e = bad("start = 0.2", "start = 0.2\nprior = \"log-uniform\"\nfrom = \"top\"\nfloor = 0.01");
+        assert_eq!(e.key.as_deref(), Some("procurement.enforcement.from"));
+        let e = bad("start = 0.2", "start = 0.2\nfloor = 0.01");
+        assert!(e.message.contains("for prior = \"log-uniform\""), "{e}");
         let e = bad("start = 0.2", "start = 0.2\nprior = \"beta\"");
         assert!(e.message.contains("unknown prior `beta`"), "{e}");
         let e = bad("start = 0.2", "start = 0.2\nsd = 0.1");
@@ -1617,8 +1675,16 @@ mod tests {
                 "production.capital_loss_steel",
             ],
         );
+        // The fit's parameters are uniform over its bounds, but two of which the record or its
+        // nature says more: the plan's rate, which the 1957 accounts give, and the climate's
+        // filter, of which only the order of magnitude of what got through is open.
         for p in &leap.params {
-            assert_eq!(priors.params.iter().find(|q| q.key == p.key).unwrap().prior, Prior::Uniform, "{}", p.key);
+            let want = match p.key {
+                "procurement.plan_rate" => Prior::Normal { mean: 0.12, sd: 0.03 },
+                "truth.climate_filter" => Prior::LogUniform { from_upper: true, floor: 0.001 },
+                _ => Prior::Uniform,
+            };
+            assert_eq!(priors.params.iter().find(|q| q.key == p.key).unwrap().prior, want, "{}", p.key);
         }
         // The fit's targets, but the excess deaths of 1959-1960, which are measured against the
         // published estimates instead of one figure, and the share of them under age 10.
