@@ -130,7 +130,7 @@ pub enum FitMethod {
     #[default]
     NelderMead,
     /// A sample of the approximate posterior, by ABC-SMC ([`crate::abc`]) with the loss as the
-    /// distance, under each parameter's prior (uniform or normal) within its bounds.
+    /// distance, under each parameter's prior (uniform, normal or log-uniform) within its bounds.
     AbcSmc,
 }
 
