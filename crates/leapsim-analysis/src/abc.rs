@@ -446,6 +446,21 @@ mod tests {
     }
 
     #[test]
+    fn a_log_uniform_dimension_closes_in_on_a_point_near_its_bound() {
+        // The data put the parameter 0.002 from its upper bound, in the log of the distance: the
+        // moves, made in the prior's quantile coordinate, keep being accepted, the sample closes
+        // in on it, and the particles come back on the cube, inside the bounds.
+        let priors = [Prior::LogUniform { from_upper: true, floor: 0.0001 }];
+        let d = |x: &[f64]| ((1.0 - x[0]).max(1e-12).ln() - 0.002f64.ln()).abs();
+        let (gens, _) =
+            abc_smc::<()>(&priors, &opts(200, 10), &mut |xs| Ok(xs.iter().map(|x| d(x)).collect())).unwrap();
+        assert!(gens.iter().skip(1).all(|g| g.acceptance() > 0.1), "moves accepted");
+        let last = gens.last().unwrap();
+        assert!(last.epsilon < 0.1, "tolerance {}", last.epsilon);
+        assert!(last.particles.iter().all(|p| (0.0015..0.0027).contains(&(1.0 - p.x[0]))));
+    }
+
+    #[test]
     fn a_log_uniform_prior_is_kept_by_the_moves() {
         // Log-uniform in the distance from the upper bound down to a thousandth: the share of the
         // sample within 0.01 of it is (1 + ln 10) / (1 + ln 1000) = 0.418 and within 0.1 of it
