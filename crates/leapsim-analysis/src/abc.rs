@@ -11,10 +11,10 @@
 //!
 //! The algorithm works in the unit cube of the parameters' bounds, under a prior that is
 //! uniform, a normal cut to the bounds or a log-uniform in each parameter, and knows nothing of
-//! the model: `eval` takes a batch of points and returns their distances from the data. Every random draw
-//! comes from a counter-based stream keyed by (seed, generation, particle, purpose), and a
-//! generation's moves are evaluated in one batch, so the result does not depend on how the
-//! batch is run.
+//! the model: `eval` takes a batch of points and returns their distances from the data. Every
+//! random draw comes from a counter-based stream keyed by (seed, generation, particle, purpose),
+//! and a generation's moves are evaluated in one batch, so the result does not depend on how
+//! the batch is run.
 
 use crate::calibrate::BatchEval;
 use leapsim_core::rng::uniform;
