@@ -448,8 +448,8 @@ mod tests {
     #[test]
     fn a_log_uniform_dimension_closes_in_on_a_point_near_its_bound() {
         // The data put the parameter 0.002 from its upper bound, in the log of the distance: the
-        // moves, made in the prior's quantile coordinate, keep being accepted, the sample closes
-        // in on it, and the particles come back on the cube, inside the bounds.
+        // moves keep being accepted, the sample closes in on it, and the particles stay inside
+        // the bounds.
         let priors = [Prior::LogUniform { from_upper: true, floor: 0.0001 }];
         let d = |x: &[f64]| ((1.0 - x[0]).max(1e-12).ln() - 0.002f64.ln()).abs();
         let (gens, _) =
