@@ -1680,7 +1680,7 @@ mod tests {
         // filter, of which only the order of magnitude of what got through is open.
         for p in &leap.params {
             let want = match p.key {
-                "procurement.plan_rate" => Prior::Normal { mean: 0.12, sd: 0.03 },
+                "procurement.plan_rate" => Prior::Normal { mean: 0.048, sd: 0.03 },
                 "truth.climate_filter" => Prior::LogUniform { from_upper: true, floor: 0.001 },
                 _ => Prior::Uniform,
             };

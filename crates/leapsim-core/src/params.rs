@@ -369,7 +369,7 @@ define_params! {
             "1956/57: the last grain year before the Supplementary Regulations of 11 October 1957 froze the fixed sales";
         #[lever] plan_rate: Float = 0.12, [0.0, 0.9], "share of believed output",
             "Share of the output the centre expects that the grain-year plan takes beyond the state's needs (urban rations and exports less imports): what pays for resales, other state uses and stock.",
-            "1957: (48.04 Mt gross procurement - about 22.4 Mt of urban sales - 2.09 Mt exports) / 195 Mt output (data/national.csv; rations: food.urban_ration_kg_per_year x the 98.8 M urban residents of data/provinces.csv)";
+            "1957: (48.04 Mt gross procurement - about 22.4 Mt of urban sales - 2.09 Mt exports) / 195 Mt output (data/national.csv; rations: food.urban_ration_kg_per_year x the 98.8 M urban residents of data/provinces.csv). With procurement.grain_budget the resales come on top of the plan, and the same accounts give (33.87 Mt net procurement - 22.4 - 2.09) / 195 = 0.048";
     }
     trade: Trade {
         #[lever] exports_mt_per_year: Float = 2.0, [0.0, 20.0], "Mt per year",
