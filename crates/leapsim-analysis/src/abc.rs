@@ -285,8 +285,7 @@ pub fn abc_smc<E>(
         // dimensions mixes best; twice it, as for importance proposals, moves too far in many.
         // The walk runs in the logit of each coordinate, so that no move leaves the cube: a walk on
         // the cube itself lost most of its moves at the bounds (88% in forty dimensions, where most
-        // particles sit near some bound). Its target there is the prior times the change of
-        // variable's Jacobian, Π x(1 − x).
+        // particles sit near some bound).
         let walkers: Vec<Particle> =
             particles.iter().map(|p| Particle { x: p.x.iter().map(|&v| logit(v)).collect(), ..p.clone() }).collect();
         let kernel = Kernel::of(&walkers, 2.38 * 2.38 / priors.len() as f64);
