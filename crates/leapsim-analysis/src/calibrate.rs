@@ -1675,7 +1675,7 @@ mod tests {
                 "production.capital_loss_steel",
             ],
         );
-        // The fit's parameters are uniform over its bounds, but two of which the record or its
+        // The fit's parameters are uniform over their boxes, but two of which the record or its
         // nature says more: the plan's rate, which the 1957 accounts give, and the climate's
         // filter, of which only the order of magnitude of what got through is open.
         for p in &leap.params {
@@ -1708,12 +1708,18 @@ mod tests {
     }
 
     /// A priors file covers a fit: each prior says why, each fitted parameter has a prior over
-    /// the fit's bounds, and each of `assumptions` (unfitted) has one too.
+    /// the fit's bounds cut to the fitted value (the historical scenario's) plus or minus 0.15
+    /// of their width, rounded to three digits (uncertain.toml's header says why), and each of
+    /// `assumptions` (unfitted) has one too.
     fn assert_covers(priors: &Settings, fit: &Settings, assumptions: &[&str]) {
         assert!(priors.params.iter().all(|p| p.why.as_deref().is_some_and(|w| w.len() > 20)), "every prior says why");
+        let fitted = leapsim_engine::scenario::load("historical").unwrap().params;
         for p in &fit.params {
             let q = priors.params.iter().find(|q| q.key == p.key).unwrap_or_else(|| panic!("{} missing", p.key));
-            assert_eq!((q.lower, q.upper), (p.lower, p.upper), "{}", p.key);
+            let (value, half) = (fitted.get(p.key).unwrap(), 0.15 * (p.upper - p.lower));
+            let in_bounds = |x: f64| round_sig(x, 3).clamp(p.lower, p.upper);
+            assert_eq!((q.lower, q.upper), (in_bounds(value - half), in_bounds(value + half)), "{}", p.key);
+            assert!((q.lower..=q.upper).contains(&value), "{}: the fit {value} outside its box", p.key);
         }
         for key in assumptions {
             assert!(priors.params.iter().any(|q| q.key == *key), "{key}: an unfitted assumption without a prior");
