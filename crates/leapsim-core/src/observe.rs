@@ -89,6 +89,8 @@ region_month! {
     grain_reported_t: f64, real;
     /// The province's share of this year's national target.
     grain_target_t: f64, real;
+    /// The province's share of the grain year's procurement plan in force.
+    procurement_plan_t: f64, real;
     grain_procured_t: f64, sample;
     grain_resold_t: f64, sample;
     cotton_true_t: f64, sample;
@@ -233,6 +235,7 @@ pub fn observe(world: &World, province_reports: &[ProvinceReport]) -> MonthRepor
             r.grain_reported_t = province_reports[i].grain_kg * p.expand_rural / 1000.0;
             r.cotton_reported_t = province_reports[i].cotton_kg * p.expand_rural / 1000.0;
             r.grain_target_t = p.grain_target_t;
+            r.procurement_plan_t = p.procurement_plan_t;
             r.communes = world.real_communes(r.population_rural);
             r.industry_output = industry * p.industry_share;
             r.industry_output_claimed = r.industry_output * (steel_f + coal_f) / 2.0;

@@ -137,6 +137,7 @@ pub const ALL: &[Series] = {
         series("state_urban_supplied_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary.urban_supplied_t))),
         series("state_other_use_mt", MillionTonnes, |c| c.national_only(mt(c.p.granary.other_use_t))),
         series("urban_ration_kg_per_year", KgPerPersonYear, |c| c.national_only(c.p.granary.urban_ration_kg_per_year / c.p.months)),
+        series("procurement_plan_mt", MillionTonnes, |c| mt(c.p.end.procurement_plan_t)),
         series("grain_year_procured_mt", MillionTonnes, |c| c.p.grain_year.map_or(f64::NAN, |g| mt(g.procured_t))),
         series("grain_year_procured_net_mt", MillionTonnes, |c| c.p.grain_year.map_or(f64::NAN, |g| mt(g.procured_t - g.resold_t))),
         series("grain_year_procurement_ratio", Fraction, |c| c.p.grain_year.map_or(f64::NAN, |g| ratio(g.procured_t, c.s().grain_true_t))),
