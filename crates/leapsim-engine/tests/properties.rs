@@ -239,6 +239,14 @@ fn report_consistent(w: &World, b: &Before, r: &MonthReport) -> Check {
         }
         net += x.births - x.deaths + moved;
     }
+    // The provinces' shares of the procurement plan add up to the plan the centre fixed, so the
+    // nation's `procurement_plan_mt` is that plan.
+    let plan: f64 = r.provinces.iter().map(|x| x.procurement_plan_t).sum();
+    ensure!(
+        near(plan, w.centre.procurement_plan_t, 1e-9),
+        "month {m}: the provinces' plans add up to {plan} t, the centre's is {} t",
+        w.centre.procurement_plan_t
+    );
     if b.report.is_some() {
         let population: f64 = r.provinces.iter().map(|x| x.population).sum();
         ensure!(
