@@ -1687,11 +1687,21 @@ mod tests {
             assert_eq!(priors.params.iter().find(|q| q.key == p.key).unwrap().prior, want, "{}", p.key);
         }
         // The fit's targets, but the excess deaths of 1959-1960, which are measured against the
-        // published estimates instead of one figure, and the share of them under age 10.
+        // published estimates instead of one figure, and the share of them under age 10; the
+        // 1959 claim comes after the fit's with its record and band but a weight of its own.
         let keys = |s: &Settings| s.targets.iter().map(Target::key).collect::<Vec<_>>();
-        let mut want: Vec<String> = keys(&leap).into_iter().filter(|k| k != "excess_deaths_1959_1960").collect();
-        want.extend(["excess_deaths:1958-1962".to_string(), "excess_deaths_under_10_share".to_string()]);
+        let claim = "grain_claimed_mt:1959";
+        let mut want: Vec<String> =
+            keys(&leap).into_iter().filter(|k| k != "excess_deaths_1959_1960" && k != claim).collect();
+        want.extend([claim, "excess_deaths:1958-1962", "excess_deaths_under_10_share"].map(String::from));
         assert_eq!(keys(&priors), want);
+        let band_of = |s: &Settings| s.targets.iter().find(|t| t.key() == claim).unwrap().band.clone();
+        let (fit_claim, drawn_claim) = (band_of(&leap), band_of(&priors));
+        assert_eq!(
+            (fit_claim.record, fit_claim.low, fit_claim.high),
+            (drawn_claim.record, drawn_claim.low, drawn_claim.high)
+        );
+        assert!(drawn_claim.weight > fit_claim.weight);
         let spread = priors.targets.iter().find(|t| !t.records.is_empty()).expect("a target over the estimates");
         // The national series carry their observation error: the 1959-1961 grain, the birth
         // and death rates and the 1959 procurement ratio at least.
